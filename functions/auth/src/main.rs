@@ -1,0 +1,16 @@
+use auth_function::{handle, AuthState};
+use lambda_http::{service_fn, Error, Request};
+use users_shared::config::{aws_sdk_config, Config};
+
+#[tokio::main(flavor = "current_thread")]
+async fn main() -> Result<(), Error> {
+    lambda_http::tracing::init_default_subscriber();
+    let config = Config::from_env()?;
+    let sdk = aws_sdk_config().await;
+    let state = AuthState::new(&config, &sdk)?;
+    let state = &state;
+    lambda_http::run(service_fn(move |request: Request| async move {
+        Ok::<_, std::convert::Infallible>(handle(state, request).await)
+    }))
+    .await
+}

@@ -1,0 +1,5 @@
+//! The `users` function: profiles. Verifies access tokens with the public key only.
+
+pub mod http_handler;
+
+pub use http_handler::{handle, Endpoint, UsersState, ROUTES};

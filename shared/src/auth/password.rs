@@ -1,0 +1,83 @@
+//! argon2id password hashing with the OWASP parameters (m = 19 MiB, t = 2, p = 1), run on
+//! tokio's blocking pool so a hash never stalls the executor.
+
+use crate::domain::Password;
+use argon2::{Algorithm, Argon2, Params, PasswordHasher as _, PasswordVerifier as _, Version};
+
+const MEMORY_KIB: u32 = 19 * 1024;
+const ITERATIONS: u32 = 2;
+const PARALLELISM: u32 = 1;
+
+/// A well-formed hash, same parameters, whose password nobody knows. Unknown users are checked
+/// against it, so a sign-in takes as long whether or not the account exists.
+const DUMMY_HASH: &str = "$argon2id$v=19$m=19456,t=2,p=1$YHiVqGiPxBJ6IVh2DOeL6A$6q8vBDQ7lOOEdT7h0bSSm4pT7c0cAuH1WbYkuAf2sVk";
+
+#[derive(Debug, thiserror::Error)]
+pub enum PasswordError {
+    #[error("argon2 failed: {0}")]
+    Argon2(String),
+    #[error("the hashing task did not complete")]
+    Join(#[from] tokio::task::JoinError),
+}
+
+fn hasher() -> Result<Argon2<'static>, PasswordError> {
+    let params = Params::new(MEMORY_KIB, ITERATIONS, PARALLELISM, None)
+        .map_err(|e| PasswordError::Argon2(e.to_string()))?;
+    Ok(Argon2::new(Algorithm::Argon2id, Version::V0x13, params))
+}
+
+/// The PHC string of a new hash with a fresh random salt.
+pub async fn hash(password: Password) -> Result<String, PasswordError> {
+    tokio::task::spawn_blocking(move || {
+        let hash = hasher()?
+            .hash_password(password.expose().as_bytes())
+            .map_err(|e| PasswordError::Argon2(e.to_string()))?;
+        Ok(hash.to_string())
+    })
+    .await?
+}
+
+/// Whether `password` matches `stored`; with no stored hash (unknown user) the dummy hash is
+/// checked instead and the answer is always `false`.
+pub async fn verify(password: Password, stored: Option<String>) -> Result<bool, PasswordError> {
+    tokio::task::spawn_blocking(move || {
+        let known = stored.is_some();
+        let phc = stored.unwrap_or_else(|| DUMMY_HASH.to_owned());
+        let matches = hasher()?
+            .verify_password(password.expose().as_bytes(), phc.as_str())
+            .is_ok();
+        Ok(known && matches)
+    })
+    .await?
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn pw(text: &str) -> Password {
+        Password::parse_new(text).unwrap()
+    }
+
+    #[tokio::test]
+    async fn hashes_with_argon2id_and_the_owasp_parameters() {
+        let phc = hash(pw("correct horse")).await.unwrap();
+        assert!(phc.starts_with("$argon2id$v=19$m=19456,t=2,p=1$"), "{phc}");
+    }
+
+    #[tokio::test]
+    async fn verifies_the_right_password_only() {
+        let phc = hash(pw("correct horse")).await.unwrap();
+        assert!(verify(pw("correct horse"), Some(phc.clone()))
+            .await
+            .unwrap());
+        assert!(!verify(pw("wrong horse!"), Some(phc)).await.unwrap());
+    }
+
+    #[tokio::test]
+    async fn unknown_users_never_match_but_still_pay_for_a_hash() {
+        assert!(DUMMY_HASH.starts_with("$argon2id$v=19$m=19456,t=2,p=1$"));
+        assert!(argon2::PasswordHash::new(DUMMY_HASH).is_ok());
+        assert!(!verify(pw("anything at all"), None).await.unwrap());
+    }
+}

@@ -1,0 +1,123 @@
+//! Configuration from the environment, read once per cold start.
+//!
+//! | variable           | who needs it      | what it is                                        |
+//! |--------------------|-------------------|---------------------------------------------------|
+//! | `TABLE_NAME`       | every function    | the one DynamoDB table                            |
+//! | `JWT_PUBLIC_KEY`   | every function    | PEM (SPKI) of the Ed25519 key that verifies tokens |
+//! | `JWT_PRIVATE_KEY`  | the auth function | PKCS#8 PEM of the Ed25519 signing key             |
+//! | `JWT_ISSUER`       | every function    | the `iss` claim (default `users-service`)         |
+//!
+//! AWS endpoints, region and credentials are not ours to read: `aws-config` takes them from
+//! its own variables (`AWS_REGION`, `AWS_ENDPOINT_URL_DYNAMODB`, ...).
+
+use crate::auth::keys::KeyError;
+use crate::auth::tokens::{TokenSigner, TokenVerifier};
+use crate::store::Store;
+
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    #[error("environment variable {0} is not set")]
+    Missing(&'static str),
+    #[error("environment variable {name} is not valid: {source}")]
+    InvalidKey {
+        name: &'static str,
+        source: KeyError,
+    },
+}
+
+pub const DEFAULT_ISSUER: &str = "users-service";
+
+/// Everything a function is configured with. `Debug` never shows key material.
+#[derive(Clone)]
+pub struct Config {
+    pub table_name: String,
+    pub issuer: String,
+    pub public_key_pem: String,
+    pub private_key_pem: Option<String>,
+}
+
+impl std::fmt::Debug for Config {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Config")
+            .field("table_name", &self.table_name)
+            .field("issuer", &self.issuer)
+            .field("public_key_pem", &"[set]")
+            .field(
+                "private_key_pem",
+                &self.private_key_pem.as_ref().map(|_| "[redacted]"),
+            )
+            .finish()
+    }
+}
+
+fn var(name: &'static str) -> Result<String, ConfigError> {
+    std::env::var(name)
+        .ok()
+        .filter(|v| !v.trim().is_empty())
+        .ok_or(ConfigError::Missing(name))
+}
+
+impl Config {
+    pub fn from_env() -> Result<Self, ConfigError> {
+        Ok(Self {
+            table_name: var("TABLE_NAME")?,
+            issuer: var("JWT_ISSUER").unwrap_or_else(|_| DEFAULT_ISSUER.to_owned()),
+            public_key_pem: var("JWT_PUBLIC_KEY")?,
+            private_key_pem: var("JWT_PRIVATE_KEY").ok(),
+        })
+    }
+
+    pub fn verifier(&self) -> Result<TokenVerifier, ConfigError> {
+        TokenVerifier::new(&self.public_key_pem, &self.issuer).map_err(|source| {
+            ConfigError::InvalidKey {
+                name: "JWT_PUBLIC_KEY",
+                source,
+            }
+        })
+    }
+
+    pub fn signer(&self, verifier: &TokenVerifier) -> Result<TokenSigner, ConfigError> {
+        let private_pem = self
+            .private_key_pem
+            .as_deref()
+            .ok_or(ConfigError::Missing("JWT_PRIVATE_KEY"))?;
+        TokenSigner::new(private_pem, &self.public_key_pem, verifier, &self.issuer).map_err(
+            |source| ConfigError::InvalidKey {
+                name: "JWT_PRIVATE_KEY",
+                source,
+            },
+        )
+    }
+
+    pub fn store(&self, sdk: &aws_config::SdkConfig) -> Store {
+        Store::new(aws_sdk_dynamodb::Client::new(sdk), self.table_name.as_str())
+    }
+}
+
+/// The AWS SDK configuration from the standard environment. Makes no network call: region,
+/// endpoints and static credentials come from variables; credentials are resolved lazily.
+pub async fn aws_sdk_config() -> aws_config::SdkConfig {
+    aws_config::defaults(aws_config::BehaviorVersion::latest())
+        .load()
+        .await
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn debug_output_never_shows_key_material() {
+        let config = Config {
+            table_name: "t".into(),
+            issuer: "i".into(),
+            public_key_pem: "PUBLIC-SECRETISH".into(),
+            private_key_pem: Some("PRIVATE-SECRET".into()),
+        };
+        let shown = format!("{config:?}");
+        assert!(
+            !shown.contains("PRIVATE-SECRET") && !shown.contains("PUBLIC-SECRETISH"),
+            "{shown}"
+        );
+    }
+}

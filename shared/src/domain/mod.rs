@@ -1,0 +1,16 @@
+//! Domain values that cannot hold an invalid value: each is parsed once at the edge.
+
+mod user;
+
+pub use user::{Bio, Email, NewUser, Password, PersonName, User, UserId, Username};
+
+/// Why a value was refused, in words a client can read.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{0}")]
+pub struct Invalid(pub String);
+
+impl Invalid {
+    pub fn new(message: impl Into<String>) -> Self {
+        Self(message.into())
+    }
+}

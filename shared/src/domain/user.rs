@@ -1,0 +1,299 @@
+//! The user and the values that make one up.
+
+use super::Invalid;
+use crate::clock::Timestamp;
+use std::fmt;
+
+fn at_least(min: usize) -> Invalid {
+    Invalid::new(format!("Ensure this field has at least {min} characters."))
+}
+
+fn at_most(max: usize) -> Invalid {
+    Invalid::new(format!(
+        "Ensure this field has no more than {max} characters."
+    ))
+}
+
+/// Refuses `text` if it has more than `max` characters.
+fn no_longer_than(text: &str, max: usize) -> Result<(), Invalid> {
+    if text.chars().count() > max {
+        Err(at_most(max))
+    } else {
+        Ok(())
+    }
+}
+
+/// The numeric id every contract shows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct UserId(u64);
+
+impl UserId {
+    pub fn new(value: u64) -> Self {
+        Self(value)
+    }
+
+    pub fn get(self) -> u64 {
+        self.0
+    }
+
+    /// A positive decimal number, as found in a path or a token subject.
+    pub fn parse(text: &str) -> Result<Self, Invalid> {
+        match text.parse::<u64>() {
+            Ok(value) if value > 0 && !text.starts_with('+') => Ok(Self(value)),
+            _ => Err(Invalid::new("A valid integer is required.")),
+        }
+    }
+}
+
+impl fmt::Display for UserId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        self.0.fmt(f)
+    }
+}
+
+/// 3 to 30 characters of ASCII letters, digits and `@ . + - _`.
+/// Unique regardless of letter case; shown as the user typed it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Username(String);
+
+impl Username {
+    pub const MIN_LEN: usize = 3;
+    pub const MAX_LEN: usize = 30;
+
+    pub fn parse(text: &str) -> Result<Self, Invalid> {
+        if text.chars().count() < Self::MIN_LEN {
+            return Err(at_least(Self::MIN_LEN));
+        }
+        no_longer_than(text, Self::MAX_LEN)?;
+        let allowed =
+            |c: char| c.is_ascii_alphanumeric() || matches!(c, '@' | '.' | '+' | '-' | '_');
+        if !text.chars().all(allowed) {
+            return Err(Invalid::new(
+                "Enter a valid username. This value may contain only letters, numbers, and @/./+/-/_ characters.",
+            ));
+        }
+        Ok(Self(text.to_owned()))
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+
+    /// The form uniqueness is decided on.
+    pub fn canonical(&self) -> String {
+        self.0.to_ascii_lowercase()
+    }
+}
+
+/// An e-mail address; unique regardless of letter case.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Email(String);
+
+impl Email {
+    pub const MAX_LEN: usize = 254;
+
+    pub fn parse(text: &str) -> Result<Self, Invalid> {
+        let text = text.trim();
+        no_longer_than(text, Self::MAX_LEN)?;
+        let valid = email_address::EmailAddress::parse_with_options(
+            text,
+            email_address::Options::default()
+                .without_display_text()
+                .without_domain_literal(),
+        )
+        .is_ok()
+            && text
+                .rsplit_once('@')
+                .is_some_and(|(_, domain)| domain.contains('.'));
+        if !valid {
+            return Err(Invalid::new("Enter a valid email address."));
+        }
+        Ok(Self(text.to_owned()))
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+
+    /// The form uniqueness is decided on.
+    pub fn canonical(&self) -> String {
+        self.0.to_lowercase()
+    }
+}
+
+/// A password as typed. Never printed: `Debug` is redacted.
+#[derive(Clone)]
+pub struct Password(String);
+
+impl Password {
+    pub const MIN_LEN: usize = 8;
+    /// Bounds the work a single request can ask argon2 to do.
+    pub const MAX_LEN: usize = 256;
+
+    /// A password for a new account: 8 to 256 characters.
+    pub fn parse_new(text: &str) -> Result<Self, Invalid> {
+        if text.chars().count() < Self::MIN_LEN {
+            return Err(at_least(Self::MIN_LEN));
+        }
+        Self::parse_attempt(text)
+    }
+
+    /// A password offered at sign-in: any length up to the maximum, checked against the hash.
+    pub fn parse_attempt(text: &str) -> Result<Self, Invalid> {
+        no_longer_than(text, Self::MAX_LEN)?;
+        Ok(Self(text.to_owned()))
+    }
+
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Debug for Password {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("Password([redacted])")
+    }
+}
+
+/// A first or last name: at most 150 characters, may be empty.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct PersonName(String);
+
+impl PersonName {
+    pub const MAX_LEN: usize = 150;
+
+    pub fn parse(text: &str) -> Result<Self, Invalid> {
+        let text = text.trim();
+        no_longer_than(text, Self::MAX_LEN)?;
+        Ok(Self(text.to_owned()))
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+
+    pub fn into_string(self) -> String {
+        self.0
+    }
+}
+
+/// A short free-text biography: at most 500 characters, may be empty.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Bio(String);
+
+impl Bio {
+    pub const MAX_LEN: usize = 500;
+
+    pub fn parse(text: &str) -> Result<Self, Invalid> {
+        no_longer_than(text, Self::MAX_LEN)?;
+        Ok(Self(text.to_owned()))
+    }
+
+    pub fn into_string(self) -> String {
+        self.0
+    }
+}
+
+/// What sign-up needs, already validated.
+#[derive(Debug, Clone)]
+pub struct NewUser {
+    pub username: Username,
+    pub email: Email,
+    pub password: Password,
+    pub first_name: PersonName,
+    pub last_name: PersonName,
+    pub bio: Bio,
+}
+
+/// A stored user, as the service sees it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct User {
+    pub id: UserId,
+    pub username: String,
+    pub email: String,
+    pub first_name: String,
+    pub last_name: String,
+    pub bio: String,
+    pub avatar: String,
+    pub is_active: bool,
+    pub is_staff: bool,
+    pub is_superuser: bool,
+    /// Raised by logout-everywhere, bans and password changes: tokens carrying an older
+    /// version stop working at once.
+    pub token_version: u64,
+    pub created_at: Timestamp,
+    pub updated_at: Timestamp,
+    pub last_login: Option<Timestamp>,
+    pub posts_count: u64,
+    pub followers_count: u64,
+    pub following_count: u64,
+    pub likes_received: u64,
+    pub comments_received: u64,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn username_accepts_letters_digits_and_the_five_symbols() {
+        assert!(Username::parse("al.ice+1@x-y_z").is_ok());
+    }
+
+    #[test]
+    fn username_refuses_spaces_and_other_symbols() {
+        for bad in ["ali ce", "alice!", "al/ice", "ålice"] {
+            assert!(Username::parse(bad).is_err(), "{bad} should be refused");
+        }
+    }
+
+    #[test]
+    fn username_length_is_3_to_30() {
+        assert!(Username::parse("ab").is_err());
+        assert!(Username::parse("abc").is_ok());
+        assert!(Username::parse(&"a".repeat(30)).is_ok());
+        assert!(Username::parse(&"a".repeat(31)).is_err());
+    }
+
+    #[test]
+    fn username_canonical_form_ignores_case() {
+        let a = Username::parse("Alice").unwrap();
+        assert_eq!(a.as_str(), "Alice");
+        assert_eq!(a.canonical(), "alice");
+    }
+
+    #[test]
+    fn email_is_validated_and_compared_lower_cased() {
+        let e = Email::parse("Alice@Example.COM").unwrap();
+        assert_eq!(e.canonical(), "alice@example.com");
+        for bad in [
+            "alice",
+            "alice@",
+            "@example.com",
+            "alice@localhost",
+            "a b@example.com",
+        ] {
+            assert!(Email::parse(bad).is_err(), "{bad} should be refused");
+        }
+    }
+
+    #[test]
+    fn password_needs_eight_characters() {
+        assert!(Password::parse_new("1234567").is_err());
+        assert!(Password::parse_new("12345678").is_ok());
+    }
+
+    #[test]
+    fn password_debug_is_redacted() {
+        let p = Password::parse_new("hunter2hunter2").unwrap();
+        assert!(!format!("{p:?}").contains("hunter2"));
+    }
+
+    #[test]
+    fn user_id_is_a_positive_decimal() {
+        assert_eq!(UserId::parse("42").unwrap().get(), 42);
+        for bad in ["0", "-1", "+1", "1.0", "abc", ""] {
+            assert!(UserId::parse(bad).is_err(), "{bad} should be refused");
+        }
+    }
+}

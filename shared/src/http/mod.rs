@@ -1,0 +1,43 @@
+//! HTTP plumbing shared by every function: request bodies, routing, JSON responses and the
+//! error shapes of each contract.
+
+pub mod body;
+pub mod drf;
+pub mod response;
+pub mod routing;
+
+pub use lambda_http::{Body, Request, Response};
+
+/// What every handler returns.
+pub type HttpResponse = Response<Body>;
+
+/// Why a request was not served: its body could not be read, or the service said no.
+/// Each contract renders a `Failure` in its own shape, in one place (e.g. [`drf::render`]).
+#[derive(Debug, thiserror::Error)]
+pub enum Failure {
+    #[error(transparent)]
+    Body(#[from] body::BodyError),
+    #[error(transparent)]
+    Service(#[from] crate::service::ServiceError),
+}
+
+/// The token of an `Authorization: Bearer <token>` header, if there is one.
+pub fn bearer_token(request: &Request) -> Option<&str> {
+    let value = request
+        .headers()
+        .get(lambda_http::http::header::AUTHORIZATION)?
+        .to_str()
+        .ok()?;
+    let (scheme, token) = value.trim().split_once(' ')?;
+    let token = token.trim();
+    (scheme.eq_ignore_ascii_case("bearer") && !token.is_empty()).then_some(token)
+}
+
+/// The decoded query string, in order; a repeated key appears once per value.
+pub fn query_pairs(request: &Request) -> Vec<(String, String)> {
+    request
+        .uri()
+        .query()
+        .map(|q| form_urlencoded::parse(q.as_bytes()).into_owned().collect())
+        .unwrap_or_default()
+}

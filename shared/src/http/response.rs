@@ -1,0 +1,66 @@
+//! JSON responses.
+
+use super::HttpResponse;
+use lambda_http::http::header::{CACHE_CONTROL, CONTENT_TYPE};
+use lambda_http::http::{HeaderName, HeaderValue, StatusCode};
+use lambda_http::Body;
+
+/// A JSON response under construction.
+pub struct Json {
+    status: StatusCode,
+    body: String,
+    headers: Vec<(HeaderName, HeaderValue)>,
+}
+
+impl Json {
+    pub fn new(status: u16, value: &serde_json::Value) -> Self {
+        Self::raw(status, value.to_string())
+    }
+
+    /// A body that is already serialised JSON.
+    pub fn raw(status: u16, body: String) -> Self {
+        Self {
+            status: StatusCode::from_u16(status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR),
+            body,
+            headers: Vec::new(),
+        }
+    }
+
+    pub fn header(mut self, name: HeaderName, value: &'static str) -> Self {
+        self.headers.push((name, HeaderValue::from_static(value)));
+        self
+    }
+
+    /// For responses that carry credentials: no cache may keep them.
+    pub fn no_store(self) -> Self {
+        self.header(CACHE_CONTROL, "no-store")
+    }
+
+    pub fn build(self) -> HttpResponse {
+        let mut response = HttpResponse::new(Body::Text(self.body));
+        *response.status_mut() = self.status;
+        let headers = response.headers_mut();
+        headers.insert(CONTENT_TYPE, HeaderValue::from_static("application/json"));
+        for (name, value) in self.headers {
+            headers.insert(name, value);
+        }
+        response
+    }
+}
+
+/// The common case: a status and a JSON value.
+pub fn json(status: u16, value: &serde_json::Value) -> HttpResponse {
+    Json::new(status, value).build()
+}
+
+/// An error and all its causes on one line, for the log.
+pub fn chain(error: &(dyn std::error::Error + 'static)) -> String {
+    let mut text = error.to_string();
+    let mut source = error.source();
+    while let Some(cause) = source {
+        text.push_str(": ");
+        text.push_str(&cause.to_string());
+        source = cause.source();
+    }
+    text
+}

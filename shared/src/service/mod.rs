@@ -1,0 +1,107 @@
+//! The service's use cases, free of HTTP and of any one contract. Each returns a domain value
+//! or a [`ServiceError`] that every contract renders in its own shape.
+
+pub mod sessions;
+
+use crate::auth::password::PasswordError;
+use crate::auth::tokens::TokenError;
+use crate::store::StoreError;
+use std::collections::BTreeMap;
+
+/// Messages per field, as DRF reports them: `{"field": ["message", ...]}`.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct FieldErrors(BTreeMap<String, Vec<String>>);
+
+impl FieldErrors {
+    pub fn add(&mut self, field: &str, message: impl Into<String>) {
+        self.0
+            .entry(field.to_owned())
+            .or_default()
+            .push(message.into());
+    }
+
+    /// Keeps the value of a parse, or records why it failed under `field`.
+    pub fn check<T>(
+        &mut self,
+        field: &str,
+        parsed: Result<T, crate::domain::Invalid>,
+    ) -> Option<T> {
+        match parsed {
+            Ok(value) => Some(value),
+            Err(invalid) => {
+                self.add(field, invalid.0);
+                None
+            }
+        }
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+
+    pub fn has(&self, field: &str) -> bool {
+        self.0.contains_key(field)
+    }
+
+    pub fn iter(&self) -> impl Iterator<Item = (&str, &[String])> {
+        self.0.iter().map(|(k, v)| (k.as_str(), v.as_slice()))
+    }
+
+    pub fn to_json(&self) -> serde_json::Value {
+        serde_json::to_value(&self.0).unwrap_or_default()
+    }
+}
+
+/// Something the service could not do, for a reason a client may be told, or an
+/// [`Unexpected`](ServiceError::Unexpected) failure that is logged and answered with a bare 500.
+#[derive(Debug, thiserror::Error)]
+pub enum ServiceError {
+    #[error("invalid input")]
+    Invalid(FieldErrors),
+    #[error("no credentials were provided")]
+    NotAuthenticated,
+    #[error("the access token is not valid")]
+    InvalidToken,
+    #[error("the refresh token is not valid")]
+    InvalidRefreshToken,
+    #[error("the credentials are not valid")]
+    InvalidCredentials,
+    #[error("permission denied")]
+    PermissionDenied,
+    #[error("not found")]
+    NotFound,
+    #[error("unexpected failure")]
+    Unexpected(#[source] Box<dyn std::error::Error + Send + Sync>),
+}
+
+impl ServiceError {
+    pub fn invalid(field: &str, message: &str) -> Self {
+        let mut errors = FieldErrors::default();
+        errors.add(field, message);
+        Self::Invalid(errors)
+    }
+}
+
+impl From<StoreError> for ServiceError {
+    fn from(error: StoreError) -> Self {
+        Self::Unexpected(Box::new(error))
+    }
+}
+
+impl From<PasswordError> for ServiceError {
+    fn from(error: PasswordError) -> Self {
+        Self::Unexpected(Box::new(error))
+    }
+}
+
+impl From<TokenError> for ServiceError {
+    fn from(error: TokenError) -> Self {
+        Self::Unexpected(Box::new(error))
+    }
+}
+
+impl From<aws_lc_rs::error::Unspecified> for ServiceError {
+    fn from(_: aws_lc_rs::error::Unspecified) -> Self {
+        Self::Unexpected("the system random generator failed".into())
+    }
+}

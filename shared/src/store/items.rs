@@ -1,0 +1,329 @@
+//! The exact shape of every stored item, serialised with `serde_dynamo`. The tests pin each
+//! shape attribute by attribute: changing one is a data migration, not a refactor.
+
+use super::keys;
+use crate::clock::Timestamp;
+use crate::domain::{User, UserId};
+use serde::{Deserialize, Serialize};
+
+pub const ENTITY_USER: &str = "USER";
+pub const ENTITY_SESSION: &str = "SESSION";
+pub const ENTITY_USERNAME_GUARD: &str = "USERNAME_GUARD";
+pub const ENTITY_EMAIL_GUARD: &str = "EMAIL_GUARD";
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct UserItem {
+    #[serde(rename = "PK")]
+    pub pk: String,
+    #[serde(rename = "SK")]
+    pub sk: String,
+    #[serde(rename = "GSI1PK")]
+    pub gsi1pk: String,
+    #[serde(rename = "GSI1SK")]
+    pub gsi1sk: String,
+    pub entity: String,
+    pub id: u64,
+    pub username: String,
+    pub username_lower: String,
+    pub email: String,
+    pub email_lower: String,
+    pub password_hash: String,
+    pub first_name: String,
+    pub last_name: String,
+    pub bio: String,
+    pub avatar: String,
+    pub is_active: bool,
+    pub is_staff: bool,
+    pub is_superuser: bool,
+    pub token_version: u64,
+    pub created_at: String,
+    pub updated_at: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub last_login: Option<String>,
+    #[serde(default)]
+    pub posts_count: u64,
+    #[serde(default)]
+    pub followers_count: u64,
+    #[serde(default)]
+    pub following_count: u64,
+    #[serde(default)]
+    pub likes_received: u64,
+    #[serde(default)]
+    pub comments_received: u64,
+}
+
+impl UserItem {
+    /// A new, active, non-staff user with every counter at zero.
+    pub fn new(user: &User, password_hash: String) -> Self {
+        let created_at = user.created_at.to_rfc3339();
+        Self {
+            pk: keys::user_pk(user.id),
+            sk: keys::PROFILE_SK.to_owned(),
+            gsi1pk: keys::USER_DIRECTORY.to_owned(),
+            gsi1sk: keys::user_directory_sk(&created_at, user.id),
+            entity: ENTITY_USER.to_owned(),
+            id: user.id.get(),
+            username: user.username.clone(),
+            username_lower: user.username.to_ascii_lowercase(),
+            email: user.email.clone(),
+            email_lower: user.email.to_lowercase(),
+            password_hash,
+            first_name: user.first_name.clone(),
+            last_name: user.last_name.clone(),
+            bio: user.bio.clone(),
+            avatar: user.avatar.clone(),
+            is_active: user.is_active,
+            is_staff: user.is_staff,
+            is_superuser: user.is_superuser,
+            token_version: user.token_version,
+            created_at,
+            updated_at: user.updated_at.to_rfc3339(),
+            last_login: user.last_login.map(Timestamp::to_rfc3339),
+            posts_count: user.posts_count,
+            followers_count: user.followers_count,
+            following_count: user.following_count,
+            likes_received: user.likes_received,
+            comments_received: user.comments_received,
+        }
+    }
+
+    pub fn to_user(&self) -> User {
+        let parse = |s: &str| Timestamp::parse_rfc3339(s).unwrap_or(Timestamp::from_unix(0));
+        User {
+            id: UserId::new(self.id),
+            username: self.username.clone(),
+            email: self.email.clone(),
+            first_name: self.first_name.clone(),
+            last_name: self.last_name.clone(),
+            bio: self.bio.clone(),
+            avatar: self.avatar.clone(),
+            is_active: self.is_active,
+            is_staff: self.is_staff,
+            is_superuser: self.is_superuser,
+            token_version: self.token_version,
+            created_at: parse(&self.created_at),
+            updated_at: parse(&self.updated_at),
+            last_login: self.last_login.as_deref().map(parse),
+            posts_count: self.posts_count,
+            followers_count: self.followers_count,
+            following_count: self.following_count,
+            likes_received: self.likes_received,
+            comments_received: self.comments_received,
+        }
+    }
+}
+
+/// Reserves a unique value (a username or an e-mail) for one user. Written in the same
+/// transaction as the user, under `attribute_not_exists(PK)`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct GuardItem {
+    #[serde(rename = "PK")]
+    pub pk: String,
+    #[serde(rename = "SK")]
+    pub sk: String,
+    pub entity: String,
+    pub user_id: u64,
+}
+
+impl GuardItem {
+    pub fn username(canonical_username: &str, user_id: UserId) -> Self {
+        Self {
+            pk: keys::username_guard_pk(canonical_username),
+            sk: keys::GUARD_SK.to_owned(),
+            entity: ENTITY_USERNAME_GUARD.to_owned(),
+            user_id: user_id.get(),
+        }
+    }
+
+    pub fn email(canonical_email: &str, user_id: UserId) -> Self {
+        Self {
+            pk: keys::email_guard_pk(canonical_email),
+            sk: keys::GUARD_SK.to_owned(),
+            entity: ENTITY_EMAIL_GUARD.to_owned(),
+            user_id: user_id.get(),
+        }
+    }
+}
+
+/// One refresh-token family (a sign-in on one device). Only the SHA-256 of the current
+/// refresh token is kept; presenting any other token of the family deletes the item,
+/// which revokes the family and every access token that names it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SessionItem {
+    #[serde(rename = "PK")]
+    pub pk: String,
+    #[serde(rename = "SK")]
+    pub sk: String,
+    pub entity: String,
+    pub user_id: u64,
+    pub session_id: String,
+    pub token_hash: String,
+    /// The user's token version when the family was created.
+    pub token_version: u64,
+    pub created_at: String,
+    pub rotated_at: String,
+    /// Epoch seconds; also the table's TTL attribute.
+    pub expires_at: i64,
+}
+
+impl SessionItem {
+    pub fn new(
+        user_id: UserId,
+        session_id: &str,
+        token_hash: String,
+        token_version: u64,
+        now: Timestamp,
+        expires_at: Timestamp,
+    ) -> Self {
+        Self {
+            pk: keys::user_pk(user_id),
+            sk: keys::session_sk(session_id),
+            entity: ENTITY_SESSION.to_owned(),
+            user_id: user_id.get(),
+            session_id: session_id.to_owned(),
+            token_hash,
+            token_version,
+            created_at: now.to_rfc3339(),
+            rotated_at: now.to_rfc3339(),
+            expires_at: expires_at.unix(),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use aws_sdk_dynamodb::types::AttributeValue;
+    use std::collections::HashMap;
+
+    type Item = HashMap<String, AttributeValue>;
+
+    fn s(v: &str) -> AttributeValue {
+        AttributeValue::S(v.to_owned())
+    }
+    fn n(v: i64) -> AttributeValue {
+        AttributeValue::N(v.to_string())
+    }
+
+    fn sample_user() -> User {
+        User {
+            id: UserId::new(7),
+            username: "Alice".into(),
+            email: "Alice@Example.com".into(),
+            first_name: "Alice".into(),
+            last_name: "Smith".into(),
+            bio: "Hi".into(),
+            avatar: String::new(),
+            is_active: true,
+            is_staff: false,
+            is_superuser: false,
+            token_version: 0,
+            created_at: Timestamp::from_unix(1_705_314_600),
+            updated_at: Timestamp::from_unix(1_705_314_600),
+            last_login: None,
+            posts_count: 0,
+            followers_count: 0,
+            following_count: 0,
+            likes_received: 0,
+            comments_received: 0,
+        }
+    }
+
+    #[test]
+    fn user_item_shape_is_pinned() {
+        let item: Item =
+            serde_dynamo::to_item(UserItem::new(&sample_user(), "$argon2id$x".into())).unwrap();
+        let expected: Item = [
+            ("PK", s("USER#7")),
+            ("SK", s("PROFILE")),
+            ("GSI1PK", s("USERS")),
+            ("GSI1SK", s("2024-01-15T10:30:00Z#00000000000000000007")),
+            ("entity", s("USER")),
+            ("id", n(7)),
+            ("username", s("Alice")),
+            ("username_lower", s("alice")),
+            ("email", s("Alice@Example.com")),
+            ("email_lower", s("alice@example.com")),
+            ("password_hash", s("$argon2id$x")),
+            ("first_name", s("Alice")),
+            ("last_name", s("Smith")),
+            ("bio", s("Hi")),
+            ("avatar", s("")),
+            ("is_active", AttributeValue::Bool(true)),
+            ("is_staff", AttributeValue::Bool(false)),
+            ("is_superuser", AttributeValue::Bool(false)),
+            ("token_version", n(0)),
+            ("created_at", s("2024-01-15T10:30:00Z")),
+            ("updated_at", s("2024-01-15T10:30:00Z")),
+            ("posts_count", n(0)),
+            ("followers_count", n(0)),
+            ("following_count", n(0)),
+            ("likes_received", n(0)),
+            ("comments_received", n(0)),
+        ]
+        .into_iter()
+        .map(|(k, v)| (k.to_owned(), v))
+        .collect();
+        assert_eq!(item, expected);
+    }
+
+    #[test]
+    fn user_item_round_trips_to_the_domain_user() {
+        let user = sample_user();
+        let item = UserItem::new(&user, "h".into());
+        let stored: Item = serde_dynamo::to_item(&item).unwrap();
+        let back: UserItem = serde_dynamo::from_item(stored).unwrap();
+        assert_eq!(back.to_user(), user);
+    }
+
+    #[test]
+    fn guard_item_shapes_are_pinned() {
+        let item: Item =
+            serde_dynamo::to_item(GuardItem::username("alice", UserId::new(7))).unwrap();
+        let expected: Item = [
+            ("PK", s("USERNAME#alice")),
+            ("SK", s("GUARD")),
+            ("entity", s("USERNAME_GUARD")),
+            ("user_id", n(7)),
+        ]
+        .into_iter()
+        .map(|(k, v)| (k.to_owned(), v))
+        .collect();
+        assert_eq!(item, expected);
+
+        let item: Item =
+            serde_dynamo::to_item(GuardItem::email("a@example.com", UserId::new(7))).unwrap();
+        assert_eq!(item["PK"], s("EMAIL#a@example.com"));
+        assert_eq!(item["entity"], s("EMAIL_GUARD"));
+    }
+
+    #[test]
+    fn session_item_shape_is_pinned() {
+        let now = Timestamp::from_unix(1_705_314_600);
+        let item: Item = serde_dynamo::to_item(SessionItem::new(
+            UserId::new(7),
+            "sid",
+            "hash".into(),
+            3,
+            now,
+            now.plus_seconds(60),
+        ))
+        .unwrap();
+        let expected: Item = [
+            ("PK", s("USER#7")),
+            ("SK", s("SESSION#sid")),
+            ("entity", s("SESSION")),
+            ("user_id", n(7)),
+            ("session_id", s("sid")),
+            ("token_hash", s("hash")),
+            ("token_version", n(3)),
+            ("created_at", s("2024-01-15T10:30:00Z")),
+            ("rotated_at", s("2024-01-15T10:30:00Z")),
+            ("expires_at", n(1_705_314_660)),
+        ]
+        .into_iter()
+        .map(|(k, v)| (k.to_owned(), v))
+        .collect();
+        assert_eq!(item, expected);
+    }
+}

@@ -1,0 +1,68 @@
+//! Every key format of the one table, and nothing else. Items are told apart by `PK`/`SK`
+//! prefixes and by the `entity` attribute.
+//!
+//! | item              | PK                        | SK                 | GSI1PK  | GSI1SK                 |
+//! |-------------------|---------------------------|--------------------|---------|------------------------|
+//! | user              | `USER#<id>`               | `PROFILE`          | `USERS` | `<created_at>#<id:020>`|
+//! | session (family)  | `USER#<id>`               | `SESSION#<sid>`    |         |                        |
+//! | username guard    | `USERNAME#<lower name>`   | `GUARD`            |         |                        |
+//! | e-mail guard      | `EMAIL#<lower e-mail>`    | `GUARD`            |         |                        |
+//! | user id counter   | `COUNTER#USER_ID`         | `COUNTER`          |         |                        |
+
+use crate::domain::UserId;
+
+pub const PK: &str = "PK";
+pub const SK: &str = "SK";
+pub const GSI1: &str = "GSI1";
+pub const GSI1PK: &str = "GSI1PK";
+pub const GSI1SK: &str = "GSI1SK";
+/// The entity-type attribute on every item.
+pub const ENTITY: &str = "entity";
+/// The TTL attribute (epoch seconds) DynamoDB expires items by.
+pub const EXPIRES_AT: &str = "expires_at";
+
+pub const PROFILE_SK: &str = "PROFILE";
+pub const GUARD_SK: &str = "GUARD";
+pub const USER_ID_COUNTER_PK: &str = "COUNTER#USER_ID";
+pub const COUNTER_SK: &str = "COUNTER";
+/// The GSI1 partition that lists users in sign-up order.
+pub const USER_DIRECTORY: &str = "USERS";
+
+pub fn user_pk(id: UserId) -> String {
+    format!("USER#{id}")
+}
+
+pub fn session_sk(session_id: &str) -> String {
+    format!("SESSION#{session_id}")
+}
+
+pub fn username_guard_pk(canonical_username: &str) -> String {
+    format!("USERNAME#{canonical_username}")
+}
+
+pub fn email_guard_pk(canonical_email: &str) -> String {
+    format!("EMAIL#{canonical_email}")
+}
+
+/// Sign-up order: the timestamp sorts first, the zero-padded id breaks ties.
+pub fn user_directory_sk(created_at_rfc3339: &str, id: UserId) -> String {
+    format!("{created_at_rfc3339}#{:020}", id.get())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn key_formats_are_stable() {
+        let id = UserId::new(42);
+        assert_eq!(user_pk(id), "USER#42");
+        assert_eq!(session_sk("abc"), "SESSION#abc");
+        assert_eq!(username_guard_pk("alice"), "USERNAME#alice");
+        assert_eq!(email_guard_pk("a@example.com"), "EMAIL#a@example.com");
+        assert_eq!(
+            user_directory_sk("2024-01-15T10:30:00Z", id),
+            "2024-01-15T10:30:00Z#00000000000000000042"
+        );
+    }
+}

@@ -1,0 +1,449 @@
+//! Sign-in, token refresh with rotation and reuse detection, sign-out and `GET me`.
+
+use api_tests::{sign_up, TestApp};
+use aws_sdk_dynamodb::types::AttributeValue;
+use reqwest::StatusCode;
+use serde_json::{json, Value};
+use users_shared::auth::tokens::TokenSigner;
+use users_shared::clock::Timestamp;
+use users_shared::domain::UserId;
+
+const LOGIN: &str = "/careers/users/login/";
+const REFRESH: &str = "/careers/users/token/refresh/";
+const LOGOUT: &str = "/careers/users/logout/";
+const ME: &str = "/careers/users/me/";
+
+fn text(body: &Value, key: &str) -> String {
+    body[key]
+        .as_str()
+        .unwrap_or_else(|| panic!("{key} missing in {body}"))
+        .to_owned()
+}
+
+async fn set_user_attribute(app: &TestApp, user_id: u64, name: &str, value: AttributeValue) {
+    app.dynamodb
+        .update_item()
+        .table_name(&app.table)
+        .key("PK", AttributeValue::S(format!("USER#{user_id}")))
+        .key("SK", AttributeValue::S("PROFILE".into()))
+        .update_expression("SET #n = :v")
+        .expression_attribute_names("#n", name)
+        .expression_attribute_values(":v", value)
+        .send()
+        .await
+        .expect("update user");
+}
+
+#[tokio::test]
+async fn login_with_username_returns_the_user_and_a_token_pair() {
+    let app = TestApp::spawn().await;
+    app.register("alice").await;
+
+    let reply = app
+        .post_json(
+            LOGIN,
+            &json!({"username": "alice", "password": "password123"}),
+            None,
+        )
+        .await;
+
+    assert_eq!(reply.status, StatusCode::OK, "{}", reply.body);
+    let mut keys: Vec<&str> = reply.body["user"]
+        .as_object()
+        .unwrap()
+        .keys()
+        .map(String::as_str)
+        .collect();
+    keys.sort();
+    assert_eq!(keys, ["email", "first_name", "id", "last_name", "username"]);
+    let me = app.get(ME, Some(&text(&reply.body, "access"))).await;
+    assert_eq!(me.status, StatusCode::OK);
+    assert_eq!(me.body["username"], "alice");
+}
+
+#[tokio::test]
+async fn login_accepts_the_email_and_any_letter_case() {
+    let app = TestApp::spawn().await;
+    app.register("alice").await;
+
+    let attempts = [
+        json!({"email": "ALICE@example.com", "password": "password123"}),
+        json!({"username": "alice@example.com", "password": "password123"}),
+        json!({"username": "ALICE", "password": "password123"}),
+    ];
+    for body in attempts {
+        let reply = app.post_json(LOGIN, &body, None).await;
+        assert_eq!(reply.status, StatusCode::OK, "{body}");
+    }
+    let form = app
+        .post_form(LOGIN, "username=alice&password=password123")
+        .await;
+    assert_eq!(form.status, StatusCode::OK);
+}
+
+#[tokio::test]
+async fn a_wrong_password_and_an_unknown_user_get_the_same_401_and_no_tokens() {
+    let app = TestApp::spawn().await;
+    app.register("alice").await;
+
+    let wrong = app
+        .post_json(
+            LOGIN,
+            &json!({"username": "alice", "password": "password124"}),
+            None,
+        )
+        .await;
+    let unknown = app
+        .post_json(
+            LOGIN,
+            &json!({"username": "nobody", "password": "password123"}),
+            None,
+        )
+        .await;
+
+    for reply in [&wrong, &unknown] {
+        assert_eq!(reply.status, StatusCode::UNAUTHORIZED);
+        assert_eq!(
+            reply.body,
+            json!({"detail": "No active account found with the given credentials"})
+        );
+    }
+    assert_eq!(
+        app.items_of("SESSION").await.len(),
+        1,
+        "only the sign-up session exists"
+    );
+}
+
+#[tokio::test]
+async fn login_without_a_password_is_a_field_error() {
+    let app = TestApp::spawn().await;
+
+    let reply = app
+        .post_json(LOGIN, &json!({"username": "alice"}), None)
+        .await;
+
+    assert_eq!(reply.status, StatusCode::BAD_REQUEST);
+    assert_eq!(reply.body, json!({"password": ["This field is required."]}));
+}
+
+#[tokio::test]
+async fn an_inactive_user_cannot_sign_in_and_their_tokens_stop_working() {
+    let app = TestApp::spawn().await;
+    let body = app.register("mallory").await;
+    let id = body["user"]["id"].as_u64().unwrap();
+
+    set_user_attribute(&app, id, "is_active", AttributeValue::Bool(false)).await;
+
+    let me = app.get(ME, Some(&text(&body, "access"))).await;
+    assert_eq!(me.status, StatusCode::UNAUTHORIZED);
+    let login = app
+        .post_json(
+            LOGIN,
+            &json!({"username": "mallory", "password": "password123"}),
+            None,
+        )
+        .await;
+    assert_eq!(login.status, StatusCode::UNAUTHORIZED);
+    let refresh = app
+        .post_json(REFRESH, &json!({"refresh": text(&body, "refresh")}), None)
+        .await;
+    assert_eq!(refresh.status, StatusCode::UNAUTHORIZED);
+}
+
+#[tokio::test]
+async fn raising_the_token_version_cuts_off_every_issued_token_at_once() {
+    let app = TestApp::spawn().await;
+    let body = app.register("victor").await;
+    let id = body["user"]["id"].as_u64().unwrap();
+
+    set_user_attribute(&app, id, "token_version", AttributeValue::N("1".into())).await;
+
+    assert_eq!(
+        app.get(ME, Some(&text(&body, "access"))).await.status,
+        StatusCode::UNAUTHORIZED
+    );
+    let refresh = app
+        .post_json(REFRESH, &json!({"refresh": text(&body, "refresh")}), None)
+        .await;
+    assert_eq!(refresh.status, StatusCode::UNAUTHORIZED);
+    let login = app
+        .post_json(
+            LOGIN,
+            &json!({"username": "victor", "password": "password123"}),
+            None,
+        )
+        .await;
+    assert_eq!(
+        app.get(ME, Some(&text(&login.body, "access"))).await.status,
+        StatusCode::OK
+    );
+}
+
+#[tokio::test]
+async fn refresh_rotates_the_pair() {
+    let app = TestApp::spawn().await;
+    let body = app.register("alice").await;
+    let first_refresh = text(&body, "refresh");
+
+    let reply = app
+        .post_json(REFRESH, &json!({"refresh": first_refresh}), None)
+        .await;
+
+    assert_eq!(reply.status, StatusCode::OK, "{}", reply.body);
+    assert_ne!(text(&reply.body, "refresh"), first_refresh);
+    assert_eq!(
+        app.get(ME, Some(&text(&reply.body, "access"))).await.status,
+        StatusCode::OK
+    );
+    let again = app
+        .post_json(
+            REFRESH,
+            &json!({"refresh": text(&reply.body, "refresh")}),
+            None,
+        )
+        .await;
+    assert_eq!(again.status, StatusCode::OK);
+}
+
+#[tokio::test]
+async fn reusing_a_rotated_refresh_token_revokes_the_whole_family() {
+    let app = TestApp::spawn().await;
+    let body = app.register("alice").await;
+    let stolen = text(&body, "refresh");
+    let rotated = app
+        .post_json(REFRESH, &json!({"refresh": stolen}), None)
+        .await;
+    assert_eq!(rotated.status, StatusCode::OK);
+
+    let reuse = app
+        .post_json(REFRESH, &json!({"refresh": stolen}), None)
+        .await;
+
+    assert_eq!(reuse.status, StatusCode::UNAUTHORIZED);
+    assert_eq!(
+        reuse.body,
+        json!({"detail": "Token is invalid or expired", "code": "token_not_valid"})
+    );
+    let newest = app
+        .post_json(
+            REFRESH,
+            &json!({"refresh": text(&rotated.body, "refresh")}),
+            None,
+        )
+        .await;
+    assert_eq!(
+        newest.status,
+        StatusCode::UNAUTHORIZED,
+        "the newest token of the family is revoked too"
+    );
+    for access in [text(&body, "access"), text(&rotated.body, "access")] {
+        assert_eq!(
+            app.get(ME, Some(&access)).await.status,
+            StatusCode::UNAUTHORIZED
+        );
+    }
+    assert!(app.items_of("SESSION").await.is_empty());
+}
+
+#[tokio::test]
+async fn refresh_refuses_missing_and_malformed_tokens() {
+    let app = TestApp::spawn().await;
+    let body = app.register("alice").await;
+
+    let missing = app.post_json(REFRESH, &json!({}), None).await;
+    assert_eq!(missing.status, StatusCode::BAD_REQUEST);
+    assert_eq!(
+        missing.body,
+        json!({"refresh": ["This field is required."]})
+    );
+
+    let access_as_refresh = text(&body, "access");
+    for bad in ["garbage", "1.2.3", access_as_refresh.as_str()] {
+        let reply = app.post_json(REFRESH, &json!({"refresh": bad}), None).await;
+        assert_eq!(reply.status, StatusCode::UNAUTHORIZED, "{bad}");
+        assert_eq!(reply.body["code"], "token_not_valid");
+    }
+}
+
+#[tokio::test]
+async fn logout_ends_the_session_at_once_and_leaves_other_sessions_alone() {
+    let app = TestApp::spawn().await;
+    let phone = app.register("alice").await;
+    let laptop = app
+        .post_json(
+            LOGIN,
+            &json!({"username": "alice", "password": "password123"}),
+            None,
+        )
+        .await;
+
+    let reply = app
+        .post_json(
+            LOGOUT,
+            &json!({"refresh": text(&phone, "refresh")}),
+            Some(&text(&phone, "access")),
+        )
+        .await;
+
+    assert_eq!(reply.status, StatusCode::OK);
+    assert_eq!(reply.body, json!({"detail": "Successfully logged out."}));
+    assert_eq!(
+        app.get(ME, Some(&text(&phone, "access"))).await.status,
+        StatusCode::UNAUTHORIZED
+    );
+    let refresh = app
+        .post_json(REFRESH, &json!({"refresh": text(&phone, "refresh")}), None)
+        .await;
+    assert_eq!(refresh.status, StatusCode::UNAUTHORIZED);
+    assert_eq!(
+        app.get(ME, Some(&text(&laptop.body, "access")))
+            .await
+            .status,
+        StatusCode::OK
+    );
+}
+
+#[tokio::test]
+async fn logout_needs_an_access_token() {
+    let app = TestApp::spawn().await;
+    let body = app.register("alice").await;
+
+    let reply = app
+        .post_json(LOGOUT, &json!({"refresh": text(&body, "refresh")}), None)
+        .await;
+
+    assert_eq!(reply.status, StatusCode::UNAUTHORIZED);
+    assert_eq!(
+        reply.body,
+        json!({"detail": "Authentication credentials were not provided."})
+    );
+    assert_eq!(reply.headers["www-authenticate"], "Bearer realm=\"api\"");
+    assert_eq!(
+        app.get(ME, Some(&text(&body, "access"))).await.status,
+        StatusCode::OK
+    );
+}
+
+#[tokio::test]
+async fn logout_refuses_someone_elses_refresh_token_and_revokes_nothing() {
+    let app = TestApp::spawn().await;
+    let alice = app.register("alice").await;
+    let bob = app.register("bob").await;
+
+    let reply = app
+        .post_json(
+            LOGOUT,
+            &json!({"refresh": text(&bob, "refresh")}),
+            Some(&text(&alice, "access")),
+        )
+        .await;
+
+    assert_eq!(reply.status, StatusCode::BAD_REQUEST);
+    assert_eq!(
+        reply.body,
+        json!({"refresh": ["Token is invalid or expired"]})
+    );
+    assert_eq!(
+        app.get(ME, Some(&text(&alice, "access"))).await.status,
+        StatusCode::OK
+    );
+    let bob_refresh = app
+        .post_json(REFRESH, &json!({"refresh": text(&bob, "refresh")}), None)
+        .await;
+    assert_eq!(bob_refresh.status, StatusCode::OK);
+}
+
+#[tokio::test]
+async fn me_shows_the_callers_own_profile() {
+    let app = TestApp::spawn().await;
+    let body = app.register("alice").await;
+
+    let me = app.get(ME, Some(&text(&body, "access"))).await;
+
+    assert_eq!(me.status, StatusCode::OK);
+    let mut keys: Vec<&str> = me
+        .body
+        .as_object()
+        .unwrap()
+        .keys()
+        .map(String::as_str)
+        .collect();
+    keys.sort();
+    assert_eq!(
+        keys,
+        [
+            "avatar",
+            "bio",
+            "created_at",
+            "email",
+            "first_name",
+            "followers_count",
+            "following_count",
+            "id",
+            "last_name",
+            "posts_count",
+            "updated_at",
+            "username"
+        ]
+    );
+    assert_eq!(me.body["email"], "alice@example.com");
+    assert_eq!(me.body["followers_count"], 0);
+}
+
+#[tokio::test]
+async fn me_without_a_token_is_401() {
+    let app = TestApp::spawn().await;
+
+    let reply = app.get(ME, None).await;
+
+    assert_eq!(reply.status, StatusCode::UNAUTHORIZED);
+    assert_eq!(
+        reply.body,
+        json!({"detail": "Authentication credentials were not provided."})
+    );
+}
+
+#[tokio::test]
+async fn an_expired_access_token_is_refused() {
+    let app = TestApp::spawn().await;
+    let body = app.register("alice").await;
+    let id = body["user"]["id"].as_u64().unwrap();
+    let verifier = app.config.verifier().unwrap();
+    let signer: TokenSigner = app.config.signer(&verifier).unwrap();
+    let refresh = text(&body, "refresh");
+    let session_id = refresh.split('.').nth(1).unwrap();
+    let two_hours_ago = Timestamp::now().plus_seconds(-7200);
+
+    let expired = signer
+        .sign(UserId::new(id), session_id, 0, two_hours_ago)
+        .unwrap();
+    let fresh = signer
+        .sign(UserId::new(id), session_id, 0, Timestamp::now())
+        .unwrap();
+
+    assert_eq!(
+        app.get(ME, Some(&expired)).await.status,
+        StatusCode::UNAUTHORIZED
+    );
+    assert_eq!(
+        app.get(ME, Some(&fresh)).await.status,
+        StatusCode::OK,
+        "the same claims, unexpired, pass"
+    );
+}
+
+#[tokio::test]
+async fn sign_up_then_sign_in_through_a_form_body() {
+    let app = TestApp::spawn().await;
+    let reply = app
+        .post_json("/careers/users/register/", &sign_up("olivia"), None)
+        .await;
+    assert_eq!(reply.status, StatusCode::CREATED);
+
+    let login = app
+        .post_form(LOGIN, "email=olivia%40example.com&password=password123")
+        .await;
+
+    assert_eq!(login.status, StatusCode::OK, "{}", login.body);
+}

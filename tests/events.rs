@@ -1,0 +1,125 @@
+//! Every event in `events/` is a real API Gateway HTTP API (v2) payload that its function's
+//! handler serves: each is parsed as the Lambda runtime parses it and replayed through the
+//! handler, with live tokens put in place of the `ACCESS_TOKEN` / `REFRESH_TOKEN` placeholders.
+
+use api_tests::TestApp;
+use lambda_http::http::StatusCode;
+use serde_json::Value;
+use std::path::{Path, PathBuf};
+use users_tools::template::Template;
+
+fn events_dir() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../events")
+}
+
+fn read_event(function: &str, name: &str) -> String {
+    let path = events_dir().join(function).join(format!("{name}.json"));
+    std::fs::read_to_string(&path).unwrap_or_else(|_| panic!("{} is missing", path.display()))
+}
+
+fn body_of(response: &lambda_http::Response<lambda_http::Body>) -> Value {
+    match response.body() {
+        lambda_http::Body::Text(text) => serde_json::from_str(text).expect("JSON body"),
+        other => panic!("unexpected body {other:?}"),
+    }
+}
+
+async fn replay(
+    app: &TestApp,
+    function: &str,
+    name: &str,
+    tokens: Option<(&str, &str)>,
+) -> (StatusCode, Value) {
+    let mut text = read_event(function, name);
+    if let Some((access, refresh)) = tokens {
+        text = text
+            .replace("ACCESS_TOKEN", access)
+            .replace("REFRESH_TOKEN", refresh);
+    }
+    let request =
+        lambda_http::request::from_str(&text).unwrap_or_else(|e| panic!("{function}/{name}: {e}"));
+    let functions = app.api.functions();
+    let response = match function {
+        "auth" => auth_function::handle(&functions.auth, request).await,
+        "users" => users_function::handle(&functions.users, request).await,
+        other => panic!("no function {other}"),
+    };
+    (response.status(), body_of(&response))
+}
+
+#[tokio::test]
+async fn every_event_replays_through_its_handler() {
+    let app = TestApp::spawn().await;
+
+    let (status, registered) = replay(&app, "auth", "careers-register", None).await;
+    assert_eq!(status, StatusCode::CREATED, "{registered}");
+    let (status, logged_in) = replay(&app, "auth", "careers-login", None).await;
+    assert_eq!(status, StatusCode::OK, "{logged_in}");
+    let access = logged_in["access"].as_str().unwrap().to_owned();
+    let refresh = logged_in["refresh"].as_str().unwrap().to_owned();
+
+    let (status, refreshed) = replay(
+        &app,
+        "auth",
+        "careers-token-refresh",
+        Some((&access, &refresh)),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{refreshed}");
+    let access = refreshed["access"].as_str().unwrap().to_owned();
+    let refresh = refreshed["refresh"].as_str().unwrap().to_owned();
+
+    let (status, me) = replay(&app, "users", "careers-me", Some((&access, &refresh))).await;
+    assert_eq!(status, StatusCode::OK, "{me}");
+    assert_eq!(me["username"], "alice");
+
+    let (status, jwks) = replay(&app, "auth", "jwks", None).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(jwks["keys"][0]["kty"], "OKP");
+
+    let (status, logged_out) =
+        replay(&app, "auth", "careers-logout", Some((&access, &refresh))).await;
+    assert_eq!(status, StatusCode::OK, "{logged_out}");
+    let (status, _) = replay(&app, "users", "careers-me", Some((&access, &refresh))).await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED);
+}
+
+#[tokio::test]
+async fn events_with_placeholder_tokens_are_refused_not_crashed() {
+    let app = TestApp::spawn().await;
+
+    let (status, body) = replay(&app, "users", "careers-me", None).await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED, "{body}");
+    let (status, body) = replay(&app, "auth", "careers-token-refresh", None).await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED, "{body}");
+}
+
+#[test]
+fn every_template_route_has_an_event_and_every_event_a_route() {
+    let template = Template::parse(users_tools::TEMPLATE_YAML).unwrap();
+    let mut declared: Vec<String> = template
+        .routes()
+        .map(|(function, route)| format!("{} {} {}", function.binary, route.method, route.path))
+        .collect();
+    declared.sort();
+
+    let mut found = Vec::new();
+    for function_dir in std::fs::read_dir(events_dir()).unwrap() {
+        let function_dir = function_dir.unwrap().path();
+        let function = function_dir
+            .file_name()
+            .unwrap()
+            .to_string_lossy()
+            .into_owned();
+        for event in std::fs::read_dir(&function_dir).unwrap() {
+            let event: Value =
+                serde_json::from_str(&std::fs::read_to_string(event.unwrap().path()).unwrap())
+                    .unwrap();
+            let route_key = event["routeKey"].as_str().expect("routeKey");
+            found.push(format!("{function} {route_key}"));
+        }
+    }
+    found.sort();
+
+    assert_eq!(found, declared);
+}

@@ -1,0 +1,98 @@
+//! `local-api`: serves every function of `template.yaml` on 127.0.0.1 (port 3000 unless
+//! `PORT` says otherwise), against the local stack that `scripts/stack.sh` runs.
+//!
+//! Creates the table, the topic and a queue subscribed to it if they are missing. Keys come
+//! from `JWT_PRIVATE_KEY` / `JWT_PUBLIC_KEY`, else from `.local/keys/`, generated on first run.
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use users_shared::auth::keys::generate_ed25519;
+use users_shared::config::{aws_sdk_config, Config, DEFAULT_ISSUER};
+use users_tools::server::{serve, Functions, LocalApi};
+use users_tools::template::Template;
+use users_tools::{provision, TEMPLATE_YAML};
+
+type Error = Box<dyn std::error::Error + Send + Sync>;
+
+/// The signing key pair of local runs, kept in the ignored `.local/keys/` folder.
+fn local_keys(dir: &Path) -> Result<(String, String), Error> {
+    let (private_path, public_path) = (dir.join("jwt-private.pem"), dir.join("jwt-public.pem"));
+    if let (Ok(private_pem), Ok(public_pem)) = (
+        std::fs::read_to_string(&private_path),
+        std::fs::read_to_string(&public_path),
+    ) {
+        return Ok((private_pem, public_pem));
+    }
+    std::fs::create_dir_all(dir)?;
+    let (private_pem, public_pem) = generate_ed25519()?;
+    std::fs::write(&private_path, &private_pem)?;
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(&private_path, std::fs::Permissions::from_mode(0o600))?;
+    }
+    std::fs::write(&public_path, &public_pem)?;
+    Ok((private_pem, public_pem))
+}
+
+fn env_or(name: &str, default: &str) -> String {
+    std::env::var(name)
+        .ok()
+        .filter(|v| !v.is_empty())
+        .unwrap_or_else(|| default.to_owned())
+}
+
+#[tokio::main]
+async fn main() -> Result<(), Error> {
+    lambda_http::tracing::init_default_subscriber();
+    let local_dir = PathBuf::from(env_or("USERS_LOCAL_DIR", ".local"));
+    let port: u16 = env_or("PORT", "3000").parse()?;
+    let table_name = env_or("TABLE_NAME", "users-local");
+    let (private_pem, public_pem) = match (
+        std::env::var("JWT_PRIVATE_KEY"),
+        std::env::var("JWT_PUBLIC_KEY"),
+    ) {
+        (Ok(private_pem), Ok(public_pem)) => (private_pem, public_pem),
+        _ => local_keys(&local_dir.join("keys"))?,
+    };
+    let config = Config {
+        table_name: table_name.clone(),
+        issuer: env_or("JWT_ISSUER", DEFAULT_ISSUER),
+        public_key_pem: public_pem,
+        private_key_pem: Some(private_pem),
+    };
+
+    let template = Template::parse(TEMPLATE_YAML)?;
+    let sdk = aws_sdk_config().await;
+    provision::create_table(
+        &aws_sdk_dynamodb::Client::new(&sdk),
+        &table_name,
+        &template.table,
+    )
+    .await?;
+    let sns = aws_sdk_sns::Client::new(&sdk);
+    let sqs = aws_sdk_sqs::Client::new(&sdk);
+    let mut topics = Vec::new();
+    for topic in &template.topics {
+        let arn = provision::create_topic(&sns, &format!("{table_name}-{topic}")).await?;
+        let queue =
+            provision::subscribe_queue(&sns, &sqs, &arn, &format!("{table_name}-{topic}-inbox"))
+                .await?;
+        topics.push((arn, queue));
+    }
+
+    let functions = Functions::new(&config, &sdk)?;
+    let api = Arc::new(LocalApi::new(template, functions)?);
+    let listener = tokio::net::TcpListener::bind(("127.0.0.1", port)).await?;
+    let base = format!("http://{}", listener.local_addr()?);
+
+    println!("Users API on {base} (table {table_name})");
+    for (arn, queue) in &topics {
+        println!("  topic {arn}\n    published messages land in SQS queue {queue}");
+    }
+    println!(
+        "\nRegister a user:\n  curl -s -X POST {base}/careers/users/register/ -H 'Content-Type: application/json' \\\n    -d '{{\"username\":\"alice\",\"email\":\"alice@example.com\",\"password\":\"password123\",\"password_confirm\":\"password123\",\"first_name\":\"Alice\",\"last_name\":\"Smith\"}}'\n"
+    );
+    serve(listener, api).await;
+    Ok(())
+}
