@@ -43,13 +43,32 @@ install() {
   fi
 }
 
-wait_for() { # name url
-  local name=$1 url=$2
+port_in_use() { # port
+  (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null
+}
+
+# Refuses to start on a port another program holds: tests must never talk to a server that
+# is not the one this stack started.
+require_free_port() { # name port
+  if port_in_use "$2"; then
+    log "port $2 for $1 is already in use by another program; stop it or set ${1^^}_PORT"
+    exit 1
+  fi
+}
+
+wait_for() { # name port
+  local name=$1 port=$2 pid
+  pid="$(cat "$run_dir/$name.pid")"
   for _ in $(seq 1 150); do
-    if curl -s -o /dev/null "$url"; then return 0; fi
+    if ! kill -0 "$pid" 2>/dev/null; then
+      log "$name exited while starting; its log:"
+      tail -n 30 "$run_dir/$name.log" >&2 || true
+      return 1
+    fi
+    if port_in_use "$port"; then return 0; fi
     sleep 0.2
   done
-  log "$name did not answer at $url; its log:"
+  log "$name did not open port $port; its log:"
   tail -n 30 "$run_dir/$name.log" >&2 || true
   return 1
 }
@@ -60,6 +79,7 @@ start() {
   if [ -f "$run_dir/dynamodb.pid" ] && kill -0 "$(cat "$run_dir/dynamodb.pid")" 2>/dev/null; then
     log "DynamoDB Local already running"
   else
+    require_free_port dynamodb "$DYNAMODB_PORT"
     log "starting DynamoDB Local on 127.0.0.1:$DYNAMODB_PORT"
     # DynamoDB Local has no listen-address flag; the jar is started through the project's
     # small launcher, which binds its Jetty connector to the loopback address only.
@@ -71,12 +91,13 @@ start() {
   if [ -f "$run_dir/moto.pid" ] && kill -0 "$(cat "$run_dir/moto.pid")" 2>/dev/null; then
     log "moto already running"
   else
+    require_free_port moto "$MOTO_PORT"
     log "starting moto (SNS, SQS) on 127.0.0.1:$MOTO_PORT"
     "$local_dir/venv/bin/moto_server" -H 127.0.0.1 -p "$MOTO_PORT" >"$run_dir/moto.log" 2>&1 &
     echo $! >"$run_dir/moto.pid"
   fi
-  wait_for dynamodb "http://127.0.0.1:$DYNAMODB_PORT"
-  wait_for moto "http://127.0.0.1:$MOTO_PORT/moto-api/"
+  wait_for dynamodb "$DYNAMODB_PORT"
+  wait_for moto "$MOTO_PORT"
 }
 
 stop() {
