@@ -28,7 +28,7 @@ fn no_longer_than(text: &str, max: usize) -> Result<(), Invalid> {
 pub struct UserId(u64);
 
 impl UserId {
-    pub fn new(value: u64) -> Self {
+    pub const fn new(value: u64) -> Self {
         Self(value)
     }
 

@@ -30,6 +30,9 @@ pub enum LoginName {
     Email(String),
 }
 
+/// No user has id 0: reading it is the stand-in read for a sign-in with an unknown name.
+const UNKNOWN_USER: UserId = UserId::new(0);
+
 pub const USERNAME_TAKEN: &str = "A user with that username already exists.";
 pub const EMAIL_TAKEN: &str = "A user with that email already exists.";
 
@@ -133,10 +136,12 @@ pub async fn login(
             }
         }
     };
-    let stored = match user_id {
-        Some(id) => store.get_user(id).await?,
-        None => None,
-    };
+    // An unknown name still costs the user read and the argon2 work a known one does, so the
+    // answer's timing does not tell whether the account exists.
+    let stored = store
+        .get_user(user_id.unwrap_or(UNKNOWN_USER))
+        .await?
+        .filter(|_| user_id.is_some());
     let password_matches =
         password::verify(password, stored.as_ref().map(|u| u.password_hash.clone())).await?;
     let user = match stored {
