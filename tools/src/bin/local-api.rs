@@ -3,6 +3,7 @@
 //!
 //! Creates the table, the topic and a queue subscribed to it if they are missing. Keys come
 //! from `JWT_PRIVATE_KEY` / `JWT_PUBLIC_KEY`, else from `.local/keys/`, generated on first run.
+//! With `--provision-only` it creates what is missing and exits without serving.
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -79,6 +80,11 @@ async fn main() -> Result<(), Error> {
             provision::subscribe_queue(&sns, &sqs, &arn, &format!("{table_name}-{topic}-inbox"))
                 .await?;
         topics.push((arn, queue));
+    }
+
+    if std::env::args().any(|arg| arg == "--provision-only") {
+        println!("table {table_name} and {} topic(s) ready", topics.len());
+        return Ok(());
     }
 
     let functions = Functions::new(&config, &sdk)?;
