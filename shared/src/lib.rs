@@ -10,5 +10,6 @@ pub mod config;
 pub mod contracts;
 pub mod domain;
 pub mod http;
+pub mod process;
 pub mod service;
 pub mod store;

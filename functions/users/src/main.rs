@@ -4,7 +4,7 @@ use users_shared::config::{aws_sdk_config, Config};
 
 #[tokio::main(flavor = "current_thread")]
 async fn main() -> Result<(), Error> {
-    lambda_http::tracing::init_default_subscriber();
+    users_shared::process::init();
     let config = Config::from_env()?;
     let sdk = aws_sdk_config().await;
     let state = UsersState::new(&config, &sdk)?;

@@ -45,7 +45,7 @@ fn env_or(name: &str, default: &str) -> String {
 
 #[tokio::main]
 async fn main() -> Result<(), Error> {
-    lambda_http::tracing::init_default_subscriber();
+    users_shared::process::init();
     let local_dir = PathBuf::from(env_or("USERS_LOCAL_DIR", ".local"));
     let port: u16 = env_or("PORT", "3000").parse()?;
     let table_name = env_or("TABLE_NAME", "users-local");
