@@ -36,6 +36,30 @@ fn local_keys(dir: &Path) -> Result<(String, String), Error> {
     Ok((private_pem, public_pem))
 }
 
+/// Ctrl-C or SIGTERM; handled explicitly so a signal ignored by the parent still stops us.
+async fn shutdown_signal() {
+    let interrupt = tokio::signal::ctrl_c();
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{signal, SignalKind};
+        match signal(SignalKind::terminate()) {
+            Ok(mut terminate) => {
+                tokio::select! {
+                    _ = interrupt => {}
+                    _ = terminate.recv() => {}
+                }
+            }
+            Err(_) => {
+                let _ = interrupt.await;
+            }
+        }
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = interrupt.await;
+    }
+}
+
 fn env_or(name: &str, default: &str) -> String {
     std::env::var(name)
         .ok()
@@ -99,6 +123,9 @@ async fn main() -> Result<(), Error> {
     println!(
         "\nRegister a user:\n  curl -s -X POST {base}/careers/users/register/ -H 'Content-Type: application/json' \\\n    -d '{{\"username\":\"alice\",\"email\":\"alice@example.com\",\"password\":\"password123\",\"password_confirm\":\"password123\",\"first_name\":\"Alice\",\"last_name\":\"Smith\"}}'\n"
     );
-    serve(listener, api).await;
+    tokio::select! {
+        () = serve(listener, api) => {}
+        () = shutdown_signal() => println!("stopping"),
+    }
     Ok(())
 }
