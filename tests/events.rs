@@ -85,6 +85,62 @@ async fn every_event_replays_through_its_handler() {
 }
 
 #[tokio::test]
+async fn the_campaign_accounts_and_chat_events_replay_through_the_auth_handler() {
+    let app = TestApp::spawn().await;
+
+    let (status, body) = replay(&app, "auth", "campaign-register", None).await;
+    assert_eq!(status, StatusCode::CREATED, "{body}");
+    let (status, body) = replay(&app, "auth", "campaign-check-validate", None).await;
+    assert_eq!(
+        (status, body["is_valid"].clone()),
+        (StatusCode::OK, Value::Bool(true)),
+        "{body}"
+    );
+    let (status, body) = replay(&app, "auth", "campaign-check-email", None).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert_eq!(body["exists"], true);
+    let login = app
+        .post_form("/careers/users/login/", "username=bob&password=password123")
+        .await;
+    let access = login.body["access"].as_str().unwrap().to_owned();
+    for name in ["campaign-check-auth", "campaign-check-login"] {
+        let (status, body) = replay(&app, "auth", name, Some((&access, ""))).await;
+        assert_eq!(status, StatusCode::OK, "{name}: {body}");
+        assert_eq!(body["user_id"], login.body["user"]["id"], "{name}");
+    }
+    let (status, body) = replay(&app, "auth", "campaign-logout", Some((&access, ""))).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+
+    let (status, body) = replay(&app, "auth", "accounts-create", None).await;
+    assert_eq!(status, StatusCode::CREATED, "{body}");
+    let code = app.published().await[0]["Message"]["code"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let text = read_event("auth", "accounts-verify").replace("CODE", &code);
+    let request = lambda_http::request::from_str(&text).unwrap();
+    let response = auth_function::handle(&app.api.functions().auth, request).await;
+    assert_eq!(response.status(), StatusCode::OK);
+    let (status, body) = replay(&app, "auth", "accounts-resend-code", None).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+
+    let (app_id, secret) = app.app_credential("chat").await;
+    let text = read_event("auth", "chat-login-or-register")
+        .replace("APP_ID", &app_id)
+        .replace("APP_SECRET", &secret);
+    let response = auth_function::handle(
+        &app.api.functions().auth,
+        lambda_http::request::from_str(&text).unwrap(),
+    )
+    .await;
+    assert_eq!(response.status(), StatusCode::OK);
+    assert_eq!(
+        body_of(&response)["results"]["user"]["username"],
+        "Johnny Cage"
+    );
+}
+
+#[tokio::test]
 async fn events_with_placeholder_tokens_are_refused_not_crashed() {
     let app = TestApp::spawn().await;
 

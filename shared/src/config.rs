@@ -6,12 +6,14 @@
 //! | `JWT_PUBLIC_KEY`   | every function    | PEM (SPKI) of the Ed25519 key that verifies tokens |
 //! | `JWT_PRIVATE_KEY`  | the auth function | PKCS#8 PEM of the Ed25519 signing key             |
 //! | `JWT_ISSUER`       | every function    | the `iss` claim (default `users-service`)         |
+//! | `TOPIC_ARN`        | functions that publish (auth) | the notifications SNS topic          |
 //!
 //! AWS endpoints, region and credentials are not ours to read: `aws-config` takes them from
 //! its own variables (`AWS_REGION`, `AWS_ENDPOINT_URL_DYNAMODB`, ...).
 
 use crate::auth::keys::KeyError;
 use crate::auth::tokens::{TokenSigner, TokenVerifier};
+use crate::notify::Notifier;
 use crate::store::Store;
 
 #[derive(Debug, thiserror::Error)]
@@ -34,6 +36,7 @@ pub struct Config {
     pub issuer: String,
     pub public_key_pem: String,
     pub private_key_pem: Option<String>,
+    pub topic_arn: Option<String>,
 }
 
 impl std::fmt::Debug for Config {
@@ -64,6 +67,7 @@ impl Config {
             issuer: var("JWT_ISSUER").unwrap_or_else(|_| DEFAULT_ISSUER.to_owned()),
             public_key_pem: var("JWT_PUBLIC_KEY")?,
             private_key_pem: var("JWT_PRIVATE_KEY").ok(),
+            topic_arn: var("TOPIC_ARN").ok(),
         })
     }
 
@@ -87,6 +91,14 @@ impl Config {
                 source,
             },
         )
+    }
+
+    pub fn notifier(&self, sdk: &aws_config::SdkConfig) -> Result<Notifier, ConfigError> {
+        let topic_arn = self
+            .topic_arn
+            .as_deref()
+            .ok_or(ConfigError::Missing("TOPIC_ARN"))?;
+        Ok(Notifier::new(aws_sdk_sns::Client::new(sdk), topic_arn))
     }
 
     pub fn store(&self, sdk: &aws_config::SdkConfig) -> Store {
@@ -113,6 +125,7 @@ mod tests {
             issuer: "i".into(),
             public_key_pem: "PUBLIC-SECRETISH".into(),
             private_key_pem: Some("PRIVATE-SECRET".into()),
+            topic_arn: None,
         };
         let shown = format!("{config:?}");
         assert!(

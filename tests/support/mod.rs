@@ -28,6 +28,9 @@ pub struct TestApp {
     pub base_url: String,
     pub http: reqwest::Client,
     pub dynamodb: aws_sdk_dynamodb::Client,
+    pub sqs: aws_sdk_sqs::Client,
+    /// An SQS queue subscribed to this test's topic: what was published lands here.
+    pub queue_url: String,
     pub table: String,
     pub config: Config,
     pub api: Arc<LocalApi>,
@@ -57,11 +60,12 @@ impl TestApp {
         );
         let (private_pem, public_pem) = generate_ed25519().expect("key generation");
         let table = unique_table_name();
-        let config = Config {
+        let mut config = Config {
             table_name: table.clone(),
             issuer: "users-test".to_owned(),
             public_key_pem: public_pem,
             private_key_pem: Some(private_pem),
+            topic_arn: None,
         };
         let template = Template::parse(TEMPLATE_YAML).expect("template.yaml parses");
         let sdk = users_shared::config::aws_sdk_config().await;
@@ -69,6 +73,13 @@ impl TestApp {
         provision::create_table(&dynamodb, &table, &template.table)
             .await
             .expect("table created on DynamoDB Local");
+        let sns = aws_sdk_sns::Client::new(&sdk);
+        let sqs = aws_sdk_sqs::Client::new(&sdk);
+        let topic_arn = provision::create_topic(&sns, &table).await.expect("topic created on moto");
+        let queue_url = provision::subscribe_queue(&sns, &sqs, &topic_arn, &format!("{table}-inbox"))
+            .await
+            .expect("queue subscribed on moto");
+        config.topic_arn = Some(topic_arn);
         let functions = Functions::new(&config, &sdk).expect("function state");
         let api = Arc::new(LocalApi::new(template, functions).expect("local API"));
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
@@ -80,6 +91,8 @@ impl TestApp {
             base_url,
             http: reqwest::Client::new(),
             dynamodb,
+            sqs,
+            queue_url,
             table,
             config,
             api,
@@ -148,6 +161,87 @@ impl TestApp {
             request = request.bearer_auth(token);
         }
         Self::reply(request.send().await.expect("request sent")).await
+    }
+
+    /// A POST with extra headers and a JSON body.
+    pub async fn post_with_headers(
+        &self,
+        path: &str,
+        headers: &[(&str, &str)],
+        body: &Value,
+    ) -> Reply {
+        let mut request = self.http.post(self.url(path)).json(body);
+        for (name, value) in headers {
+            request = request.header(*name, *value);
+        }
+        Self::reply(request.send().await.expect("request sent")).await
+    }
+
+    /// Every message published to this test's topic since the last call, oldest first: the
+    /// SNS envelope (`Message` parsed as JSON, `MessageAttributes`).
+    pub async fn published(&self) -> Vec<Value> {
+        let mut messages = Vec::new();
+        loop {
+            let output = self
+                .sqs
+                .receive_message()
+                .queue_url(&self.queue_url)
+                .max_number_of_messages(10)
+                .wait_time_seconds(0)
+                .send()
+                .await
+                .expect("receive from SQS");
+            let batch = output.messages.unwrap_or_default();
+            if batch.is_empty() {
+                return messages;
+            }
+            for message in batch {
+                let mut envelope: Value =
+                    serde_json::from_str(message.body().unwrap_or("{}")).expect("SNS envelope");
+                let inner = envelope["Message"].as_str().unwrap_or("null").to_owned();
+                envelope["Message"] = serde_json::from_str(&inner).unwrap_or(Value::String(inner));
+                messages.push(envelope);
+                if let Some(handle) = message.receipt_handle() {
+                    self.sqs
+                        .delete_message()
+                        .queue_url(&self.queue_url)
+                        .receipt_handle(handle)
+                        .send()
+                        .await
+                        .expect("delete");
+                }
+            }
+        }
+    }
+
+    /// Creates an app credential through the admin tool; returns (app id, secret).
+    pub async fn app_credential(&self, name: &str) -> (String, String) {
+        let out = self
+            .admin(&["app", "create", name], "")
+            .await
+            .expect("app create");
+        let field = |label: &str| {
+            out.lines()
+                .find_map(|l| l.strip_prefix(label))
+                .map(str::trim)
+                .map(str::to_owned)
+                .expect("printed")
+        };
+        (field("app id:"), field("secret:"))
+    }
+
+    /// Runs a `userctl` command against this test's table; returns what it printed.
+    pub async fn admin(
+        &self,
+        args: &[&str],
+        password: &str,
+    ) -> Result<String, users_tools::admin::AdminError> {
+        let store = &self.api.functions().auth.store;
+        let args: Vec<String> = args.iter().map(|a| a.to_string()).collect();
+        let mut out = Vec::new();
+        let password = password.to_owned();
+        users_tools::admin::run(store, &args, move || Ok(password), &mut out).await?;
+        Ok(String::from_utf8(out).expect("utf-8"))
     }
 
     /// Signs up `username` with `<username>@example.com` and `password123`; returns the 201 body.

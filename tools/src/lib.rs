@@ -2,6 +2,7 @@
 //! mounted through the route table of `template.yaml`) and provisioning of the local stack
 //! (the table and topic `template.yaml` declares, created on DynamoDB Local and moto).
 
+pub mod admin;
 pub mod provision;
 pub mod server;
 pub mod template;

@@ -1,7 +1,9 @@
 //! Domain values that cannot hold an invalid value: each is parsed once at the edge.
 
+mod contact;
 mod user;
 
+pub use contact::{CountryCode, Gender, Phone};
 pub use user::{Bio, Email, NewUser, Password, PersonName, User, UserId, Username};
 
 /// Why a value was refused, in words a client can read.

@@ -192,6 +192,10 @@ impl Bio {
     pub fn into_string(self) -> String {
         self.0
     }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
 }
 
 /// What sign-up needs, already validated.
@@ -229,6 +233,55 @@ pub struct User {
     pub following_count: u64,
     pub likes_received: u64,
     pub comments_received: u64,
+    /// False only for accounts signed up through a contract that verifies e-mail, until the
+    /// code is confirmed; such a user cannot sign in.
+    pub email_verified: bool,
+    /// The chat server's display name.
+    pub display_name: Option<String>,
+    /// The chat server's external user id (unique; often an e-mail).
+    pub chat_user_id: Option<String>,
+    pub phone: Option<String>,
+    pub gender: Option<String>,
+    /// ISO 3166 alpha-2 code (accounts contract).
+    pub country: Option<String>,
+    /// Reference-data ids (campaign contract).
+    pub country_id: Option<u64>,
+    pub city_id: Option<u64>,
+}
+
+impl User {
+    /// A new, active, verified, non-staff user with every counter at zero and no optional data.
+    pub fn new(id: UserId, username: String, email: String, now: Timestamp) -> Self {
+        Self {
+            id,
+            username,
+            email,
+            first_name: String::new(),
+            last_name: String::new(),
+            bio: String::new(),
+            avatar: String::new(),
+            is_active: true,
+            is_staff: false,
+            is_superuser: false,
+            token_version: 0,
+            created_at: now,
+            updated_at: now,
+            last_login: None,
+            posts_count: 0,
+            followers_count: 0,
+            following_count: 0,
+            likes_received: 0,
+            comments_received: 0,
+            email_verified: true,
+            display_name: None,
+            chat_user_id: None,
+            phone: None,
+            gender: None,
+            country: None,
+            country_id: None,
+            city_id: None,
+        }
+    }
 }
 
 #[cfg(test)]

@@ -131,6 +131,24 @@ impl Fields {
         }
     }
 
+    /// An optional positive integer (JSON number or decimal text); blank counts as absent.
+    pub fn optional_id(&self, name: &str, errors: &mut FieldErrors) -> Option<Option<u64>> {
+        let parsed = match self.get(name) {
+            None | Some(Value::Null) => return Some(None),
+            Some(Value::Number(n)) => n.as_u64().filter(|v| *v > 0),
+            Some(Value::String(s)) if s.trim().is_empty() => return Some(None),
+            Some(Value::String(s)) => s.trim().parse::<u64>().ok().filter(|v| *v > 0),
+            Some(_) => None,
+        };
+        match parsed {
+            Some(value) => Some(Some(value)),
+            None => {
+                errors.add(name, "A valid integer is required.");
+                None
+            }
+        }
+    }
+
     /// Adds an error for every protected field the body tries to set.
     pub fn refuse_protected(&self, errors: &mut FieldErrors) {
         for name in PROTECTED_FIELDS {

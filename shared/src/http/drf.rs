@@ -68,6 +68,12 @@ pub fn service_error(error: &ServiceError) -> HttpResponse {
             detail(403, "You do not have permission to perform this action.")
         }
         ServiceError::NotFound => detail(404, "Not found."),
+        ServiceError::RateLimited { retry_after } => Json::new(
+            429,
+            &json!({ "detail": format!("Request was throttled. Expected available in {retry_after} seconds.") }),
+        )
+        .retry_after(*retry_after)
+        .build(),
         ServiceError::Unexpected(cause) => {
             tracing::error!(error = %crate::http::response::chain(cause.as_ref()), "request failed");
             detail(500, "A server error occurred.")

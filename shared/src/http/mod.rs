@@ -33,6 +33,27 @@ pub fn bearer_token(request: &Request) -> Option<&str> {
     (scheme.eq_ignore_ascii_case("bearer") && !token.is_empty()).then_some(token)
 }
 
+/// The client's address as API Gateway saw it (`requestContext.http.sourceIp`); rate limits
+/// count per address.
+pub fn client_address(request: &Request) -> String {
+    use lambda_http::request::RequestContext;
+    use lambda_http::RequestExt;
+    match request.request_context_ref() {
+        Some(RequestContext::ApiGatewayV2(context)) => context.http.source_ip.clone(),
+        _ => None,
+    }
+    .unwrap_or_else(|| "unknown".to_owned())
+}
+
+/// The first of `names` the request has as a header, as text.
+pub fn header<'a>(request: &'a Request, names: &[&str]) -> Option<&'a str> {
+    names
+        .iter()
+        .find_map(|name| request.headers().get(*name))
+        .and_then(|v| v.to_str().ok())
+        .map(str::trim)
+}
+
 /// The decoded query string, in order; a repeated key appears once per value.
 pub fn query_pairs(request: &Request) -> Vec<(String, String)> {
     request

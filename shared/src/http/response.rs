@@ -31,6 +31,15 @@ impl Json {
         self
     }
 
+    /// `Retry-After` for a refusal that ends after `seconds`.
+    pub fn retry_after(mut self, seconds: u64) -> Self {
+        self.headers.push((
+            lambda_http::http::header::RETRY_AFTER,
+            HeaderValue::from(seconds),
+        ));
+        self
+    }
+
     /// For responses that carry credentials: no cache may keep them.
     pub fn no_store(self) -> Self {
         self.header(CACHE_CONTROL, "no-store")

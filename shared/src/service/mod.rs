@@ -1,7 +1,12 @@
 //! The service's use cases, free of HTTP and of any one contract. Each returns a domain value
 //! or a [`ServiceError`] that every contract renders in its own shape.
 
+pub mod accounts;
+pub mod apps;
+pub mod chat;
+pub mod limits;
 pub mod sessions;
+pub mod verification;
 
 use crate::auth::password::PasswordError;
 use crate::auth::tokens::TokenError;
@@ -70,6 +75,8 @@ pub enum ServiceError {
     PermissionDenied,
     #[error("not found")]
     NotFound,
+    #[error("too many requests; retry after {retry_after} s")]
+    RateLimited { retry_after: u64 },
     #[error("unexpected failure")]
     Unexpected(#[source] Box<dyn std::error::Error + Send + Sync>),
 }

@@ -1,13 +1,16 @@
-//! Sign-up, sign-in, token refresh, sign-out, and authenticating a request.
+//! Sign-up with sign-in, credential checks (with rate limits and lockout), token refresh,
+//! sign-out, and authenticating a request.
 
-use super::{FieldErrors, ServiceError};
+use super::accounts::{self, NewAccount};
+use super::limits;
+use super::ServiceError;
 use crate::auth::password;
 use crate::auth::refresh::{RefreshToken, REFRESH_TOKEN_SECONDS};
 use crate::auth::tokens::{TokenSigner, TokenVerifier};
 use crate::clock::Timestamp;
-use crate::domain::{NewUser, Password, User, UserId};
-use crate::store::items::{SessionItem, UserItem};
-use crate::store::{CreateUserError, Store};
+use crate::domain::{Password, User, UserId};
+use crate::store::items::SessionItem;
+use crate::store::Store;
 
 /// A fresh access token and the refresh token that can replace it.
 #[derive(Debug)]
@@ -30,98 +33,37 @@ pub enum LoginName {
     Email(String),
 }
 
+impl LoginName {
+    fn canonical(&self) -> String {
+        match self {
+            LoginName::Username(name) | LoginName::Email(name) => name.trim().to_lowercase(),
+        }
+    }
+}
+
 /// No user has id 0: reading it is the stand-in read for a sign-in with an unknown name.
 const UNKNOWN_USER: UserId = UserId::new(0);
 
-pub const USERNAME_TAKEN: &str = "A user with that username already exists.";
-pub const EMAIL_TAKEN: &str = "A user with that email already exists.";
-
-/// Creates the user, their guards and a first session in one transaction, and signs them in.
+/// Creates the account and signs it in.
 pub async fn register(
     store: &Store,
     signer: &TokenSigner,
-    new_user: NewUser,
+    account: NewAccount,
 ) -> Result<(User, Tokens), ServiceError> {
-    let username_lower = new_user.username.canonical();
-    let email_lower = new_user.email.canonical();
-    // Cheap early answer for the common case; the transaction below is what guarantees it.
-    let (username_owner, email_owner) = tokio::try_join!(
-        store.user_id_by_username(&username_lower),
-        store.user_id_by_email(&email_lower)
+    let (user, refresh) = accounts::create(store, account, true).await?;
+    let refresh =
+        refresh.ok_or_else(|| ServiceError::Unexpected("sign-up returned no session".into()))?;
+    let access = signer.sign(
+        user.id,
+        &refresh.session_id,
+        user.token_version,
+        user.created_at,
     )?;
-    if username_owner.is_some() || email_owner.is_some() {
-        return Err(taken(username_owner.is_some(), email_owner.is_some()));
-    }
-
-    let password_hash = password::hash(new_user.password).await?;
-    let id = store.next_user_id().await?;
-    let now = Timestamp::now();
-    let user = User {
-        id,
-        username: new_user.username.as_str().to_owned(),
-        email: new_user.email.as_str().to_owned(),
-        first_name: new_user.first_name.into_string(),
-        last_name: new_user.last_name.into_string(),
-        bio: new_user.bio.into_string(),
-        avatar: String::new(),
-        is_active: true,
-        is_staff: false,
-        is_superuser: false,
-        token_version: 0,
-        created_at: now,
-        updated_at: now,
-        last_login: Some(now),
-        posts_count: 0,
-        followers_count: 0,
-        following_count: 0,
-        likes_received: 0,
-        comments_received: 0,
-    };
-    let refresh = RefreshToken::new_family(id)?;
-    let session = new_session(&user, &refresh, now);
-    match store
-        .create_user(&UserItem::new(&user, password_hash), &session)
-        .await
-    {
-        Ok(()) => {}
-        Err(CreateUserError::Taken { username, email }) => return Err(taken(username, email)),
-        Err(CreateUserError::Store(e)) => return Err(e.into()),
-    }
-    let access = signer.sign(id, &refresh.session_id, user.token_version, now)?;
     Ok((user, Tokens { access, refresh }))
 }
 
-fn taken(username: bool, email: bool) -> ServiceError {
-    let mut errors = FieldErrors::default();
-    if username {
-        errors.add("username", USERNAME_TAKEN);
-    }
-    if email {
-        errors.add("email", EMAIL_TAKEN);
-    }
-    ServiceError::Invalid(errors)
-}
-
-fn new_session(user: &User, refresh: &RefreshToken, now: Timestamp) -> SessionItem {
-    SessionItem::new(
-        user.id,
-        &refresh.session_id,
-        refresh.hash(),
-        user.token_version,
-        now,
-        now.plus_seconds(REFRESH_TOKEN_SECONDS),
-    )
-}
-
-/// Checks the password and starts a new session. Unknown names, wrong passwords and inactive
-/// accounts all get the same answer, after the same argon2 work.
-pub async fn login(
-    store: &Store,
-    signer: &TokenSigner,
-    name: LoginName,
-    password: Password,
-) -> Result<(User, Tokens), ServiceError> {
-    let user_id = match &name {
+async fn resolve(store: &Store, name: &LoginName) -> Result<Option<UserId>, ServiceError> {
+    Ok(match name {
         LoginName::Email(email) => store.user_id_by_email(&email.trim().to_lowercase()).await?,
         LoginName::Username(username) => {
             let canonical = username.trim().to_ascii_lowercase();
@@ -135,25 +77,77 @@ pub async fn login(
                 None => None,
             }
         }
-    };
-    // An unknown name still costs the user read and the argon2 work a known one does, so the
-    // answer's timing does not tell whether the account exists.
-    let stored = store
-        .get_user(user_id.unwrap_or(UNKNOWN_USER))
-        .await?
-        .filter(|_| user_id.is_some());
+    })
+}
+
+/// The user whose name and password these are. Rate-limited per client address and per
+/// account; after [`limits::FAILURES_BEFORE_LOCK`] failures the account is locked with a
+/// growing back-off. Unknown names, wrong passwords, inactive and unverified accounts all get
+/// the same answer after the same reads and argon2 work.
+pub async fn check_credentials(
+    store: &Store,
+    name: LoginName,
+    password: Password,
+    client: &str,
+) -> Result<User, ServiceError> {
+    let now = Timestamp::now();
+    limits::check(store, limits::SIGN_IN_PER_ADDRESS, client, now).await?;
+    limits::check(store, limits::SIGN_IN_PER_ACCOUNT, &name.canonical(), now).await?;
+
+    let user_id = resolve(store, &name).await?;
+    let (stored, failures) = store
+        .get_user_and_failures(user_id.unwrap_or(UNKNOWN_USER))
+        .await?;
+    let stored = stored.filter(|_| user_id.is_some());
+    if let Some(retry_after) = failures.as_ref().and_then(|f| limits::locked_for(f, now)) {
+        return Err(ServiceError::RateLimited { retry_after });
+    }
     let password_matches =
         password::verify(password, stored.as_ref().map(|u| u.password_hash.clone())).await?;
-    let user = match stored {
-        Some(item) if password_matches && item.is_active => item.to_user(),
-        _ => return Err(ServiceError::InvalidCredentials),
-    };
+    match stored {
+        Some(item) if password_matches && item.is_active && item.email_verified => {
+            if failures.is_some() {
+                store.clear_login_failures(UserId::new(item.id)).await?;
+            }
+            Ok(item.to_user())
+        }
+        Some(item) => {
+            let recorded = store
+                .record_login_failure(UserId::new(item.id), now)
+                .await?;
+            if recorded.failures >= limits::FAILURES_BEFORE_LOCK {
+                tracing::warn!(
+                    user_id = item.id,
+                    failures = recorded.failures,
+                    "account locked after failed sign-ins"
+                );
+            }
+            Err(ServiceError::InvalidCredentials)
+        }
+        None => Err(ServiceError::InvalidCredentials),
+    }
+}
 
+/// Checks the credentials and starts a new session.
+pub async fn login(
+    store: &Store,
+    signer: &TokenSigner,
+    name: LoginName,
+    password: Password,
+    client: &str,
+) -> Result<(User, Tokens), ServiceError> {
+    let user = check_credentials(store, name, password, client).await?;
     let now = Timestamp::now();
     let refresh = RefreshToken::new_family(user.id)?;
-    store
-        .start_session(&new_session(&user, &refresh, now), now)
-        .await?;
+    let session = SessionItem::new(
+        user.id,
+        &refresh.session_id,
+        refresh.hash(),
+        user.token_version,
+        now,
+        now.plus_seconds(REFRESH_TOKEN_SECONDS),
+    );
+    store.start_session(&session, now).await?;
     let access = signer.sign(user.id, &refresh.session_id, user.token_version, now)?;
     Ok((
         User {
@@ -259,5 +253,19 @@ pub async fn authenticate(
             session_id: claims.sid,
         }),
         _ => Err(ServiceError::InvalidToken),
+    }
+}
+
+/// The caller if the request carries a valid token, `None` if it carries none or an invalid
+/// one; storage failures are still errors.
+pub async fn optional_caller(
+    store: &Store,
+    verifier: &TokenVerifier,
+    bearer: Option<&str>,
+) -> Result<Option<Caller>, ServiceError> {
+    match authenticate(store, verifier, bearer).await {
+        Ok(caller) => Ok(Some(caller)),
+        Err(ServiceError::NotAuthenticated | ServiceError::InvalidToken) => Ok(None),
+        Err(other) => Err(other),
     }
 }

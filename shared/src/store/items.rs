@@ -10,6 +10,11 @@ pub const ENTITY_USER: &str = "USER";
 pub const ENTITY_SESSION: &str = "SESSION";
 pub const ENTITY_USERNAME_GUARD: &str = "USERNAME_GUARD";
 pub const ENTITY_EMAIL_GUARD: &str = "EMAIL_GUARD";
+pub const ENTITY_CHAT_ID_GUARD: &str = "CHAT_ID_GUARD";
+pub const ENTITY_EMAIL_CODE: &str = "EMAIL_CODE";
+pub const ENTITY_LOGIN_FAILURES: &str = "LOGIN_FAILURES";
+pub const ENTITY_APP_CREDENTIAL: &str = "APP_CREDENTIAL";
+pub const ENTITY_RATE_WINDOW: &str = "RATE_WINDOW";
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct UserItem {
@@ -50,6 +55,26 @@ pub struct UserItem {
     pub likes_received: u64,
     #[serde(default)]
     pub comments_received: u64,
+    #[serde(default = "verified_by_default")]
+    pub email_verified: bool,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub display_name: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub chat_user_id: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub phone: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub gender: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub country: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub country_id: Option<u64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub city_id: Option<u64>,
+}
+
+fn verified_by_default() -> bool {
+    true
 }
 
 impl UserItem {
@@ -84,6 +109,14 @@ impl UserItem {
             following_count: user.following_count,
             likes_received: user.likes_received,
             comments_received: user.comments_received,
+            email_verified: user.email_verified,
+            display_name: user.display_name.clone(),
+            chat_user_id: user.chat_user_id.clone(),
+            phone: user.phone.clone(),
+            gender: user.gender.clone(),
+            country: user.country.clone(),
+            country_id: user.country_id,
+            city_id: user.city_id,
         }
     }
 
@@ -109,6 +142,14 @@ impl UserItem {
             following_count: self.following_count,
             likes_received: self.likes_received,
             comments_received: self.comments_received,
+            email_verified: self.email_verified,
+            display_name: self.display_name.clone(),
+            chat_user_id: self.chat_user_id.clone(),
+            phone: self.phone.clone(),
+            gender: self.gender.clone(),
+            country: self.country.clone(),
+            country_id: self.country_id,
+            city_id: self.city_id,
         }
     }
 }
@@ -141,6 +182,90 @@ impl GuardItem {
             sk: keys::GUARD_SK.to_owned(),
             entity: ENTITY_EMAIL_GUARD.to_owned(),
             user_id: user_id.get(),
+        }
+    }
+
+    pub fn chat_id(chat_user_id: &str, user_id: UserId) -> Self {
+        Self {
+            pk: keys::chat_id_guard_pk(chat_user_id),
+            sk: keys::GUARD_SK.to_owned(),
+            entity: ENTITY_CHAT_ID_GUARD.to_owned(),
+            user_id: user_id.get(),
+        }
+    }
+}
+
+/// A pending e-mail verification code. Only a hash of the code is kept; it allows a bounded
+/// number of attempts and expires (also through the table's TTL).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct EmailCodeItem {
+    #[serde(rename = "PK")]
+    pub pk: String,
+    #[serde(rename = "SK")]
+    pub sk: String,
+    pub entity: String,
+    pub user_id: u64,
+    pub code_hash: String,
+    pub attempts: u32,
+    /// Epoch seconds of the last send; a new code waits for the resend interval.
+    pub sent_at: i64,
+    pub expires_at: i64,
+}
+
+impl EmailCodeItem {
+    pub fn new(user_id: UserId, code_hash: String, now: Timestamp, expires_at: Timestamp) -> Self {
+        Self {
+            pk: keys::user_pk(user_id),
+            sk: keys::EMAIL_CODE_SK.to_owned(),
+            entity: ENTITY_EMAIL_CODE.to_owned(),
+            user_id: user_id.get(),
+            code_hash,
+            attempts: 0,
+            sent_at: now.unix(),
+            expires_at: expires_at.unix(),
+        }
+    }
+}
+
+/// Failed sign-ins of one account since its last successful one.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct LoginFailuresItem {
+    #[serde(rename = "PK")]
+    pub pk: String,
+    #[serde(rename = "SK")]
+    pub sk: String,
+    pub entity: String,
+    pub failures: u32,
+    pub last_failed_at: i64,
+    pub expires_at: i64,
+}
+
+/// An app (server-to-server) credential. Only the SHA-256 of the secret is kept.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct AppCredentialItem {
+    #[serde(rename = "PK")]
+    pub pk: String,
+    #[serde(rename = "SK")]
+    pub sk: String,
+    pub entity: String,
+    pub app_id: String,
+    pub name: String,
+    pub secret_hash: String,
+    pub created_at: String,
+    pub revoked: bool,
+}
+
+impl AppCredentialItem {
+    pub fn new(app_id: &str, name: &str, secret_hash: String, now: Timestamp) -> Self {
+        Self {
+            pk: keys::APPS_PK.to_owned(),
+            sk: keys::app_sk(app_id),
+            entity: ENTITY_APP_CREDENTIAL.to_owned(),
+            app_id: app_id.to_owned(),
+            name: name.to_owned(),
+            secret_hash,
+            created_at: now.to_rfc3339(),
+            revoked: false,
         }
     }
 }
@@ -207,25 +332,15 @@ mod tests {
 
     fn sample_user() -> User {
         User {
-            id: UserId::new(7),
-            username: "Alice".into(),
-            email: "Alice@Example.com".into(),
             first_name: "Alice".into(),
             last_name: "Smith".into(),
             bio: "Hi".into(),
-            avatar: String::new(),
-            is_active: true,
-            is_staff: false,
-            is_superuser: false,
-            token_version: 0,
-            created_at: Timestamp::from_unix(1_705_314_600),
-            updated_at: Timestamp::from_unix(1_705_314_600),
-            last_login: None,
-            posts_count: 0,
-            followers_count: 0,
-            following_count: 0,
-            likes_received: 0,
-            comments_received: 0,
+            ..User::new(
+                UserId::new(7),
+                "Alice".into(),
+                "Alice@Example.com".into(),
+                Timestamp::from_unix(1_705_314_600),
+            )
         }
     }
 
@@ -260,6 +375,7 @@ mod tests {
             ("following_count", n(0)),
             ("likes_received", n(0)),
             ("comments_received", n(0)),
+            ("email_verified", AttributeValue::Bool(true)),
         ]
         .into_iter()
         .map(|(k, v)| (k.to_owned(), v))
@@ -295,6 +411,80 @@ mod tests {
             serde_dynamo::to_item(GuardItem::email("a@example.com", UserId::new(7))).unwrap();
         assert_eq!(item["PK"], s("EMAIL#a@example.com"));
         assert_eq!(item["entity"], s("EMAIL_GUARD"));
+    }
+
+    #[test]
+    fn optional_user_attributes_are_stored_only_when_set() {
+        let user = User {
+            chat_user_id: Some("chat-1".into()),
+            country: Some("US".into()),
+            city_id: Some(3),
+            email_verified: false,
+            ..sample_user()
+        };
+        let item: Item = serde_dynamo::to_item(UserItem::new(&user, "h".into())).unwrap();
+        assert_eq!(item["chat_user_id"], s("chat-1"));
+        assert_eq!(item["country"], s("US"));
+        assert_eq!(item["city_id"], n(3));
+        assert_eq!(item["email_verified"], AttributeValue::Bool(false));
+        assert!(!item.contains_key("phone") && !item.contains_key("display_name"));
+    }
+
+    #[test]
+    fn an_item_written_before_verification_existed_reads_as_verified() {
+        let mut item: Item =
+            serde_dynamo::to_item(UserItem::new(&sample_user(), "h".into())).unwrap();
+        item.remove("email_verified");
+        let back: UserItem = serde_dynamo::from_item(item).unwrap();
+        assert!(back.email_verified);
+    }
+
+    #[test]
+    fn new_item_shapes_are_pinned() {
+        let now = Timestamp::from_unix(1_705_314_600);
+        let code: Item = serde_dynamo::to_item(EmailCodeItem::new(
+            UserId::new(7),
+            "h".into(),
+            now,
+            now.plus_seconds(600),
+        ))
+        .unwrap();
+        let expected: Item = [
+            ("PK", s("USER#7")),
+            ("SK", s("EMAIL_CODE")),
+            ("entity", s("EMAIL_CODE")),
+            ("user_id", n(7)),
+            ("code_hash", s("h")),
+            ("attempts", n(0)),
+            ("sent_at", n(1_705_314_600)),
+            ("expires_at", n(1_705_315_200)),
+        ]
+        .into_iter()
+        .map(|(k, v)| (k.to_owned(), v))
+        .collect();
+        assert_eq!(code, expected);
+
+        let app: Item =
+            serde_dynamo::to_item(AppCredentialItem::new("app1", "chat", "h".into(), now)).unwrap();
+        let expected: Item = [
+            ("PK", s("APPS")),
+            ("SK", s("APP#app1")),
+            ("entity", s("APP_CREDENTIAL")),
+            ("app_id", s("app1")),
+            ("name", s("chat")),
+            ("secret_hash", s("h")),
+            ("created_at", s("2024-01-15T10:30:00Z")),
+            ("revoked", AttributeValue::Bool(false)),
+        ]
+        .into_iter()
+        .map(|(k, v)| (k.to_owned(), v))
+        .collect();
+        assert_eq!(app, expected);
+
+        let guard: Item =
+            serde_dynamo::to_item(GuardItem::chat_id("x@example.com", UserId::new(7))).unwrap();
+        assert_eq!(guard["PK"], s("CHATID#x@example.com"));
+        assert_eq!(guard["entity"], s("CHAT_ID_GUARD"));
     }
 
     #[test]

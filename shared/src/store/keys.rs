@@ -8,6 +8,11 @@
 //! | username guard    | `USERNAME#<lower name>`   | `GUARD`            |         |                        |
 //! | e-mail guard      | `EMAIL#<lower e-mail>`    | `GUARD`            |         |                        |
 //! | user id counter   | `COUNTER#USER_ID`         | `COUNTER`          |         |                        |
+//! | chat id guard     | `CHATID#<chat user id>`   | `GUARD`            |         |                        |
+//! | e-mail code       | `USER#<id>`               | `EMAIL_CODE`       |         |                        |
+//! | sign-in failures  | `USER#<id>`               | `LOGIN_FAILURES`   |         |                        |
+//! | app credential    | `APPS`                    | `APP#<app id>`     |         |                        |
+//! | rate-limit window | `RATE#<scope>#<subject>`  | `WINDOW#<start>`   |         |                        |
 
 use crate::domain::UserId;
 
@@ -27,6 +32,10 @@ pub const USER_ID_COUNTER_PK: &str = "COUNTER#USER_ID";
 pub const COUNTER_SK: &str = "COUNTER";
 /// The GSI1 partition that lists users in sign-up order.
 pub const USER_DIRECTORY: &str = "USERS";
+pub const EMAIL_CODE_SK: &str = "EMAIL_CODE";
+pub const LOGIN_FAILURES_SK: &str = "LOGIN_FAILURES";
+/// The one partition of app credentials (a handful of items, listed by the admin tool).
+pub const APPS_PK: &str = "APPS";
 
 pub fn user_pk(id: UserId) -> String {
     format!("USER#{id}")
@@ -42,6 +51,22 @@ pub fn username_guard_pk(canonical_username: &str) -> String {
 
 pub fn email_guard_pk(canonical_email: &str) -> String {
     format!("EMAIL#{canonical_email}")
+}
+
+pub fn chat_id_guard_pk(chat_user_id: &str) -> String {
+    format!("CHATID#{chat_user_id}")
+}
+
+pub fn app_sk(app_id: &str) -> String {
+    format!("APP#{app_id}")
+}
+
+pub fn rate_pk(scope: &str, subject: &str) -> String {
+    format!("RATE#{scope}#{subject}")
+}
+
+pub fn rate_sk(window_start: i64) -> String {
+    format!("WINDOW#{window_start}")
 }
 
 /// Sign-up order: the timestamp sorts first, the zero-padded id breaks ties.
@@ -60,6 +85,13 @@ mod tests {
         assert_eq!(session_sk("abc"), "SESSION#abc");
         assert_eq!(username_guard_pk("alice"), "USERNAME#alice");
         assert_eq!(email_guard_pk("a@example.com"), "EMAIL#a@example.com");
+        assert_eq!(chat_id_guard_pk("x@example.com"), "CHATID#x@example.com");
+        assert_eq!(app_sk("app1"), "APP#app1");
+        assert_eq!(
+            rate_pk("signin-ip", "127.0.0.1"),
+            "RATE#signin-ip#127.0.0.1"
+        );
+        assert_eq!(rate_sk(60), "WINDOW#60");
         assert_eq!(
             user_directory_sk("2024-01-15T10:30:00Z", id),
             "2024-01-15T10:30:00Z#00000000000000000042"

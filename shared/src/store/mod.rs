@@ -1,12 +1,16 @@
 //! The DynamoDB store: one table, generic keys ([`keys`]), items as `serde_dynamo` structs
 //! ([`items`]). Every write that must not race is a conditional write or a transaction.
 
+mod apps;
+mod codes;
 pub mod items;
 pub mod keys;
+mod limits;
 mod sessions;
 mod users;
 
-pub use users::CreateUserError;
+pub use codes::CodeSendRefused;
+pub use users::{ChatUserUpdate, CreateUserError};
 
 use aws_sdk_dynamodb::error::DisplayErrorContext;
 use std::sync::Arc;

@@ -8,9 +8,9 @@ use aws_sdk_dynamodb::operation::update_item::UpdateItemError;
 use aws_sdk_dynamodb::types::{AttributeValue, KeysAndAttributes, TransactWriteItem, Update};
 use std::collections::HashMap;
 
-type Key = HashMap<String, AttributeValue>;
+pub(super) type Key = HashMap<String, AttributeValue>;
 
-fn key(pk: String, sk: String) -> Key {
+pub(super) fn key(pk: String, sk: String) -> Key {
     HashMap::from([
         (keys::PK.to_owned(), AttributeValue::S(pk)),
         (keys::SK.to_owned(), AttributeValue::S(sk)),
@@ -55,15 +55,28 @@ impl Store {
         user_id: UserId,
         session_id: &str,
     ) -> Result<(Option<UserItem>, Option<SessionItem>), StoreError> {
+        let (user, session) = self
+            .get_user_and(user_id, keys::session_sk(session_id))
+            .await?;
+        Ok((user, session.map(serde_dynamo::from_item).transpose()?))
+    }
+
+    /// The user's profile and one other item of the user's partition, in one strongly
+    /// consistent BatchGetItem.
+    pub(super) async fn get_user_and(
+        &self,
+        user_id: UserId,
+        other_sk: String,
+    ) -> Result<(Option<UserItem>, Option<Key>), StoreError> {
         let user_key = key(keys::user_pk(user_id), keys::PROFILE_SK.to_owned());
-        let session_key = key(keys::user_pk(user_id), keys::session_sk(session_id));
+        let other_key = key(keys::user_pk(user_id), other_sk);
         let mut pending = KeysAndAttributes::builder()
             .keys(user_key)
-            .keys(session_key)
+            .keys(other_key)
             .consistent_read(true)
             .build()?;
         let mut user = None;
-        let mut session = None;
+        let mut other = None;
         for attempt in 0..BATCH_ATTEMPTS {
             let output = self
                 .client
@@ -81,7 +94,7 @@ impl Store {
                 if is_profile {
                     user = Some(serde_dynamo::from_item(item)?);
                 } else {
-                    session = Some(serde_dynamo::from_item(item)?);
+                    other = Some(item);
                 }
             }
             match output
@@ -92,7 +105,7 @@ impl Store {
                     pending = rest;
                     super::conflict_backoff(attempt).await;
                 }
-                _ => return Ok((user, session)),
+                _ => return Ok((user, other)),
             }
         }
         Err(StoreError::Contended)

@@ -2,18 +2,44 @@
 
 use super::items::{GuardItem, SessionItem, UserItem};
 use super::{conflict_backoff, keys, Store, StoreError, TRANSACTION_ATTEMPTS};
+use crate::clock::Timestamp;
 use crate::domain::UserId;
 use aws_sdk_dynamodb::operation::transact_write_items::TransactWriteItemsError;
-use aws_sdk_dynamodb::types::{AttributeValue, Put, ReturnValue, TransactWriteItem};
+use aws_sdk_dynamodb::types::{AttributeValue, Put, ReturnValue, TransactWriteItem, Update};
 use std::collections::HashMap;
 
 const NOT_EXISTS: &str = "attribute_not_exists(PK)";
 
-/// Why a new user was not written.
+/// What the chat server's `login_or_register` changes on an existing user.
+#[derive(Debug)]
+pub struct ChatUserUpdate<'a> {
+    pub user_id: UserId,
+    pub display_name: &'a str,
+    pub avatar: &'a str,
+    /// A new password hash, if a password was given.
+    pub password_hash: Option<&'a str>,
+    /// The chat id to link, if the user is not linked to it yet.
+    pub link_chat_id: Option<&'a str>,
+    pub now: Timestamp,
+}
+
+/// A unique value a guard item reserves.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum Guarded {
+    Username,
+    Email,
+    ChatId,
+}
+
+/// Why a user was not written.
 #[derive(Debug, thiserror::Error)]
 pub enum CreateUserError {
-    #[error("username or e-mail already taken")]
-    Taken { username: bool, email: bool },
+    #[error("a unique value is already taken")]
+    Taken {
+        username: bool,
+        email: bool,
+        chat_id: bool,
+    },
     #[error(transparent)]
     Store(#[from] StoreError),
 }
@@ -48,29 +74,58 @@ impl Store {
         Ok(UserId::new(value))
     }
 
-    /// Writes the user, both uniqueness guards and the first session in one transaction:
-    /// either all four exist afterwards or none does.
+    /// Writes the user, its uniqueness guards (username; e-mail and chat id when it has them)
+    /// and, if given, its first session in one transaction: all exist afterwards or none does.
     pub async fn create_user(
         &self,
         user: &UserItem,
-        session: &SessionItem,
+        session: Option<&SessionItem>,
     ) -> Result<(), CreateUserError> {
-        let puts = [
-            serde_dynamo::to_item(user).map_err(StoreError::from)?,
-            serde_dynamo::to_item(GuardItem::username(
-                &user.username_lower,
-                UserId::new(user.id),
-            ))
-            .map_err(StoreError::from)?,
-            serde_dynamo::to_item(GuardItem::email(&user.email_lower, UserId::new(user.id)))
-                .map_err(StoreError::from)?,
-            serde_dynamo::to_item(session).map_err(StoreError::from)?,
+        let id = UserId::new(user.id);
+        // (what a failed condition at this position means, the item)
+        let mut puts: Vec<(Option<Guarded>, HashMap<String, AttributeValue>)> = vec![
+            (None, serde_dynamo::to_item(user).map_err(StoreError::from)?),
+            (
+                Some(Guarded::Username),
+                serde_dynamo::to_item(GuardItem::username(&user.username_lower, id))
+                    .map_err(StoreError::from)?,
+            ),
         ];
+        if !user.email_lower.is_empty() {
+            puts.push((
+                Some(Guarded::Email),
+                serde_dynamo::to_item(GuardItem::email(&user.email_lower, id))
+                    .map_err(StoreError::from)?,
+            ));
+        }
+        if let Some(chat_user_id) = &user.chat_user_id {
+            puts.push((
+                Some(Guarded::ChatId),
+                serde_dynamo::to_item(GuardItem::chat_id(chat_user_id, id))
+                    .map_err(StoreError::from)?,
+            ));
+        }
+        if let Some(session) = session {
+            puts.push((
+                None,
+                serde_dynamo::to_item(session).map_err(StoreError::from)?,
+            ));
+        }
+        let meanings: Vec<Option<Guarded>> = puts.iter().map(|(m, _)| *m).collect();
         let items = puts
             .into_iter()
-            .map(|item| self.conditional_put(item))
+            .map(|(_, item)| self.conditional_put(item))
             .collect::<Result<Vec<_>, _>>()?;
+        self.transact_guarded(items, &meanings).await
+    }
 
+    /// Runs a transaction whose items at some positions guard a unique value, retrying while
+    /// DynamoDB reports only conflicts; a failed guard becomes `Taken`.
+    pub(super) async fn transact_guarded(
+        &self,
+        items: Vec<TransactWriteItem>,
+        meanings: &[Option<Guarded>],
+    ) -> Result<(), CreateUserError> {
         for attempt in 0..TRANSACTION_ATTEMPTS {
             let result = self
                 .client
@@ -90,11 +145,17 @@ impl Store {
                     .iter()
                     .map(|r| r.code().unwrap_or("None"))
                     .collect();
-                let failed = |i: usize| codes.get(i) == Some(&"ConditionalCheckFailed");
-                if failed(1) || failed(2) {
+                let failed: Vec<Guarded> = codes
+                    .iter()
+                    .zip(meanings)
+                    .filter(|(code, _)| **code == "ConditionalCheckFailed")
+                    .filter_map(|(_, meaning)| *meaning)
+                    .collect();
+                if !failed.is_empty() {
                     return Err(CreateUserError::Taken {
-                        username: failed(1),
-                        email: failed(2),
+                        username: failed.contains(&Guarded::Username),
+                        email: failed.contains(&Guarded::Email),
+                        chat_id: failed.contains(&Guarded::ChatId),
                     });
                 }
                 if codes.contains(&"TransactionConflict") {
@@ -105,6 +166,73 @@ impl Store {
             return Err(StoreError::sdk("TransactWriteItems", service_error).into());
         }
         Err(StoreError::Contended.into())
+    }
+
+    /// The user id a chat-server user id belongs to.
+    pub async fn user_id_by_chat_id(
+        &self,
+        chat_user_id: &str,
+    ) -> Result<Option<UserId>, StoreError> {
+        self.guard_owner(keys::chat_id_guard_pk(chat_user_id)).await
+    }
+
+    /// Applies the chat server's update of an existing user: a new password (which raises the
+    /// token version, ending every issued token), display name and avatar; and links the chat
+    /// id to the user if it is not linked yet, under its guard, in the same transaction.
+    pub async fn update_chat_user(
+        &self,
+        update: &ChatUserUpdate<'_>,
+    ) -> Result<(), CreateUserError> {
+        let id = update.user_id;
+        let mut expression =
+            String::from("SET display_name = :name, avatar = :avatar, updated_at = :now");
+        let mut values = HashMap::from([
+            (
+                ":name".to_owned(),
+                AttributeValue::S(update.display_name.to_owned()),
+            ),
+            (
+                ":avatar".to_owned(),
+                AttributeValue::S(update.avatar.to_owned()),
+            ),
+            (
+                ":now".to_owned(),
+                AttributeValue::S(update.now.to_rfc3339()),
+            ),
+        ]);
+        if let Some(hash) = update.password_hash {
+            expression.push_str(", password_hash = :hash ADD token_version :one");
+            values.insert(":hash".to_owned(), AttributeValue::S(hash.to_owned()));
+            values.insert(":one".to_owned(), AttributeValue::N("1".to_owned()));
+        }
+        let mut items = Vec::new();
+        let mut meanings = Vec::new();
+        if let Some(chat_user_id) = update.link_chat_id {
+            expression = expression.replacen("SET ", "SET chat_user_id = :chat, ", 1);
+            values.insert(
+                ":chat".to_owned(),
+                AttributeValue::S(chat_user_id.to_owned()),
+            );
+            items.push(
+                self.conditional_put(
+                    serde_dynamo::to_item(GuardItem::chat_id(chat_user_id, id))
+                        .map_err(StoreError::from)?,
+                )?,
+            );
+            meanings.push(Some(Guarded::ChatId));
+        }
+        let user_update = Update::builder()
+            .table_name(self.table_name())
+            .key(keys::PK, AttributeValue::S(keys::user_pk(id)))
+            .key(keys::SK, AttributeValue::S(keys::PROFILE_SK.to_owned()))
+            .update_expression(expression)
+            .condition_expression("attribute_exists(PK)")
+            .set_expression_attribute_values(Some(values))
+            .build()
+            .map_err(StoreError::from)?;
+        items.push(TransactWriteItem::builder().update(user_update).build());
+        meanings.push(None);
+        self.transact_guarded(items, &meanings).await
     }
 
     /// The user id a username (canonical form) belongs to.

@@ -80,11 +80,12 @@ async fn main() -> Result<(), Error> {
         (Ok(private_pem), Ok(public_pem)) => (private_pem, public_pem),
         _ => local_keys(&local_dir.join("keys"))?,
     };
-    let config = Config {
+    let mut config = Config {
         table_name: table_name.clone(),
         issuer: env_or("JWT_ISSUER", DEFAULT_ISSUER),
         public_key_pem: public_pem,
         private_key_pem: Some(private_pem),
+        topic_arn: None,
     };
 
     let template = Template::parse(TEMPLATE_YAML)?;
@@ -106,12 +107,16 @@ async fn main() -> Result<(), Error> {
         topics.push((arn, queue));
     }
 
+    config.topic_arn = topics.first().map(|(arn, _)| arn.clone());
+
     if std::env::args().any(|arg| arg == "--provision-only") {
         println!("table {table_name} and {} topic(s) ready", topics.len());
         return Ok(());
     }
 
     let functions = Functions::new(&config, &sdk)?;
+    let (demo_app, demo_secret) =
+        users_shared::service::apps::create(&functions.auth.store, "demo").await?;
     let api = Arc::new(LocalApi::new(template, functions)?);
     let listener = tokio::net::TcpListener::bind(("127.0.0.1", port)).await?;
     let base = format!("http://{}", listener.local_addr()?);
@@ -120,6 +125,11 @@ async fn main() -> Result<(), Error> {
     for (arn, queue) in &topics {
         println!("  topic {arn}\n    published messages land in SQS queue {queue}");
     }
+    println!(
+        "\nDemo app credential (chat server: QISCUS_SDK_APP_ID / QISCUS_SDK_SECRET; push: X-App-Id / X-App-Auth):\n  app id: {}\n  secret: {}",
+        demo_app.app_id,
+        demo_secret.expose()
+    );
     println!(
         "\nRegister a user:\n  curl -s -X POST {base}/careers/users/register/ -H 'Content-Type: application/json' \\\n    -d '{{\"username\":\"alice\",\"email\":\"alice@example.com\",\"password\":\"password123\",\"password_confirm\":\"password123\",\"first_name\":\"Alice\",\"last_name\":\"Smith\"}}'\n"
     );

@@ -1,0 +1,279 @@
+//! Creating accounts, for every contract: the username, e-mail and chat id guards, the
+//! password hash and (for contracts that sign the new user in) the first session, in one
+//! transaction. Contracts without usernames get one derived from their e-mail or chat id.
+
+use super::{FieldErrors, ServiceError};
+use crate::auth::password;
+use crate::auth::refresh::{RefreshToken, REFRESH_TOKEN_SECONDS};
+use crate::clock::Timestamp;
+use crate::domain::{Bio, Email, NewUser, Password, PersonName, User, UserId, Username};
+use crate::store::items::{SessionItem, UserItem};
+use crate::store::{CreateUserError, Store};
+
+pub const USERNAME_TAKEN: &str = "A user with that username already exists.";
+pub const EMAIL_TAKEN: &str = "A user with that email already exists.";
+pub const CHAT_ID_TAKEN: &str = "A user with that user_id already exists.";
+
+/// How many derived usernames are tried before giving up.
+const DERIVED_USERNAME_ATTEMPTS: u32 = 4;
+
+/// Everything a new account can start with. Build with [`NewAccount::new`] and set fields.
+#[derive(Debug, Clone)]
+pub struct NewAccount {
+    /// The chosen username, or `None` to derive one from `username_seed`.
+    pub username: Option<Username>,
+    pub username_seed: String,
+    pub email: Option<Email>,
+    /// `None`: a random password nobody knows (the chat server creates users this way).
+    pub password: Option<Password>,
+    pub first_name: PersonName,
+    pub last_name: PersonName,
+    pub bio: Bio,
+    pub display_name: Option<String>,
+    pub avatar: String,
+    pub phone: Option<String>,
+    pub gender: Option<String>,
+    pub country: Option<String>,
+    pub country_id: Option<u64>,
+    pub city_id: Option<u64>,
+    pub chat_user_id: Option<String>,
+    pub email_verified: bool,
+    pub is_staff: bool,
+    pub is_superuser: bool,
+}
+
+impl NewAccount {
+    pub fn new(username_seed: &str) -> Self {
+        Self {
+            username: None,
+            username_seed: username_seed.to_owned(),
+            email: None,
+            password: None,
+            first_name: PersonName::default(),
+            last_name: PersonName::default(),
+            bio: Bio::default(),
+            display_name: None,
+            avatar: String::new(),
+            phone: None,
+            gender: None,
+            country: None,
+            country_id: None,
+            city_id: None,
+            chat_user_id: None,
+            email_verified: true,
+            is_staff: false,
+            is_superuser: false,
+        }
+    }
+}
+
+impl From<NewUser> for NewAccount {
+    fn from(new_user: NewUser) -> Self {
+        Self {
+            username: Some(new_user.username),
+            email: Some(new_user.email),
+            password: Some(new_user.password),
+            first_name: new_user.first_name,
+            last_name: new_user.last_name,
+            bio: new_user.bio,
+            ..Self::new("")
+        }
+    }
+}
+
+/// A username made from `seed` (the part of an e-mail before `@`), with a random suffix after
+/// the first try.
+fn derived_username(seed: &str, attempt: u32) -> Result<Username, ServiceError> {
+    let local = seed.split('@').next().unwrap_or_default();
+    let mut base: String = local
+        .chars()
+        .filter(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '+' | '-' | '_'))
+        .take(20)
+        .collect();
+    if base.len() < Username::MIN_LEN {
+        base = format!("user{base}");
+    }
+    let candidate = if attempt == 0 {
+        base
+    } else {
+        format!(
+            "{base}-{}",
+            crate::auth::random_token(6)?.get(..8).unwrap_or("x")
+        )
+    };
+    Username::parse(&candidate)
+        .map_err(|e| ServiceError::Unexpected(format!("derived username: {e}").into()))
+}
+
+fn taken(username: bool, email: bool, chat_id: bool) -> ServiceError {
+    let mut errors = FieldErrors::default();
+    if username {
+        errors.add("username", USERNAME_TAKEN);
+    }
+    if email {
+        errors.add("email", EMAIL_TAKEN);
+    }
+    if chat_id {
+        errors.add("user_id", CHAT_ID_TAKEN);
+    }
+    ServiceError::Invalid(errors)
+}
+
+/// Creates the account. With `sign_in`, its first session is written in the same transaction
+/// and its refresh token returned.
+pub async fn create(
+    store: &Store,
+    account: NewAccount,
+    sign_in: bool,
+) -> Result<(User, Option<RefreshToken>), ServiceError> {
+    let email_lower = account.email.as_ref().map(Email::canonical);
+    // Cheap early answers for the common case; the transaction is what guarantees them.
+    let (username_owner, email_owner, chat_owner) = tokio::try_join!(
+        async {
+            match &account.username {
+                Some(username) => store.user_id_by_username(&username.canonical()).await,
+                None => Ok(None),
+            }
+        },
+        async {
+            match &email_lower {
+                Some(email) => store.user_id_by_email(email).await,
+                None => Ok(None),
+            }
+        },
+        async {
+            match &account.chat_user_id {
+                Some(chat) => store.user_id_by_chat_id(chat).await,
+                None => Ok(None),
+            }
+        },
+    )?;
+    if username_owner.is_some() || email_owner.is_some() || chat_owner.is_some() {
+        return Err(taken(
+            username_owner.is_some(),
+            email_owner.is_some(),
+            chat_owner.is_some(),
+        ));
+    }
+
+    let password = match account.password.clone() {
+        Some(password) => password,
+        None => Password::parse_new(&crate::auth::random_token(24)?)
+            .map_err(|e| ServiceError::Unexpected(e.0.into()))?,
+    };
+    let password_hash = password::hash(password).await?;
+    let id = store.next_user_id().await?;
+
+    for attempt in 0..DERIVED_USERNAME_ATTEMPTS {
+        let username = match &account.username {
+            Some(username) => username.clone(),
+            None => derived_username(&account.username_seed, attempt)?,
+        };
+        let now = Timestamp::now();
+        let user = build_user(id, username.as_str(), &account, now, sign_in);
+        let refresh = if sign_in {
+            Some(RefreshToken::new_family(id)?)
+        } else {
+            None
+        };
+        let session = refresh.as_ref().map(|r| {
+            SessionItem::new(
+                id,
+                &r.session_id,
+                r.hash(),
+                0,
+                now,
+                now.plus_seconds(REFRESH_TOKEN_SECONDS),
+            )
+        });
+        match store
+            .create_user(
+                &UserItem::new(&user, password_hash.clone()),
+                session.as_ref(),
+            )
+            .await
+        {
+            Ok(()) => return Ok((user, refresh)),
+            // Only a derived username is ours to change; try another.
+            Err(CreateUserError::Taken {
+                username: true,
+                email: false,
+                chat_id: false,
+            }) if account.username.is_none() => continue,
+            Err(CreateUserError::Taken {
+                username,
+                email,
+                chat_id,
+            }) => return Err(taken(username, email, chat_id)),
+            Err(CreateUserError::Store(e)) => return Err(e.into()),
+        }
+    }
+    Err(ServiceError::Unexpected(
+        "no free username could be derived".into(),
+    ))
+}
+
+fn build_user(
+    id: UserId,
+    username: &str,
+    account: &NewAccount,
+    now: Timestamp,
+    signed_in: bool,
+) -> User {
+    User {
+        first_name: account.first_name.as_str().to_owned(),
+        last_name: account.last_name.as_str().to_owned(),
+        bio: account.bio.as_str().to_owned(),
+        avatar: account.avatar.clone(),
+        is_staff: account.is_staff,
+        is_superuser: account.is_superuser,
+        last_login: signed_in.then_some(now),
+        email_verified: account.email_verified,
+        display_name: account.display_name.clone(),
+        chat_user_id: account.chat_user_id.clone(),
+        phone: account.phone.clone(),
+        gender: account.gender.clone(),
+        country: account.country.clone(),
+        country_id: account.country_id,
+        city_id: account.city_id,
+        ..User::new(
+            id,
+            username.to_owned(),
+            account
+                .email
+                .as_ref()
+                .map(|e| e.as_str().to_owned())
+                .unwrap_or_default(),
+            now,
+        )
+    }
+}
+
+/// The user an e-mail address (any letter case) belongs to.
+pub async fn email_owner(store: &Store, email: &Email) -> Result<Option<UserId>, ServiceError> {
+    Ok(store.user_id_by_email(&email.canonical()).await?)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn usernames_are_derived_from_the_local_part_of_an_e_mail() {
+        assert_eq!(
+            derived_username("john.doe@example.com", 0)
+                .unwrap()
+                .as_str(),
+            "john.doe"
+        );
+        assert_eq!(
+            derived_username("Johnny Cage", 0).unwrap().as_str(),
+            "JohnnyCage"
+        );
+        assert_eq!(derived_username("a@b.c", 0).unwrap().as_str(), "usera");
+        let retry = derived_username("john.doe@example.com", 1).unwrap();
+        assert!(
+            retry.as_str().starts_with("john.doe-") && retry.as_str().len() <= Username::MAX_LEN
+        );
+    }
+}

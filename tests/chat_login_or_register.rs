@@ -1,0 +1,206 @@
+//! The chat server's `login_or_register`, behind app credentials.
+
+use api_tests::TestApp;
+use reqwest::StatusCode;
+use serde_json::{json, Value};
+
+const PATH: &str = "/api/v2.1/rest/login_or_register";
+
+async fn call(app: &TestApp, creds: &(String, String), body: Value) -> api_tests::Reply {
+    app.post_with_headers(
+        PATH,
+        &[
+            ("QISCUS_SDK_APP_ID", &creds.0),
+            ("QISCUS_SDK_SECRET", &creds.1),
+        ],
+        &body,
+    )
+    .await
+}
+
+#[tokio::test]
+async fn creates_a_user_with_a_random_password_and_answers_in_the_chat_envelope() {
+    let app = TestApp::spawn().await;
+    let creds = app.app_credential("chat").await;
+
+    let reply = call(
+        &app,
+        &creds,
+        json!({"user_id": "johnny@example.com", "username": "Johnny Cage", "avatar_url": "https://example.com/j.jpg"}),
+    )
+    .await;
+
+    assert_eq!(reply.status, StatusCode::OK, "{}", reply.body);
+    assert_eq!(
+        reply.body,
+        json!({"results": {"user": {"user_id": "johnny@example.com", "username": "Johnny Cage", "avatar_url": "https://example.com/j.jpg"}}, "status": 200})
+    );
+    assert_eq!(app.items_of("CHAT_ID_GUARD").await.len(), 1);
+    let users = app.items_of("USER").await;
+    assert_eq!(api_tests::s(&users[0], "email"), "johnny@example.com");
+}
+
+#[tokio::test]
+async fn an_existing_user_needs_a_password_which_then_replaces_the_old_one() {
+    let app = TestApp::spawn().await;
+    let creds = app.app_credential("chat").await;
+    let first =
+        json!({"user_id": "johnny@example.com", "username": "Johnny", "password": "firstpassword"});
+    assert_eq!(call(&app, &creds, first).await.status, StatusCode::OK);
+    let login = app
+        .post_json(
+            "/careers/users/login/",
+            &json!({"email": "johnny@example.com", "password": "firstpassword"}),
+            None,
+        )
+        .await;
+    let old_token = login.body["access"].as_str().unwrap().to_owned();
+
+    let without = call(
+        &app,
+        &creds,
+        json!({"user_id": "johnny@example.com", "username": "Johnny Cage"}),
+    )
+    .await;
+    assert_eq!(without.status, StatusCode::BAD_REQUEST);
+    assert_eq!(without.body["status"], 400);
+    assert_eq!(
+        without.body["error"]["message"],
+        "password: password is required for an existing user"
+    );
+
+    let with = call(
+        &app,
+        &creds,
+        json!({"user_id": "johnny@example.com", "username": "Johnny Cage", "password": "secondpassword"}),
+    )
+    .await;
+    assert_eq!(with.status, StatusCode::OK);
+    assert_eq!(with.body["results"]["user"]["username"], "Johnny Cage");
+
+    let old = app
+        .post_json(
+            "/careers/users/login/",
+            &json!({"email": "johnny@example.com", "password": "firstpassword"}),
+            None,
+        )
+        .await;
+    let new = app
+        .post_json(
+            "/careers/users/login/",
+            &json!({"email": "johnny@example.com", "password": "secondpassword"}),
+            None,
+        )
+        .await;
+    assert_eq!(old.status, StatusCode::UNAUTHORIZED);
+    assert_eq!(new.status, StatusCode::OK);
+    assert_eq!(
+        app.get("/careers/users/me/", Some(&old_token)).await.status,
+        StatusCode::UNAUTHORIZED,
+        "a password change ends old tokens"
+    );
+    assert_eq!(app.items_of("USER").await.len(), 1);
+}
+
+#[tokio::test]
+async fn a_chat_id_that_is_a_careers_users_email_links_to_that_user() {
+    let app = TestApp::spawn().await;
+    let creds = app.app_credential("chat").await;
+    let alice = app.register("alice").await;
+
+    let reply = call(
+        &app,
+        &creds,
+        json!({"user_id": "alice@example.com", "username": "Alice S", "password": "newpassword1"}),
+    )
+    .await;
+
+    assert_eq!(reply.status, StatusCode::OK, "{}", reply.body);
+    assert_eq!(app.items_of("USER").await.len(), 1);
+    let login = app
+        .post_json(
+            "/careers/users/login/",
+            &json!({"username": "alice", "password": "newpassword1"}),
+            None,
+        )
+        .await;
+    assert_eq!(login.body["user"]["id"], alice["user"]["id"]);
+}
+
+#[tokio::test]
+async fn missing_wrong_and_revoked_credentials_get_401_in_the_chat_envelope() {
+    let app = TestApp::spawn().await;
+    let creds = app.app_credential("chat").await;
+    let body = json!({"user_id": "x@example.com", "username": "X"});
+
+    let missing = app.post_json(PATH, &body, None).await;
+    let wrong = call(
+        &app,
+        &(creds.0.clone(), "not-the-secret".into()),
+        body.clone(),
+    )
+    .await;
+    let unknown = call(&app, &("app_unknown".into(), creds.1.clone()), body.clone()).await;
+    app.admin(&["app", "revoke", &creds.0], "").await.unwrap();
+    let revoked = call(&app, &creds, body.clone()).await;
+
+    assert_eq!(missing.status, StatusCode::UNAUTHORIZED);
+    assert_eq!(
+        missing.body,
+        json!({"error": {"message": "missing app credentials"}, "status": 401})
+    );
+    for reply in [wrong, unknown, revoked] {
+        assert_eq!(reply.status, StatusCode::UNAUTHORIZED);
+        assert_eq!(
+            reply.body,
+            json!({"error": {"message": "invalid app credentials"}, "status": 401})
+        );
+    }
+    assert!(app.items_of("USER").await.is_empty());
+}
+
+#[tokio::test]
+async fn hyphenated_header_names_are_accepted() {
+    let app = TestApp::spawn().await;
+    let (id, secret) = app.app_credential("chat").await;
+
+    let reply = app
+        .post_with_headers(
+            PATH,
+            &[("QISCUS-SDK-APP-ID", &id), ("QISCUS-SDK-SECRET", &secret)],
+            &json!({"user_id": "u1", "username": "U One"}),
+        )
+        .await;
+
+    assert_eq!(reply.status, StatusCode::OK, "{}", reply.body);
+    assert_eq!(reply.body["results"]["user"]["user_id"], "u1");
+}
+
+#[tokio::test]
+async fn bad_input_gets_400_in_the_chat_envelope() {
+    let app = TestApp::spawn().await;
+    let creds = app.app_credential("chat").await;
+    let cases = [
+        (json!({"username": "X"}), "user_id"),
+        (json!({"user_id": "u1"}), "username"),
+        (
+            json!({"user_id": "u1", "username": "X", "avatar_url": "javascript:alert(1)"}),
+            "avatar_url",
+        ),
+        (
+            json!({"user_id": "u1", "username": "X", "password": "short"}),
+            "password",
+        ),
+        (json!({"user_id": ["u1"], "username": "X"}), "user_id"),
+    ];
+    for (body, field) in cases {
+        let reply = call(&app, &creds, body.clone()).await;
+        assert_eq!(reply.status, StatusCode::BAD_REQUEST, "{body}");
+        assert_eq!(reply.body["status"], 400);
+        assert!(
+            reply.body["error"]["errors"][field].is_array(),
+            "{body}: {}",
+            reply.body
+        );
+    }
+}
