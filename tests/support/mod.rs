@@ -54,6 +54,11 @@ fn unique_table_name() -> String {
 impl TestApp {
     /// A fresh table, fresh signing keys and the local API on a random port.
     pub async fn spawn() -> Self {
+        Self::spawn_with(|_| {}).await
+    }
+
+    /// As [`TestApp::spawn`], with the functions' configuration adjusted first.
+    pub async fn spawn_with(adjust: impl FnOnce(&mut Config)) -> Self {
         assert!(
             std::env::var("AWS_ENDPOINT_URL_DYNAMODB").is_ok(),
             "the black-box tests need the local stack: run them with scripts/test.sh"
@@ -75,11 +80,15 @@ impl TestApp {
             .expect("table created on DynamoDB Local");
         let sns = aws_sdk_sns::Client::new(&sdk);
         let sqs = aws_sdk_sqs::Client::new(&sdk);
-        let topic_arn = provision::create_topic(&sns, &table).await.expect("topic created on moto");
-        let queue_url = provision::subscribe_queue(&sns, &sqs, &topic_arn, &format!("{table}-inbox"))
+        let topic_arn = provision::create_topic(&sns, &table)
             .await
-            .expect("queue subscribed on moto");
+            .expect("topic created on moto");
+        let queue_url =
+            provision::subscribe_queue(&sns, &sqs, &topic_arn, &format!("{table}-inbox"))
+                .await
+                .expect("queue subscribed on moto");
         config.topic_arn = Some(topic_arn);
+        adjust(&mut config);
         let functions = Functions::new(&config, &sdk).expect("function state");
         let api = Arc::new(LocalApi::new(template, functions).expect("local API"));
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
