@@ -269,6 +269,24 @@ async fn check_email_is_rate_limited_per_address_for_non_staff() {
 }
 
 #[tokio::test]
+async fn check_email_is_rate_limited_per_checked_address() {
+    let app = TestApp::spawn().await;
+
+    for i in 0..5 {
+        let reply = app
+            .post_form("/api/check/email/", "email=target%40example.com")
+            .await;
+        assert_eq!(reply.status, StatusCode::OK, "request {i}");
+    }
+    let refused = app
+        .post_form("/api/check/email/", "email=TARGET%40example.com")
+        .await;
+
+    assert_eq!(refused.status, StatusCode::TOO_MANY_REQUESTS);
+    assert!(refused.headers.contains_key("retry-after"));
+}
+
+#[tokio::test]
 async fn check_login_reports_staff_rights_from_the_stored_user() {
     let app = TestApp::spawn().await;
     app.admin(

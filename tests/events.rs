@@ -141,6 +141,32 @@ async fn the_campaign_accounts_and_chat_events_replay_through_the_auth_handler()
 }
 
 #[tokio::test]
+async fn the_push_events_replay_through_the_users_handler() {
+    let app = TestApp::spawn().await;
+    let (app_id, secret) = app.app_credential("push").await;
+    let users = &app.api.functions().users;
+    let run = |name: &str, user_id: &str| {
+        let text = read_event("users", name)
+            .replace("APP_ID", &app_id)
+            .replace("APP_SECRET", &secret)
+            .replace("USER_ID", user_id);
+        lambda_http::request::from_str(&text).unwrap_or_else(|e| panic!("{name}: {e}"))
+    };
+
+    let created = users_function::handle(users, run("push-create-user", "")).await;
+    assert_eq!(created.status(), StatusCode::OK);
+    let id = body_of(&created)["result"]["id"].to_string();
+    let bulk = users_function::handle(users, run("push-create-users", "")).await;
+    assert_eq!(body_of(&bulk)["result"].as_array().unwrap().len(), 2);
+    let listed = users_function::handle(users, run("push-list-users", "")).await;
+    assert_eq!(body_of(&listed)["result"]["totalInPage"], 2);
+    let fetched = users_function::handle(users, run("push-get-user", &id)).await;
+    assert_eq!(fetched.status(), StatusCode::OK);
+    let deleted = users_function::handle(users, run("push-delete-user", &id)).await;
+    assert_eq!(body_of(&deleted)["result"], true);
+}
+
+#[tokio::test]
 async fn events_with_placeholder_tokens_are_refused_not_crashed() {
     let app = TestApp::spawn().await;
 

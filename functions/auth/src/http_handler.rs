@@ -276,6 +276,8 @@ async fn campaign_check_email(
             now,
         )
         .await?;
+        let checked = email.canonical();
+        limits::check(&state.store, limits::EMAIL_CHECK_PER_ACCOUNT, &checked, now).await?;
     }
     let owner = accounts::email_owner(&state.store, &email).await?;
     let body = match staff {

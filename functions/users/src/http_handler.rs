@@ -1,12 +1,14 @@
-//! The users function's routes and handlers.
+//! The users function's routes and handlers: profiles, and the push contract's users.
 
+use serde_json::json;
 use users_shared::auth::tokens::TokenVerifier;
 use users_shared::config::{Config, ConfigError};
-use users_shared::contracts::careers;
+use users_shared::contracts::{careers, push};
+use users_shared::domain::UserId;
 use users_shared::http::response::json;
-use users_shared::http::routing::{match_route, Matched, Method, Route};
-use users_shared::http::{bearer_token, drf, Failure, HttpResponse, Request};
-use users_shared::service::sessions;
+use users_shared::http::routing::{match_route, Matched, Method, PathParams, Route};
+use users_shared::http::{bearer_token, body, drf, query_pairs, Failure, HttpResponse, Request};
+use users_shared::service::{apps, push as push_service, sessions, ServiceError};
 use users_shared::store::Store;
 
 /// What the function builds once per cold start. No signing key: it only verifies.
@@ -28,30 +30,133 @@ impl UsersState {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Endpoint {
     CareersMe,
+    PushCreateUser,
+    PushGetUser,
+    PushDeleteUser,
+    PushCreateUsers,
+    PushListUsers,
 }
 
 /// This function's routes; `template.yaml` declares exactly these (a test checks it).
-pub const ROUTES: &[Route<Endpoint>] = &[Route::new(
-    Method::Get,
-    "/careers/users/me",
-    Endpoint::CareersMe,
-)];
+pub const ROUTES: &[Route<Endpoint>] = &[
+    Route::new(Method::Get, "/careers/users/me", Endpoint::CareersMe),
+    Route::new(Method::Post, "/user", Endpoint::PushCreateUser),
+    Route::new(Method::Get, "/user/{id}", Endpoint::PushGetUser),
+    Route::new(Method::Delete, "/user/{id}", Endpoint::PushDeleteUser),
+    Route::new(Method::Post, "/users", Endpoint::PushCreateUsers),
+    Route::new(Method::Get, "/users", Endpoint::PushListUsers),
+];
+
+fn renderer(endpoint: Endpoint) -> fn(&Failure) -> HttpResponse {
+    match endpoint {
+        Endpoint::CareersMe => drf::render,
+        _ => push::render,
+    }
+}
 
 pub async fn handle(state: &UsersState, request: Request) -> HttpResponse {
     let method = request.method().as_str().to_owned();
-    let endpoint = match match_route(ROUTES, &method, request.uri().path()) {
-        Matched::Found { endpoint, .. } => endpoint,
+    let (endpoint, params) = match match_route(ROUTES, &method, request.uri().path()) {
+        Matched::Found { endpoint, params } => (endpoint, params),
         Matched::MethodNotAllowed { allowed } => return drf::method_not_allowed(&method, &allowed),
         Matched::NotFound => return drf::not_found(),
     };
+    let request = &request;
     let result = match endpoint {
-        Endpoint::CareersMe => careers_me(state, &request).await,
+        Endpoint::CareersMe => careers_me(state, request).await,
+        Endpoint::PushCreateUser => push_create_user(state, request).await,
+        Endpoint::PushGetUser => push_get_user(state, request, &params).await,
+        Endpoint::PushDeleteUser => push_delete_user(state, request, &params).await,
+        Endpoint::PushCreateUsers => push_create_users(state, request).await,
+        Endpoint::PushListUsers => push_list_users(state, request).await,
     };
-    result.unwrap_or_else(|failure| drf::render(&failure))
+    result.unwrap_or_else(|failure| renderer(endpoint)(&failure))
 }
 
 async fn careers_me(state: &UsersState, request: &Request) -> Result<HttpResponse, Failure> {
     let caller =
         sessions::authenticate(&state.store, &state.verifier, bearer_token(request)).await?;
     Ok(json(200, &careers::me(&caller.user)))
+}
+
+// --- push ----------------------------------------------------------------------------------
+
+async fn push_app(state: &UsersState, request: &Request) -> Result<(), Failure> {
+    let (app_id, secret) = push::app_credentials(request);
+    apps::authenticate(&state.store, app_id, secret).await?;
+    Ok(())
+}
+
+/// The `{id}` of the path; an id that is not a number names no user.
+fn user_id(params: &PathParams) -> Result<UserId, Failure> {
+    params
+        .get("id")
+        .and_then(|id| UserId::parse(id).ok())
+        .ok_or(Failure::Service(ServiceError::NotFound))
+}
+
+async fn push_create_user(state: &UsersState, request: &Request) -> Result<HttpResponse, Failure> {
+    push_app(state, request).await?;
+    let email = push::new_user_email(&body::parse(request)?)?;
+    let user = push_service::create_user(&state.store, email).await?;
+    Ok(push::ok(push::user(&user)))
+}
+
+async fn push_get_user(
+    state: &UsersState,
+    request: &Request,
+    params: &PathParams,
+) -> Result<HttpResponse, Failure> {
+    push_app(state, request).await?;
+    let user = push_service::get_user(&state.store, user_id(params)?).await?;
+    Ok(push::ok(push::user(&user)))
+}
+
+async fn push_delete_user(
+    state: &UsersState,
+    request: &Request,
+    params: &PathParams,
+) -> Result<HttpResponse, Failure> {
+    push_app(state, request).await?;
+    push_service::delete_user(&state.store, user_id(params)?).await?;
+    Ok(push::ok(json!(true)))
+}
+
+async fn push_create_users(state: &UsersState, request: &Request) -> Result<HttpResponse, Failure> {
+    push_app(state, request).await?;
+    let emails = push::bulk_emails(&body::parse(request)?)?;
+    let mut created = Vec::new();
+    let mut rejected = Vec::new();
+    for text in emails {
+        let outcome = match users_shared::domain::Email::parse(&text) {
+            Ok(email) => push_service::create_user(&state.store, email).await,
+            Err(invalid) => Err(ServiceError::invalid("email", &invalid.0)),
+        };
+        match outcome {
+            Ok(user) => created.push(push::user(&user)),
+            Err(ServiceError::Invalid(errors)) => {
+                let reason = errors
+                    .iter()
+                    .next()
+                    .and_then(|(_, m)| m.first().cloned())
+                    .unwrap_or_default();
+                rejected.push(json!({ "email": text, "error": reason }));
+            }
+            Err(other) => return Err(other.into()),
+        }
+    }
+    Ok(json(
+        200,
+        &json!({ "result": created, "rejected": rejected }),
+    ))
+}
+
+async fn push_list_users(state: &UsersState, request: &Request) -> Result<HttpResponse, Failure> {
+    push_app(state, request).await?;
+    let (page, limit) = push::page_and_limit(&query_pairs(request))?;
+    let users = push_service::list_users(&state.store, page, limit).await?;
+    let rendered: Vec<_> = users.iter().map(push::user).collect();
+    Ok(push::ok(
+        json!({ "users": rendered, "limit": limit, "page": page, "totalInPage": rendered.len() }),
+    ))
 }

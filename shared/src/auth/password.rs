@@ -12,6 +12,10 @@ const PARALLELISM: u32 = 1;
 /// against it, so a sign-in takes as long whether or not the account exists.
 const DUMMY_HASH: &str = "$argon2id$v=19$m=19456,t=2,p=1$YHiVqGiPxBJ6IVh2DOeL6A$6q8vBDQ7lOOEdT7h0bSSm4pT7c0cAuH1WbYkuAf2sVk";
 
+/// Stored for accounts that have no password (created by a server contract): no password
+/// matches it.
+pub const UNUSABLE: &str = "!";
+
 #[derive(Debug, thiserror::Error)]
 pub enum PasswordError {
     #[error("argon2 failed: {0}")]
@@ -72,6 +76,13 @@ mod tests {
             .await
             .unwrap());
         assert!(!verify(pw("wrong horse!"), Some(phc)).await.unwrap());
+    }
+
+    #[tokio::test]
+    async fn an_unusable_password_never_matches() {
+        assert!(!verify(pw("anything at all"), Some(UNUSABLE.to_owned()))
+            .await
+            .unwrap());
     }
 
     #[tokio::test]

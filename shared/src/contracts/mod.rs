@@ -5,3 +5,4 @@ pub mod accounts;
 pub mod campaign;
 pub mod careers;
 pub mod chat;
+pub mod push;

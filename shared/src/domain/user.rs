@@ -247,6 +247,17 @@ pub struct User {
     /// Reference-data ids (campaign contract).
     pub country_id: Option<u64>,
     pub city_id: Option<u64>,
+    /// Where the user is notified (push contract), in id order.
+    pub devices: Vec<Device>,
+}
+
+/// A notification address of a user.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Device {
+    pub id: u64,
+    /// `email`, `android` or `ios`.
+    pub kind: String,
+    pub reference: String,
 }
 
 impl User {
@@ -280,6 +291,7 @@ impl User {
             country: None,
             country_id: None,
             city_id: None,
+            devices: Vec::new(),
         }
     }
 }

@@ -6,7 +6,7 @@ use super::{FieldErrors, ServiceError};
 use crate::auth::password;
 use crate::auth::refresh::{RefreshToken, REFRESH_TOKEN_SECONDS};
 use crate::clock::Timestamp;
-use crate::domain::{Bio, Email, NewUser, Password, PersonName, User, UserId, Username};
+use crate::domain::{Bio, Device, Email, NewUser, Password, PersonName, User, UserId, Username};
 use crate::store::items::{SessionItem, UserItem};
 use crate::store::{CreateUserError, Store};
 
@@ -40,6 +40,10 @@ pub struct NewAccount {
     pub email_verified: bool,
     pub is_staff: bool,
     pub is_superuser: bool,
+    /// Register the e-mail as the user's first notification device (push contract).
+    pub email_device: bool,
+    /// No password at all: the account cannot sign in (push contract).
+    pub unusable_password: bool,
 }
 
 impl NewAccount {
@@ -63,6 +67,8 @@ impl NewAccount {
             email_verified: true,
             is_staff: false,
             is_superuser: false,
+            email_device: false,
+            unusable_password: false,
         }
     }
 }
@@ -156,13 +162,25 @@ pub async fn create(
         ));
     }
 
-    let password = match account.password.clone() {
-        Some(password) => password,
-        None => Password::parse_new(&crate::auth::random_token(24)?)
-            .map_err(|e| ServiceError::Unexpected(e.0.into()))?,
+    let password_hash = if account.unusable_password {
+        password::UNUSABLE.to_owned()
+    } else {
+        let password = match account.password.clone() {
+            Some(password) => password,
+            None => Password::parse_new(&crate::auth::random_token(24)?)
+                .map_err(|e| ServiceError::Unexpected(e.0.into()))?,
+        };
+        password::hash(password).await?
     };
-    let password_hash = password::hash(password).await?;
     let id = store.next_user_id().await?;
+    let email_device = match (&account.email, account.email_device) {
+        (Some(email), true) => Some(Device {
+            id: store.next_device_id().await?,
+            kind: "email".to_owned(),
+            reference: email.as_str().to_owned(),
+        }),
+        _ => None,
+    };
 
     for attempt in 0..DERIVED_USERNAME_ATTEMPTS {
         let username = match &account.username {
@@ -170,7 +188,8 @@ pub async fn create(
             None => derived_username(&account.username_seed, attempt)?,
         };
         let now = Timestamp::now();
-        let user = build_user(id, username.as_str(), &account, now, sign_in);
+        let mut user = build_user(id, username.as_str(), &account, now, sign_in);
+        user.devices.extend(email_device.clone());
         let refresh = if sign_in {
             Some(RefreshToken::new_family(id)?)
         } else {
@@ -199,12 +218,14 @@ pub async fn create(
                 username: true,
                 email: false,
                 chat_id: false,
+                device: false,
             }) if account.username.is_none() => continue,
             Err(CreateUserError::Taken {
                 username,
                 email,
                 chat_id,
-            }) => return Err(taken(username, email, chat_id)),
+                device,
+            }) => return Err(taken(username, email || device, chat_id)),
             Err(CreateUserError::Store(e)) => return Err(e.into()),
         }
     }

@@ -32,6 +32,12 @@ pub const EMAIL_CHECK_PER_ADDRESS: Limit = Limit {
     max: 10,
     window_seconds: 60,
 };
+/// E-mail existence checks by callers who are not staff, about one address.
+pub const EMAIL_CHECK_PER_ACCOUNT: Limit = Limit {
+    scope: "email-check-account",
+    max: 5,
+    window_seconds: 60,
+};
 /// Verification-code requests (sign-ups that send one, and resends) from one client address.
 pub const CODE_PER_ADDRESS: Limit = Limit {
     scope: "code-ip",

@@ -5,6 +5,7 @@ pub mod accounts;
 pub mod apps;
 pub mod chat;
 pub mod limits;
+pub mod push;
 pub mod sessions;
 pub mod verification;
 

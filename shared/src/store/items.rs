@@ -3,8 +3,9 @@
 
 use super::keys;
 use crate::clock::Timestamp;
-use crate::domain::{User, UserId};
+use crate::domain::{Device, User, UserId};
 use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
 
 pub const ENTITY_USER: &str = "USER";
 pub const ENTITY_SESSION: &str = "SESSION";
@@ -15,6 +16,8 @@ pub const ENTITY_EMAIL_CODE: &str = "EMAIL_CODE";
 pub const ENTITY_LOGIN_FAILURES: &str = "LOGIN_FAILURES";
 pub const ENTITY_APP_CREDENTIAL: &str = "APP_CREDENTIAL";
 pub const ENTITY_RATE_WINDOW: &str = "RATE_WINDOW";
+pub const ENTITY_DEVICE: &str = "DEVICE";
+pub const ENTITY_DEVICE_GUARD: &str = "DEVICE_GUARD";
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct UserItem {
@@ -71,6 +74,9 @@ pub struct UserItem {
     pub country_id: Option<u64>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub city_id: Option<u64>,
+    /// Devices by id (decimal string): see [`StoredDevice`].
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub devices: BTreeMap<String, StoredDevice>,
 }
 
 fn verified_by_default() -> bool {
@@ -117,7 +123,31 @@ impl UserItem {
             country: user.country.clone(),
             country_id: user.country_id,
             city_id: user.city_id,
+            devices: user
+                .devices
+                .iter()
+                .map(|d| {
+                    (
+                        d.id.to_string(),
+                        StoredDevice {
+                            kind: d.kind.clone(),
+                            reference: d.reference.clone(),
+                        },
+                    )
+                })
+                .collect(),
         }
+    }
+
+    /// The user's devices as (id, device), in id order.
+    pub fn device_list(&self) -> Vec<(u64, &StoredDevice)> {
+        let mut list: Vec<(u64, &StoredDevice)> = self
+            .devices
+            .iter()
+            .filter_map(|(id, d)| id.parse().ok().map(|id| (id, d)))
+            .collect();
+        list.sort_by_key(|(id, _)| *id);
+        list
     }
 
     pub fn to_user(&self) -> User {
@@ -150,6 +180,15 @@ impl UserItem {
             country: self.country.clone(),
             country_id: self.country_id,
             city_id: self.city_id,
+            devices: self
+                .device_list()
+                .into_iter()
+                .map(|(id, d)| Device {
+                    id,
+                    kind: d.kind.clone(),
+                    reference: d.reference.clone(),
+                })
+                .collect(),
         }
     }
 }
@@ -193,6 +232,46 @@ impl GuardItem {
             user_id: user_id.get(),
         }
     }
+}
+
+/// An address a user is notified at (push contract): an e-mail, or an Android or iOS token.
+/// Kept in the user item's `devices` map under its numeric id, so a user and all their
+/// devices are one read.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StoredDevice {
+    /// `email`, `android` or `ios`.
+    pub kind: String,
+    pub reference: String,
+}
+
+impl StoredDevice {
+    /// The guard that keeps this reference unique among devices of its kind.
+    pub fn guard(&self, device_id: u64, user_id: UserId) -> DeviceGuardItem {
+        let reference = if self.kind == "email" {
+            self.reference.to_lowercase()
+        } else {
+            self.reference.clone()
+        };
+        DeviceGuardItem {
+            pk: keys::device_guard_pk(&self.kind, &reference),
+            sk: keys::GUARD_SK.to_owned(),
+            entity: ENTITY_DEVICE_GUARD.to_owned(),
+            user_id: user_id.get(),
+            device_id,
+        }
+    }
+}
+
+/// Reserves a device reference for one device of one user.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct DeviceGuardItem {
+    #[serde(rename = "PK")]
+    pub pk: String,
+    #[serde(rename = "SK")]
+    pub sk: String,
+    pub entity: String,
+    pub user_id: u64,
+    pub device_id: u64,
 }
 
 /// A pending e-mail verification code. Only a hash of the code is kept; it allows a bounded
@@ -485,6 +564,43 @@ mod tests {
             serde_dynamo::to_item(GuardItem::chat_id("x@example.com", UserId::new(7))).unwrap();
         assert_eq!(guard["PK"], s("CHATID#x@example.com"));
         assert_eq!(guard["entity"], s("CHAT_ID_GUARD"));
+    }
+
+    #[test]
+    fn devices_are_a_map_on_the_user_item_and_their_guards_are_pinned() {
+        let mut user = UserItem::new(&sample_user(), "h".into());
+        let device = StoredDevice {
+            kind: "email".into(),
+            reference: "A@Example.com".into(),
+        };
+        user.devices.insert("3".into(), device.clone());
+        let item: Item = serde_dynamo::to_item(&user).unwrap();
+        let expected_device: HashMap<String, AttributeValue> = [
+            ("kind".to_owned(), s("email")),
+            ("reference".to_owned(), s("A@Example.com")),
+        ]
+        .into_iter()
+        .collect();
+        assert_eq!(
+            item["devices"],
+            AttributeValue::M(
+                [("3".to_owned(), AttributeValue::M(expected_device))]
+                    .into_iter()
+                    .collect()
+            )
+        );
+        let guard: Item = serde_dynamo::to_item(device.guard(3, UserId::new(7))).unwrap();
+        let expected: Item = [
+            ("PK", s("DEVICEREF#email#a@example.com")),
+            ("SK", s("GUARD")),
+            ("entity", s("DEVICE_GUARD")),
+            ("user_id", n(7)),
+            ("device_id", n(3)),
+        ]
+        .into_iter()
+        .map(|(k, v)| (k.to_owned(), v))
+        .collect();
+        assert_eq!(guard, expected);
     }
 
     #[test]

@@ -13,6 +13,10 @@
 //! | sign-in failures  | `USER#<id>`               | `LOGIN_FAILURES`   |         |                        |
 //! | app credential    | `APPS`                    | `APP#<app id>`     |         |                        |
 //! | rate-limit window | `RATE#<scope>#<subject>`  | `WINDOW#<start>`   |         |                        |
+//! | device            | `USER#<id>`               | `DEVICE#<id:020>`  |         |                        |
+//! | device guard      | `DEVICEREF#<type>#<ref>`  | `GUARD`            |         |                        |
+//! | device id counter | `COUNTER#DEVICE_ID`       | `COUNTER`          |         |                        |
+//! | user count        | `COUNTER#USERS`           | `COUNTER`          |         |                        |
 
 use crate::domain::UserId;
 
@@ -30,6 +34,10 @@ pub const PROFILE_SK: &str = "PROFILE";
 pub const GUARD_SK: &str = "GUARD";
 pub const USER_ID_COUNTER_PK: &str = "COUNTER#USER_ID";
 pub const COUNTER_SK: &str = "COUNTER";
+pub const DEVICE_ID_COUNTER_PK: &str = "COUNTER#DEVICE_ID";
+/// How many users exist: changed in the same transaction as each user's creation and deletion.
+pub const USER_COUNT_PK: &str = "COUNTER#USERS";
+pub const DEVICE_SK_PREFIX: &str = "DEVICE#";
 /// The GSI1 partition that lists users in sign-up order.
 pub const USER_DIRECTORY: &str = "USERS";
 pub const EMAIL_CODE_SK: &str = "EMAIL_CODE";
@@ -55,6 +63,15 @@ pub fn email_guard_pk(canonical_email: &str) -> String {
 
 pub fn chat_id_guard_pk(chat_user_id: &str) -> String {
     format!("CHATID#{chat_user_id}")
+}
+
+pub fn device_sk(device_id: u64) -> String {
+    format!("{DEVICE_SK_PREFIX}{device_id:020}")
+}
+
+/// A device reference is unique per type: e-mails lower-cased, phone tokens as given.
+pub fn device_guard_pk(kind: &str, reference: &str) -> String {
+    format!("DEVICEREF#{kind}#{reference}")
 }
 
 pub fn app_sk(app_id: &str) -> String {
@@ -87,6 +104,11 @@ mod tests {
         assert_eq!(email_guard_pk("a@example.com"), "EMAIL#a@example.com");
         assert_eq!(chat_id_guard_pk("x@example.com"), "CHATID#x@example.com");
         assert_eq!(app_sk("app1"), "APP#app1");
+        assert_eq!(device_sk(5), "DEVICE#00000000000000000005");
+        assert_eq!(
+            device_guard_pk("email", "a@example.com"),
+            "DEVICEREF#email#a@example.com"
+        );
         assert_eq!(
             rate_pk("signin-ip", "127.0.0.1"),
             "RATE#signin-ip#127.0.0.1"

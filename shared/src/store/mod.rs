@@ -3,6 +3,8 @@
 
 mod apps;
 mod codes;
+mod deletion;
+mod directory;
 pub mod items;
 pub mod keys;
 mod limits;

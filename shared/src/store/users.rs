@@ -5,10 +5,19 @@ use super::{conflict_backoff, keys, Store, StoreError, TRANSACTION_ATTEMPTS};
 use crate::clock::Timestamp;
 use crate::domain::UserId;
 use aws_sdk_dynamodb::operation::transact_write_items::TransactWriteItemsError;
-use aws_sdk_dynamodb::types::{AttributeValue, Put, ReturnValue, TransactWriteItem, Update};
+use aws_sdk_dynamodb::types::{
+    AttributeValue, KeysAndAttributes, Put, ReturnValue, TransactWriteItem, Update,
+};
 use std::collections::HashMap;
 
 const NOT_EXISTS: &str = "attribute_not_exists(PK)";
+
+/// The user count is spread over this many items, so concurrent sign-ups rarely touch the same one.
+const USER_COUNT_SHARDS: u32 = 10;
+
+fn user_count_shard_pk(shard: u32) -> String {
+    format!("{}#{shard}", keys::USER_COUNT_PK)
+}
 
 /// What the chat server's `login_or_register` changes on an existing user.
 #[derive(Debug)]
@@ -29,6 +38,7 @@ pub(super) enum Guarded {
     Username,
     Email,
     ChatId,
+    Device,
 }
 
 /// Why a user was not written.
@@ -39,6 +49,7 @@ pub enum CreateUserError {
         username: bool,
         email: bool,
         chat_id: bool,
+        device: bool,
     },
     #[error(transparent)]
     Store(#[from] StoreError),
@@ -47,14 +58,20 @@ pub enum CreateUserError {
 impl Store {
     /// The next numeric user id (an atomic counter; gaps are possible, reuse is not).
     pub async fn next_user_id(&self) -> Result<UserId, StoreError> {
+        Ok(UserId::new(self.next_id(keys::USER_ID_COUNTER_PK).await?))
+    }
+
+    /// The next numeric device id.
+    pub async fn next_device_id(&self) -> Result<u64, StoreError> {
+        self.next_id(keys::DEVICE_ID_COUNTER_PK).await
+    }
+
+    async fn next_id(&self, counter_pk: &str) -> Result<u64, StoreError> {
         let output = self
             .client
             .update_item()
             .table_name(self.table_name())
-            .key(
-                keys::PK,
-                AttributeValue::S(keys::USER_ID_COUNTER_PK.to_owned()),
-            )
+            .key(keys::PK, AttributeValue::S(counter_pk.to_owned()))
             .key(keys::SK, AttributeValue::S(keys::COUNTER_SK.to_owned()))
             .update_expression("ADD #value :one SET #entity = :entity")
             .expression_attribute_names("#value", "value")
@@ -65,13 +82,82 @@ impl Store {
             .send()
             .await
             .map_err(|e| StoreError::sdk("UpdateItem", e))?;
-        let value = output
+        output
             .attributes()
             .and_then(|a| a.get("value"))
             .and_then(|v| v.as_n().ok())
             .and_then(|n| n.parse::<u64>().ok())
-            .ok_or(StoreError::MissingAttribute("value"))?;
-        Ok(UserId::new(value))
+            .ok_or(StoreError::MissingAttribute("value"))
+    }
+
+    /// How many users exist, exactly: the sum of the count shards (one BatchGetItem).
+    pub async fn user_count(&self) -> Result<u64, StoreError> {
+        let mut pending = KeysAndAttributes::builder().consistent_read(true);
+        for shard in 0..USER_COUNT_SHARDS {
+            pending = pending.keys(HashMap::from([
+                (
+                    keys::PK.to_owned(),
+                    AttributeValue::S(user_count_shard_pk(shard)),
+                ),
+                (
+                    keys::SK.to_owned(),
+                    AttributeValue::S(keys::COUNTER_SK.to_owned()),
+                ),
+            ]));
+        }
+        let mut pending = pending.build()?;
+        let mut total: i64 = 0;
+        for attempt in 0..4 {
+            let output = self
+                .client
+                .batch_get_item()
+                .request_items(self.table_name(), pending.clone())
+                .send()
+                .await
+                .map_err(|e| StoreError::sdk("BatchGetItem", e))?;
+            for item in output
+                .responses
+                .and_then(|mut r| r.remove(self.table_name()))
+                .unwrap_or_default()
+            {
+                total += item
+                    .get("count")
+                    .and_then(|v| v.as_n().ok())
+                    .and_then(|n| n.parse::<i64>().ok())
+                    .unwrap_or(0);
+            }
+            match output
+                .unprocessed_keys
+                .and_then(|mut u| u.remove(self.table_name()))
+            {
+                Some(rest) if !rest.keys().is_empty() => {
+                    pending = rest;
+                    conflict_backoff(attempt).await;
+                }
+                _ => return Ok(total.max(0) as u64),
+            }
+        }
+        Err(StoreError::Contended)
+    }
+
+    /// Adds `delta` to a random shard of the user count, as a transaction item.
+    pub(super) fn user_count_change(&self, delta: i64) -> Result<TransactWriteItem, StoreError> {
+        let mut byte = [0u8; 1];
+        let shard = match aws_lc_rs::rand::fill(&mut byte) {
+            Ok(()) => u32::from(byte[0]) % USER_COUNT_SHARDS,
+            Err(_) => 0,
+        };
+        let update = Update::builder()
+            .table_name(self.table_name())
+            .key(keys::PK, AttributeValue::S(user_count_shard_pk(shard)))
+            .key(keys::SK, AttributeValue::S(keys::COUNTER_SK.to_owned()))
+            .update_expression("ADD #count :delta SET #entity = :entity")
+            .expression_attribute_names("#count", "count")
+            .expression_attribute_names("#entity", keys::ENTITY)
+            .expression_attribute_values(":delta", AttributeValue::N(delta.to_string()))
+            .expression_attribute_values(":entity", AttributeValue::S("COUNTER".to_owned()))
+            .build()?;
+        Ok(TransactWriteItem::builder().update(update).build())
     }
 
     /// Writes the user, its uniqueness guards (username; e-mail and chat id when it has them)
@@ -105,17 +191,25 @@ impl Store {
                     .map_err(StoreError::from)?,
             ));
         }
+        for (device_id, device) in user.device_list() {
+            let guard =
+                serde_dynamo::to_item(device.guard(device_id, id)).map_err(StoreError::from)?;
+            puts.push((Some(Guarded::Device), guard));
+        }
         if let Some(session) = session {
             puts.push((
                 None,
                 serde_dynamo::to_item(session).map_err(StoreError::from)?,
             ));
         }
-        let meanings: Vec<Option<Guarded>> = puts.iter().map(|(m, _)| *m).collect();
-        let items = puts
+        let mut meanings: Vec<Option<Guarded>> = puts.iter().map(|(m, _)| *m).collect();
+        let mut items = puts
             .into_iter()
             .map(|(_, item)| self.conditional_put(item))
             .collect::<Result<Vec<_>, _>>()?;
+        // The user count changes in the same transaction, so it never drifts.
+        items.push(self.user_count_change(1)?);
+        meanings.push(None);
         self.transact_guarded(items, &meanings).await
     }
 
@@ -156,6 +250,7 @@ impl Store {
                         username: failed.contains(&Guarded::Username),
                         email: failed.contains(&Guarded::Email),
                         chat_id: failed.contains(&Guarded::ChatId),
+                        device: failed.contains(&Guarded::Device),
                     });
                 }
                 if codes.contains(&"TransactionConflict") {

@@ -1,0 +1,51 @@
+//! The push contract's users: created by e-mail (which becomes their first notification
+//! device), read with their devices, listed, and deleted with everything of theirs.
+
+use super::accounts::{self, NewAccount};
+use super::ServiceError;
+use crate::domain::{Email, User, UserId};
+use crate::store::Store;
+
+/// Most e-mails one bulk request may create.
+pub const MAX_BULK: usize = 100;
+pub const DEFAULT_LIMIT: usize = 10;
+pub const MAX_LIMIT: usize = 100;
+
+/// A user that can be notified at `email` but cannot sign in until given a password elsewhere.
+pub async fn create_user(store: &Store, email: Email) -> Result<User, ServiceError> {
+    let account = NewAccount {
+        username_seed: email.as_str().to_owned(),
+        email: Some(email),
+        email_device: true,
+        unusable_password: true,
+        ..NewAccount::new("")
+    };
+    Ok(accounts::create(store, account, false).await?.0)
+}
+
+pub async fn get_user(store: &Store, id: UserId) -> Result<User, ServiceError> {
+    Ok(store
+        .get_user(id)
+        .await?
+        .ok_or(ServiceError::NotFound)?
+        .to_user())
+}
+
+pub async fn delete_user(store: &Store, id: UserId) -> Result<(), ServiceError> {
+    if store.delete_user(id).await? {
+        Ok(())
+    } else {
+        Err(ServiceError::NotFound)
+    }
+}
+
+/// Page `page` (from 1) of `limit` users in sign-up order; past the last page, none.
+pub async fn list_users(
+    store: &Store,
+    page: usize,
+    limit: usize,
+) -> Result<Vec<User>, ServiceError> {
+    let skip = page.saturating_sub(1).saturating_mul(limit);
+    let items = store.users_in_signup_order(skip, limit, false).await?;
+    Ok(items.iter().map(|item| item.to_user()).collect())
+}
