@@ -68,15 +68,34 @@ impl Store {
         user_id: UserId,
         other_sk: String,
     ) -> Result<(Option<UserItem>, Option<Key>), StoreError> {
-        let user_key = key(keys::user_pk(user_id), keys::PROFILE_SK.to_owned());
-        let other_key = key(keys::user_pk(user_id), other_sk);
-        let mut pending = KeysAndAttributes::builder()
-            .keys(user_key)
-            .keys(other_key)
-            .consistent_read(true)
-            .build()?;
+        let items = self
+            .batch_get(vec![
+                key(keys::user_pk(user_id), keys::PROFILE_SK.to_owned()),
+                key(keys::user_pk(user_id), other_sk),
+            ])
+            .await?;
         let mut user = None;
         let mut other = None;
+        for item in items {
+            let is_profile =
+                matches!(item.get(keys::SK), Some(AttributeValue::S(sk)) if sk == keys::PROFILE_SK);
+            if is_profile {
+                user = Some(serde_dynamo::from_item(item)?);
+            } else {
+                other = Some(item);
+            }
+        }
+        Ok((user, other))
+    }
+
+    /// The items with these keys (strongly consistent, at most 100), in one BatchGetItem,
+    /// asking again for whatever DynamoDB leaves unprocessed.
+    pub(super) async fn batch_get(&self, wanted: Vec<Key>) -> Result<Vec<Key>, StoreError> {
+        let mut pending = KeysAndAttributes::builder()
+            .set_keys(Some(wanted))
+            .consistent_read(true)
+            .build()?;
+        let mut found = Vec::new();
         for attempt in 0..BATCH_ATTEMPTS {
             let output = self
                 .client
@@ -85,18 +104,12 @@ impl Store {
                 .send()
                 .await
                 .map_err(|e| StoreError::sdk("BatchGetItem", e))?;
-            for item in output
-                .responses
-                .and_then(|mut r| r.remove(self.table_name()))
-                .unwrap_or_default()
-            {
-                let is_profile = matches!(item.get(keys::SK), Some(AttributeValue::S(sk)) if sk == keys::PROFILE_SK);
-                if is_profile {
-                    user = Some(serde_dynamo::from_item(item)?);
-                } else {
-                    other = Some(item);
-                }
-            }
+            found.extend(
+                output
+                    .responses
+                    .and_then(|mut r| r.remove(self.table_name()))
+                    .unwrap_or_default(),
+            );
             match output
                 .unprocessed_keys
                 .and_then(|mut u| u.remove(self.table_name()))
@@ -105,7 +118,7 @@ impl Store {
                     pending = rest;
                     super::conflict_backoff(attempt).await;
                 }
-                _ => return Ok((user, other)),
+                _ => return Ok(found),
             }
         }
         Err(StoreError::Contended)

@@ -5,9 +5,7 @@ use super::{conflict_backoff, keys, Store, StoreError, TRANSACTION_ATTEMPTS};
 use crate::clock::Timestamp;
 use crate::domain::UserId;
 use aws_sdk_dynamodb::operation::transact_write_items::TransactWriteItemsError;
-use aws_sdk_dynamodb::types::{
-    AttributeValue, KeysAndAttributes, Put, ReturnValue, TransactWriteItem, Update,
-};
+use aws_sdk_dynamodb::types::{AttributeValue, Put, ReturnValue, TransactWriteItem, Update};
 use std::collections::HashMap;
 
 const NOT_EXISTS: &str = "attribute_not_exists(PK)";
@@ -92,52 +90,22 @@ impl Store {
 
     /// How many users exist, exactly: the sum of the count shards (one BatchGetItem).
     pub async fn user_count(&self) -> Result<u64, StoreError> {
-        let mut pending = KeysAndAttributes::builder().consistent_read(true);
-        for shard in 0..USER_COUNT_SHARDS {
-            pending = pending.keys(HashMap::from([
-                (
-                    keys::PK.to_owned(),
-                    AttributeValue::S(user_count_shard_pk(shard)),
-                ),
-                (
-                    keys::SK.to_owned(),
-                    AttributeValue::S(keys::COUNTER_SK.to_owned()),
-                ),
-            ]));
-        }
-        let mut pending = pending.build()?;
-        let mut total: i64 = 0;
-        for attempt in 0..4 {
-            let output = self
-                .client
-                .batch_get_item()
-                .request_items(self.table_name(), pending.clone())
-                .send()
-                .await
-                .map_err(|e| StoreError::sdk("BatchGetItem", e))?;
-            for item in output
-                .responses
-                .and_then(|mut r| r.remove(self.table_name()))
-                .unwrap_or_default()
-            {
-                total += item
-                    .get("count")
+        let shards = (0..USER_COUNT_SHARDS)
+            .map(|shard| {
+                super::sessions::key(user_count_shard_pk(shard), keys::COUNTER_SK.to_owned())
+            })
+            .collect();
+        let total: i64 = self
+            .batch_get(shards)
+            .await?
+            .iter()
+            .filter_map(|item| {
+                item.get("count")
                     .and_then(|v| v.as_n().ok())
                     .and_then(|n| n.parse::<i64>().ok())
-                    .unwrap_or(0);
-            }
-            match output
-                .unprocessed_keys
-                .and_then(|mut u| u.remove(self.table_name()))
-            {
-                Some(rest) if !rest.keys().is_empty() => {
-                    pending = rest;
-                    conflict_backoff(attempt).await;
-                }
-                _ => return Ok(total.max(0) as u64),
-            }
-        }
-        Err(StoreError::Contended)
+            })
+            .sum();
+        Ok(total.max(0) as u64)
     }
 
     /// Adds `delta` to a random shard of the user count, as a transaction item.
