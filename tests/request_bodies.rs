@@ -109,7 +109,7 @@ async fn routes_not_in_the_template_get_the_gateways_404() {
     let app = TestApp::spawn().await;
 
     for (method, path) in [
-        ("GET", "/careers/users/register/"),
+        ("GET", "/api/check/auth/"),
         ("GET", "/nowhere"),
         ("POST", "/careers/users/me/"),
     ] {

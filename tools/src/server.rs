@@ -16,7 +16,7 @@ use std::sync::Arc;
 use std::time::Instant;
 use tokio::net::TcpListener;
 use users_shared::config::{Config, ConfigError};
-use users_shared::http::routing::match_path;
+use users_shared::http::routing::{match_path, parameter_count};
 use users_shared::http::HttpResponse;
 
 /// API Gateway refuses payloads over 10 MB before any function sees them.
@@ -27,6 +27,7 @@ const GATEWAY_PAYLOAD_LIMIT: usize = 10 * 1024 * 1024;
 pub struct Functions {
     pub auth: auth_function::AuthState,
     pub users: users_function::UsersState,
+    pub social: social_function::SocialState,
 }
 
 impl Functions {
@@ -39,6 +40,7 @@ impl Functions {
         Ok(Self {
             auth: auth_function::AuthState::new(config, sdk)?,
             users: users_function::UsersState::new(&verify_only, sdk)?,
+            social: social_function::SocialState::new(&verify_only, sdk)?,
         })
     }
 
@@ -51,12 +53,13 @@ impl Functions {
         Some(match logical_id {
             "AuthFunction" => auth_function::handle(&self.auth, request).await,
             "UsersFunction" => users_function::handle(&self.users, request).await,
+            "SocialFunction" => social_function::handle(&self.social, request).await,
             _ => return None,
         })
     }
 
     /// The logical ids of the functions this server can run.
-    pub const KNOWN: &'static [&'static str] = &["AuthFunction", "UsersFunction"];
+    pub const KNOWN: &'static [&'static str] = &["AuthFunction", "SocialFunction", "UsersFunction"];
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -96,12 +99,14 @@ impl LocalApi {
     pub async fn dispatch(&self, request: lambda_http::Request) -> HttpResponse {
         let method = request.method().as_str().to_owned();
         let path = request.uri().path().to_owned();
+        // Like API Gateway: of the matching routes, the one with the fewest parameters.
         let target = self
             .template
             .routes()
-            .find(|(_, route)| {
+            .filter(|(_, route)| {
                 route.method.as_str() == method && match_path(&route.path, &path).is_some()
             })
+            .min_by_key(|(_, route)| parameter_count(&route.path))
             .map(|(function, _)| function.logical_id.clone());
         let response = match target {
             Some(logical_id) => self.functions.invoke(&logical_id, request).await,
@@ -243,6 +248,14 @@ mod tests {
         assert_eq!(
             template_routes("UsersFunction"),
             declared(users_function::ROUTES)
+        );
+    }
+
+    #[test]
+    fn template_and_social_function_declare_the_same_routes() {
+        assert_eq!(
+            template_routes("SocialFunction"),
+            declared(social_function::ROUTES)
         );
     }
 

@@ -42,6 +42,8 @@ pub struct IndexDef {
     pub name: String,
     pub keys: Vec<KeyDef>,
     pub projection: String,
+    /// The attributes an `INCLUDE` projection copies.
+    pub non_key_attributes: Vec<String>,
 }
 
 #[derive(Debug, Clone)]
@@ -162,6 +164,14 @@ impl Template {
                         keys: keys_of(&i["KeySchema"], "an index KeySchema")?,
                         projection: text(&i["Projection"]["ProjectionType"], "ProjectionType")?
                             .to_owned(),
+                        non_key_attributes: match i["Projection"]["NonKeyAttributes"].as_sequence()
+                        {
+                            None => Vec::new(),
+                            Some(names) => names
+                                .iter()
+                                .map(|n| text(n, "NonKeyAttributes").map(str::to_owned))
+                                .collect::<Result<_, _>>()?,
+                        },
                     })
                 })
                 .collect::<Result<_, TemplateError>>()?,

@@ -8,7 +8,9 @@ use users_shared::domain::UserId;
 use users_shared::http::response::json;
 use users_shared::http::routing::{match_route, Matched, Method, PathParams, Route};
 use users_shared::http::{bearer_token, body, drf, query_pairs, Failure, HttpResponse, Request};
-use users_shared::service::{apps, push as push_service, sessions, ServiceError};
+use users_shared::service::{
+    apps, directory, profiles, push as push_service, sessions, ServiceError,
+};
 use users_shared::store::Store;
 
 /// What the function builds once per cold start. No signing key: it only verifies.
@@ -30,6 +32,11 @@ impl UsersState {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Endpoint {
     CareersMe,
+    CareersList,
+    CareersProfile,
+    CareersMyStats,
+    CareersStats,
+    CareersUpdateMe,
     PushCreateUser,
     PushGetUser,
     PushDeleteUser,
@@ -40,6 +47,27 @@ pub enum Endpoint {
 /// This function's routes; `template.yaml` declares exactly these (a test checks it).
 pub const ROUTES: &[Route<Endpoint>] = &[
     Route::new(Method::Get, "/careers/users/me", Endpoint::CareersMe),
+    Route::new(Method::Get, "/careers/users", Endpoint::CareersList),
+    Route::new(
+        Method::Get,
+        "/careers/users/{username}",
+        Endpoint::CareersProfile,
+    ),
+    Route::new(
+        Method::Get,
+        "/careers/users/me/stats",
+        Endpoint::CareersMyStats,
+    ),
+    Route::new(
+        Method::Get,
+        "/careers/users/{username}/stats",
+        Endpoint::CareersStats,
+    ),
+    Route::new(
+        Method::Patch,
+        "/careers/users/me/update",
+        Endpoint::CareersUpdateMe,
+    ),
     Route::new(Method::Post, "/user", Endpoint::PushCreateUser),
     Route::new(Method::Get, "/user/{id}", Endpoint::PushGetUser),
     Route::new(Method::Delete, "/user/{id}", Endpoint::PushDeleteUser),
@@ -48,9 +76,13 @@ pub const ROUTES: &[Route<Endpoint>] = &[
 ];
 
 fn renderer(endpoint: Endpoint) -> fn(&Failure) -> HttpResponse {
+    use Endpoint::*;
     match endpoint {
-        Endpoint::CareersMe => drf::render,
-        _ => push::render,
+        CareersMe | CareersList | CareersProfile | CareersMyStats | CareersStats
+        | CareersUpdateMe => drf::render,
+        PushCreateUser | PushGetUser | PushDeleteUser | PushCreateUsers | PushListUsers => {
+            push::render
+        }
     }
 }
 
@@ -64,6 +96,11 @@ pub async fn handle(state: &UsersState, request: Request) -> HttpResponse {
     let request = &request;
     let result = match endpoint {
         Endpoint::CareersMe => careers_me(state, request).await,
+        Endpoint::CareersList => careers_list(state, request).await,
+        Endpoint::CareersProfile => careers_profile(state, &params).await,
+        Endpoint::CareersMyStats => careers_my_stats(state, request).await,
+        Endpoint::CareersStats => careers_stats(state, &params).await,
+        Endpoint::CareersUpdateMe => careers_update_me(state, request).await,
         Endpoint::PushCreateUser => push_create_user(state, request).await,
         Endpoint::PushGetUser => push_get_user(state, request, &params).await,
         Endpoint::PushDeleteUser => push_delete_user(state, request, &params).await,
@@ -77,6 +114,59 @@ async fn careers_me(state: &UsersState, request: &Request) -> Result<HttpRespons
     let caller =
         sessions::authenticate(&state.store, &state.verifier, bearer_token(request)).await?;
     Ok(json(200, &careers::me(&caller.user)))
+}
+
+/// The caller if the request carries a bearer token (which must then be valid).
+async fn optional_caller(state: &UsersState, request: &Request) -> Result<Option<UserId>, Failure> {
+    match bearer_token(request) {
+        None => Ok(None),
+        token => Ok(Some(
+            sessions::authenticate(&state.store, &state.verifier, token)
+                .await?
+                .user
+                .id,
+        )),
+    }
+}
+
+fn username(params: &PathParams) -> Result<&str, Failure> {
+    params
+        .get("username")
+        .ok_or(Failure::Service(ServiceError::NotFound))
+}
+
+async fn careers_list(state: &UsersState, request: &Request) -> Result<HttpResponse, Failure> {
+    let caller = optional_caller(state, request).await?;
+    let (query, batch_size, batch_number) = careers::list_query(&query_pairs(request))?;
+    let listing = directory::list(&state.store, caller, &query).await?;
+    Ok(json(
+        200,
+        &careers::listing(&listing, batch_size, batch_number),
+    ))
+}
+
+async fn careers_profile(state: &UsersState, params: &PathParams) -> Result<HttpResponse, Failure> {
+    let user = profiles::by_username(&state.store, username(params)?).await?;
+    Ok(json(200, &careers::public_profile(&user)))
+}
+
+async fn careers_my_stats(state: &UsersState, request: &Request) -> Result<HttpResponse, Failure> {
+    let caller =
+        sessions::authenticate(&state.store, &state.verifier, bearer_token(request)).await?;
+    Ok(json(200, &careers::stats(&caller.user)))
+}
+
+async fn careers_stats(state: &UsersState, params: &PathParams) -> Result<HttpResponse, Failure> {
+    let user = profiles::by_username(&state.store, username(params)?).await?;
+    Ok(json(200, &careers::stats(&user)))
+}
+
+async fn careers_update_me(state: &UsersState, request: &Request) -> Result<HttpResponse, Failure> {
+    let caller =
+        sessions::authenticate(&state.store, &state.verifier, bearer_token(request)).await?;
+    let changes = careers::profile_changes(&body::parse(request)?)?;
+    let user = profiles::update(&state.store, caller.user.id, &changes).await?;
+    Ok(json(200, &careers::updated(&user)))
 }
 
 // --- push ----------------------------------------------------------------------------------
@@ -99,7 +189,7 @@ async fn push_create_user(state: &UsersState, request: &Request) -> Result<HttpR
     push_app(state, request).await?;
     let email = push::new_user_email(&body::parse(request)?)?;
     let user = push_service::create_user(&state.store, email).await?;
-    Ok(push::ok(push::user(&user)))
+    Ok(push::ok(push::user(&user.summary())))
 }
 
 async fn push_get_user(
@@ -109,7 +199,7 @@ async fn push_get_user(
 ) -> Result<HttpResponse, Failure> {
     push_app(state, request).await?;
     let user = push_service::get_user(&state.store, user_id(params)?).await?;
-    Ok(push::ok(push::user(&user)))
+    Ok(push::ok(push::user(&user.summary())))
 }
 
 async fn push_delete_user(
@@ -133,7 +223,7 @@ async fn push_create_users(state: &UsersState, request: &Request) -> Result<Http
             Err(invalid) => Err(ServiceError::invalid("email", &invalid.0)),
         };
         match outcome {
-            Ok(user) => created.push(push::user(&user)),
+            Ok(user) => created.push(push::user(&user.summary())),
             Err(ServiceError::Invalid(errors)) => {
                 let reason = errors
                     .iter()

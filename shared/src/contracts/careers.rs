@@ -1,9 +1,13 @@
 //! The careers contract (`/careers/users/...`): Django REST framework with simplejwt.
 
+use crate::domain::UserSummary;
 use crate::domain::{Bio, Email, NewUser, Password, PersonName, User, Username};
 use crate::http::body::Fields;
+use crate::service::directory::{ListQuery, Listing, DEFAULT_BATCH, MAX_BATCH};
+use crate::service::profiles::ProfileChanges;
 use crate::service::sessions::{LoginName, Tokens};
 use crate::service::{FieldErrors, ServiceError};
+use crate::store::{DirectoryOrder, FollowEdge};
 use serde_json::{json, Value};
 
 /// `POST /careers/users/register/`: every field checked, every problem reported at once.
@@ -147,6 +151,230 @@ pub fn me(user: &User) -> Value {
         "followers_count": user.followers_count,
         "following_count": user.following_count,
     })
+}
+
+// --- directory, profiles, follows ---------------------------------------------------------
+
+fn number(
+    query: &[(String, String)],
+    name: &str,
+    default: usize,
+    errors: &mut FieldErrors,
+) -> usize {
+    match query.iter().find(|(k, _)| k == name).map(|(_, v)| v.trim()) {
+        None | Some("") => default,
+        Some(text) => text.parse().unwrap_or_else(|_| {
+            errors.add(name, "A valid integer is required.");
+            default
+        }),
+    }
+}
+
+fn text_param(query: &[(String, String)], name: &str) -> Option<String> {
+    query
+        .iter()
+        .find(|(k, _)| k == name)
+        .map(|(_, v)| v.clone())
+}
+
+/// `GET /careers/users/?search=&first_name=&last_name=&ordering=&batch_size=&batch_number=`.
+pub fn list_query(query: &[(String, String)]) -> Result<(ListQuery, usize, usize), ServiceError> {
+    let mut errors = FieldErrors::default();
+    let batch_size = number(query, "batch_size", DEFAULT_BATCH, &mut errors);
+    if !(1..=MAX_BATCH).contains(&batch_size) {
+        errors.add(
+            "batch_size",
+            format!("Ensure this value is between 1 and {MAX_BATCH}."),
+        );
+    }
+    let batch_number = number(query, "batch_number", 0, &mut errors);
+    let ordering = text_param(query, "ordering").unwrap_or_default();
+    let (descending, field) = match ordering.trim().strip_prefix('-') {
+        Some(field) => (true, field.to_owned()),
+        None => (false, ordering.trim().to_owned()),
+    };
+    let order = match field.as_str() {
+        "" | "created_at" => DirectoryOrder::SignUp,
+        "username" => DirectoryOrder::Username,
+        "first_name" => DirectoryOrder::FirstName,
+        "last_name" => DirectoryOrder::LastName,
+        other => {
+            errors.add("ordering", format!("\"{other}\" is not an allowed ordering: username, created_at, first_name, last_name."));
+            DirectoryOrder::SignUp
+        }
+    };
+    if !errors.is_empty() {
+        return Err(ServiceError::Invalid(errors));
+    }
+    let list = ListQuery {
+        search: text_param(query, "search"),
+        first_name: text_param(query, "first_name"),
+        last_name: text_param(query, "last_name"),
+        order,
+        descending,
+        skip: batch_number.saturating_mul(batch_size),
+        take: batch_size,
+    };
+    Ok((list, batch_size, batch_number))
+}
+
+pub fn person(user: &UserSummary, is_following: bool) -> Value {
+    json!({
+        "id": user.id.get(),
+        "username": user.username,
+        "first_name": user.first_name,
+        "last_name": user.last_name,
+        "avatar": user.avatar,
+        "is_following": is_following,
+    })
+}
+
+pub fn listing(listing: &Listing, batch_size: usize, batch_number: usize) -> Value {
+    let users: Vec<Value> = listing
+        .users
+        .iter()
+        .map(|(u, follows)| person(u, *follows))
+        .collect();
+    json!({
+        "message": "Users retrieved successfully",
+        "batch_info": {
+            "current_batch": batch_number,
+            "batch_size": batch_size,
+            "total_users": listing.total,
+            "total_batches": listing.total.div_ceil(batch_size as u64),
+            "users_in_current_batch": users.len(),
+        },
+        "users": users,
+    })
+}
+
+/// `GET /careers/users/{username}/`: public, no e-mail.
+pub fn public_profile(user: &User) -> Value {
+    json!({
+        "id": user.id.get(),
+        "username": user.username,
+        "first_name": user.first_name,
+        "last_name": user.last_name,
+        "bio": user.bio,
+        "avatar": user.avatar,
+        "created_at": user.created_at.to_rfc3339(),
+        "posts_count": user.posts_count,
+        "followers_count": user.followers_count,
+        "following_count": user.following_count,
+    })
+}
+
+pub fn stats(user: &User) -> Value {
+    json!({
+        "posts_count": user.posts_count,
+        "followers_count": user.followers_count,
+        "following_count": user.following_count,
+        "likes_received": user.likes_received,
+        "comments_received": user.comments_received,
+    })
+}
+
+pub fn follow_edge(edge: &FollowEdge) -> Value {
+    json!({
+        "id": edge.follow_id,
+        "follower": edge.follower,
+        "following": edge.following,
+        "follower_username": edge.follower_username,
+        "following_username": edge.following_username,
+        "created_at": edge.created_at,
+    })
+}
+
+/// `POST /careers/users/follow/`: `username`.
+pub fn follow_target(fields: &Fields) -> Result<String, ServiceError> {
+    let mut errors = FieldErrors::default();
+    fields
+        .required_text("username", true, &mut errors)
+        .ok_or(ServiceError::Invalid(errors))
+}
+
+fn is_http_url(text: &str) -> bool {
+    let rest = text
+        .strip_prefix("https://")
+        .or_else(|| text.strip_prefix("http://"));
+    rest.is_some_and(|r| {
+        !r.is_empty() && !r.starts_with('/') && !r.chars().any(char::is_whitespace)
+    }) && text.len() <= 2048
+}
+
+/// `PATCH /careers/users/me/update/`: any subset of first_name, last_name, bio, avatar, email.
+pub fn profile_changes(fields: &Fields) -> Result<ProfileChanges, ServiceError> {
+    let mut errors = FieldErrors::default();
+    fields.refuse_protected(&mut errors);
+    if fields.contains("username") {
+        errors.add("username", "This field cannot be changed.");
+    }
+    let present = |name: &str, errors: &mut FieldErrors| {
+        if fields.contains(name) {
+            fields.optional_text(name, errors)
+        } else {
+            None
+        }
+    };
+    let mut changes = ProfileChanges::default();
+    if let Some(v) = present("first_name", &mut errors) {
+        changes.first_name = errors
+            .check("first_name", PersonName::parse(&v))
+            .map(PersonName::into_string);
+    }
+    if let Some(v) = present("last_name", &mut errors) {
+        changes.last_name = errors
+            .check("last_name", PersonName::parse(&v))
+            .map(PersonName::into_string);
+    }
+    if let Some(v) = present("bio", &mut errors) {
+        changes.bio = errors.check("bio", Bio::parse(&v)).map(Bio::into_string);
+    }
+    if let Some(v) = present("avatar", &mut errors) {
+        if v.is_empty() || is_http_url(&v) {
+            changes.avatar = Some(v);
+        } else {
+            errors.add("avatar", "Enter a valid URL.");
+        }
+    }
+    if fields.contains("email") {
+        changes.email = fields
+            .required_text("email", true, &mut errors)
+            .and_then(|v| errors.check("email", Email::parse(&v)));
+    }
+    if errors.is_empty() {
+        Ok(changes)
+    } else {
+        Err(ServiceError::Invalid(errors))
+    }
+}
+
+/// The 200 body of a profile update.
+pub fn updated(user: &User) -> Value {
+    json!({
+        "id": user.id.get(),
+        "username": user.username,
+        "email": user.email,
+        "first_name": user.first_name,
+        "last_name": user.last_name,
+        "bio": user.bio,
+        "avatar": user.avatar,
+        "updated_at": user.updated_at.to_rfc3339(),
+    })
+}
+
+/// `?page=` of the follow lists, from 1.
+pub fn page(query: &[(String, String)]) -> Result<usize, ServiceError> {
+    let mut errors = FieldErrors::default();
+    let page = number(query, "page", 1, &mut errors);
+    if page == 0 {
+        errors.add("page", "Invalid page.");
+    }
+    if errors.is_empty() {
+        Ok(page)
+    } else {
+        Err(ServiceError::Invalid(errors))
+    }
 }
 
 #[cfg(test)]

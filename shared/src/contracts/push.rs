@@ -2,7 +2,7 @@
 //! credentials in `X-App-Id` / `X-App-Auth`. Slim PHP style: `{"result": ...}` on success,
 //! `{"error": "..."}` on failure.
 
-use crate::domain::{Email, User};
+use crate::domain::{Device, Email, UserSummary};
 use crate::http::body::{BodyError, Fields};
 use crate::http::response::Json;
 use crate::http::{header, Failure, HttpResponse, Request};
@@ -67,9 +67,8 @@ pub fn render(failure: &Failure) -> HttpResponse {
 
 /// A user's devices of one kind: `{"<device id>": "<reference>"}`, or `[]` when there are none
 /// (as PHP renders an empty array).
-fn devices_of(user: &User, kind: &str) -> Value {
-    let map: Map<String, Value> = user
-        .devices
+fn devices_of(devices: &[Device], kind: &str) -> Value {
+    let map: Map<String, Value> = devices
         .iter()
         .filter(|d| d.kind == kind)
         .map(|d| (d.id.to_string(), Value::String(d.reference.clone())))
@@ -81,12 +80,12 @@ fn devices_of(user: &User, kind: &str) -> Value {
     }
 }
 
-pub fn user(user: &User) -> Value {
+pub fn user(user: &UserSummary) -> Value {
     json!({
         "id": user.id.get(),
-        "email": devices_of(user, "email"),
-        "android": devices_of(user, "android"),
-        "ios": devices_of(user, "ios"),
+        "email": devices_of(&user.devices, "email"),
+        "android": devices_of(&user.devices, "android"),
+        "ios": devices_of(&user.devices, "ios"),
     })
 }
 

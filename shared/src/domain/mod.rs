@@ -4,7 +4,9 @@ mod contact;
 mod user;
 
 pub use contact::{CountryCode, Gender, Phone};
-pub use user::{Bio, Device, Email, NewUser, Password, PersonName, User, UserId, Username};
+pub use user::{
+    Bio, Device, Email, NewUser, Password, PersonName, User, UserId, UserSummary, Username,
+};
 
 /// Why a value was refused, in words a client can read.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]

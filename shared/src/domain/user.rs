@@ -59,6 +59,20 @@ pub struct Username(String);
 impl Username {
     pub const MIN_LEN: usize = 3;
     pub const MAX_LEN: usize = 30;
+    /// Path segments of `/careers/users/...` routes: a user of that name could not be reached
+    /// at `/careers/users/<username>/`.
+    pub const RESERVED: &'static [&'static str] = &[
+        "me",
+        "following",
+        "follow",
+        "register",
+        "login",
+        "logout",
+        "token",
+        "update",
+        "stats",
+        "followers",
+    ];
 
     pub fn parse(text: &str) -> Result<Self, Invalid> {
         if text.chars().count() < Self::MIN_LEN {
@@ -71,6 +85,9 @@ impl Username {
             return Err(Invalid::new(
                 "Enter a valid username. This value may contain only letters, numbers, and @/./+/-/_ characters.",
             ));
+        }
+        if Self::RESERVED.contains(&text.to_ascii_lowercase().as_str()) {
+            return Err(Invalid::new("This username is reserved."));
         }
         Ok(Self(text.to_owned()))
     }
@@ -249,6 +266,44 @@ pub struct User {
     pub city_id: Option<u64>,
     /// Where the user is notified (push contract), in id order.
     pub devices: Vec<Device>,
+    /// Accounts contract: photo URL, postal address, birthday (`YYYY-MM-DD`).
+    pub photo: Option<String>,
+    pub address: Option<String>,
+    pub birthday: Option<String>,
+}
+
+/// What a user directory shows of a user (the index projection).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UserSummary {
+    pub id: UserId,
+    pub username: String,
+    pub email: String,
+    pub first_name: String,
+    pub last_name: String,
+    pub bio: String,
+    pub avatar: String,
+    pub display_name: Option<String>,
+    pub created_at: Timestamp,
+    pub updated_at: Timestamp,
+    pub devices: Vec<Device>,
+}
+
+impl User {
+    pub fn summary(&self) -> UserSummary {
+        UserSummary {
+            id: self.id,
+            username: self.username.clone(),
+            email: self.email.clone(),
+            first_name: self.first_name.clone(),
+            last_name: self.last_name.clone(),
+            bio: self.bio.clone(),
+            avatar: self.avatar.clone(),
+            display_name: self.display_name.clone(),
+            created_at: self.created_at,
+            updated_at: self.updated_at,
+            devices: self.devices.clone(),
+        }
+    }
 }
 
 /// A notification address of a user.
@@ -292,6 +347,9 @@ impl User {
             country_id: None,
             city_id: None,
             devices: Vec::new(),
+            photo: None,
+            address: None,
+            birthday: None,
         }
     }
 }
@@ -318,6 +376,13 @@ mod tests {
         assert!(Username::parse("abc").is_ok());
         assert!(Username::parse(&"a".repeat(30)).is_ok());
         assert!(Username::parse(&"a".repeat(31)).is_err());
+    }
+
+    #[test]
+    fn route_words_are_reserved() {
+        for reserved in ["me", "Following", "LOGIN"] {
+            assert!(Username::parse(reserved).is_err(), "{reserved}");
+        }
     }
 
     #[test]

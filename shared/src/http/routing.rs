@@ -107,24 +107,38 @@ pub fn match_path(pattern: &str, path: &str) -> Option<PathParams> {
     }
 }
 
-/// The route that serves `method path`, or why there is none.
+/// How many `{name}` segments a pattern has: of several matching patterns, API Gateway takes
+/// the one with the most literal segments.
+pub fn parameter_count(pattern: &str) -> usize {
+    pattern
+        .split('/')
+        .filter(|segment| segment.starts_with('{'))
+        .count()
+}
+
+/// The route that serves `method path`, or why there is none. `/a/b` wins over `/a/{x}`.
 pub fn match_route<E: Copy>(routes: &[Route<E>], method: &str, path: &str) -> Matched<E> {
     let mut allowed = Vec::new();
+    let mut best: Option<(usize, E, PathParams)> = None;
     for route in routes {
         if let Some(params) = match_path(route.path, path) {
-            if route.method.as_str() == method {
-                return Matched::Found {
-                    endpoint: route.endpoint,
-                    params,
-                };
+            if route.method.as_str() != method {
+                allowed.push(route.method);
+                continue;
             }
-            allowed.push(route.method);
+            let specificity = parameter_count(route.path);
+            if best
+                .as_ref()
+                .is_none_or(|(count, _, _)| specificity < *count)
+            {
+                best = Some((specificity, route.endpoint, params));
+            }
         }
     }
-    if allowed.is_empty() {
-        Matched::NotFound
-    } else {
-        Matched::MethodNotAllowed { allowed }
+    match best {
+        Some((_, endpoint, params)) => Matched::Found { endpoint, params },
+        None if allowed.is_empty() => Matched::NotFound,
+        None => Matched::MethodNotAllowed { allowed },
     }
 }
 
@@ -145,6 +159,22 @@ mod tests {
         assert_eq!(params.get("username"), Some("al@ice"));
         assert!(match_path("/careers/users/{username}", "/careers/users//").is_none());
         assert!(match_path("/careers/users/{username}", "/careers/users/a/b").is_none());
+    }
+
+    #[test]
+    fn a_literal_segment_wins_over_a_parameter() {
+        let routes = [
+            Route::new(Method::Get, "/careers/users/{username}", 1),
+            Route::new(Method::Get, "/careers/users/following", 2),
+        ];
+        assert!(matches!(
+            match_route(&routes, "GET", "/careers/users/following/"),
+            Matched::Found { endpoint: 2, .. }
+        ));
+        assert!(matches!(
+            match_route(&routes, "GET", "/careers/users/alice/"),
+            Matched::Found { endpoint: 1, .. }
+        ));
     }
 
     #[test]

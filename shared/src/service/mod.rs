@@ -4,9 +4,12 @@
 pub mod accounts;
 pub mod apps;
 pub mod chat;
+pub mod directory;
 pub mod limits;
+pub mod profiles;
 pub mod push;
 pub mod sessions;
+pub mod social;
 pub mod verification;
 
 use crate::auth::password::PasswordError;

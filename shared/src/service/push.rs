@@ -3,8 +3,8 @@
 
 use super::accounts::{self, NewAccount};
 use super::ServiceError;
-use crate::domain::{Email, User, UserId};
-use crate::store::Store;
+use crate::domain::{Email, User, UserId, UserSummary};
+use crate::store::{DirectoryOrder, Store};
 
 /// Most e-mails one bulk request may create.
 pub const MAX_BULK: usize = 100;
@@ -44,8 +44,10 @@ pub async fn list_users(
     store: &Store,
     page: usize,
     limit: usize,
-) -> Result<Vec<User>, ServiceError> {
+) -> Result<Vec<UserSummary>, ServiceError> {
     let skip = page.saturating_sub(1).saturating_mul(limit);
-    let items = store.users_in_signup_order(skip, limit, false).await?;
-    Ok(items.iter().map(|item| item.to_user()).collect())
+    Ok(store
+        .directory_page(DirectoryOrder::SignUp, false, skip, limit)
+        .await?
+        .users)
 }

@@ -58,6 +58,8 @@ impl Store {
 
     /// Deletes the user and all that is theirs; `false` if there is no such user.
     pub async fn delete_user(&self, user_id: UserId) -> Result<bool, StoreError> {
+        // Follows first: each is undone on both sides, with both users' counters.
+        self.detach_follows(user_id).await?;
         let (profile, mut doomed) = self.partition_keys(user_id).await?;
         let Some(profile) = profile else {
             return Ok(false);

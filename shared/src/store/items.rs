@@ -29,6 +29,20 @@ pub struct UserItem {
     pub gsi1pk: String,
     #[serde(rename = "GSI1SK")]
     pub gsi1sk: String,
+    #[serde(rename = "GSI2PK")]
+    pub gsi2pk: String,
+    #[serde(rename = "GSI2SK")]
+    pub gsi2sk: String,
+    #[serde(rename = "GSI3PK")]
+    pub gsi3pk: String,
+    #[serde(rename = "GSI3SK")]
+    pub gsi3sk: String,
+    #[serde(rename = "GSI4PK")]
+    pub gsi4pk: String,
+    #[serde(rename = "GSI4SK")]
+    pub gsi4sk: String,
+    /// Lower-cased username, names and bio: what a directory search looks in.
+    pub search_text: String,
     pub entity: String,
     pub id: u64,
     pub username: String,
@@ -74,9 +88,22 @@ pub struct UserItem {
     pub country_id: Option<u64>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub city_id: Option<u64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub photo: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub address: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub birthday: Option<String>,
+    /// Raised by every profile update; an update applies only to the revision it read.
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub revision: u64,
     /// Devices by id (decimal string): see [`StoredDevice`].
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub devices: BTreeMap<String, StoredDevice>,
+}
+
+fn is_zero(value: &u64) -> bool {
+    *value == 0
 }
 
 fn verified_by_default() -> bool {
@@ -92,6 +119,13 @@ impl UserItem {
             sk: keys::PROFILE_SK.to_owned(),
             gsi1pk: keys::USER_DIRECTORY.to_owned(),
             gsi1sk: keys::user_directory_sk(&created_at, user.id),
+            gsi2pk: keys::USER_DIRECTORY.to_owned(),
+            gsi2sk: String::new(),
+            gsi3pk: keys::USER_DIRECTORY.to_owned(),
+            gsi3sk: String::new(),
+            gsi4pk: keys::USER_DIRECTORY.to_owned(),
+            gsi4sk: String::new(),
+            search_text: String::new(),
             entity: ENTITY_USER.to_owned(),
             id: user.id.get(),
             username: user.username.clone(),
@@ -136,7 +170,29 @@ impl UserItem {
                     )
                 })
                 .collect(),
+            photo: user.photo.clone(),
+            address: user.address.clone(),
+            birthday: user.birthday.clone(),
+            revision: 0,
         }
+        .derived()
+    }
+
+    /// Recomputes every attribute derived from others: the lower-cased forms, the search text
+    /// and the index sort keys. Every write of profile fields goes through it.
+    pub fn derived(mut self) -> Self {
+        let id = UserId::new(self.id);
+        self.username_lower = self.username.to_ascii_lowercase();
+        self.email_lower = self.email.to_lowercase();
+        self.gsi2sk = keys::ordered_by(&self.username_lower, id);
+        self.gsi3sk = keys::ordered_by(&self.first_name.to_lowercase(), id);
+        self.gsi4sk = keys::ordered_by(&self.last_name.to_lowercase(), id);
+        self.search_text = [&self.username, &self.first_name, &self.last_name, &self.bio]
+            .iter()
+            .map(|part| part.to_lowercase())
+            .collect::<Vec<_>>()
+            .join("\n");
+        self
     }
 
     /// The user's devices as (id, device), in id order.
@@ -189,6 +245,9 @@ impl UserItem {
                     reference: d.reference.clone(),
                 })
                 .collect(),
+            photo: self.photo.clone(),
+            address: self.address.clone(),
+            birthday: self.birthday.clone(),
         }
     }
 }
@@ -432,6 +491,13 @@ mod tests {
             ("SK", s("PROFILE")),
             ("GSI1PK", s("USERS")),
             ("GSI1SK", s("2024-01-15T10:30:00Z#00000000000000000007")),
+            ("GSI2PK", s("USERS")),
+            ("GSI2SK", s("alice#00000000000000000007")),
+            ("GSI3PK", s("USERS")),
+            ("GSI3SK", s("alice#00000000000000000007")),
+            ("GSI4PK", s("USERS")),
+            ("GSI4SK", s("smith#00000000000000000007")),
+            ("search_text", s("alice\nalice\nsmith\nhi")),
             ("entity", s("USER")),
             ("id", n(7)),
             ("username", s("Alice")),

@@ -4,6 +4,18 @@
 //! | item              | PK                        | SK                 | GSI1PK  | GSI1SK                 |
 //! |-------------------|---------------------------|--------------------|---------|------------------------|
 //! | user              | `USER#<id>`               | `PROFILE`          | `USERS` | `<created_at>#<id:020>`|
+//!
+//! Users are also in GSI2 (by username), GSI3 (by first name) and GSI4 (by last name), each
+//! with partition `USERS` and sort key `<value, lower case>#<id:020>`.
+//!
+//! | item              | PK                        | SK                 |
+//! |-------------------|---------------------------|--------------------|
+//! | following edge    | `USER#<follower>`         | `FOLLOWING#<followed:020>` |
+//! | follower edge     | `USER#<followed>`         | `FOLLOWER#<follower:020>`  |
+//! | follow id counter | `COUNTER#FOLLOW_ID`       | `COUNTER`          |
+//! | reference country | `REF#COUNTRY`             | `<id:010>`         |
+//! | reference city    | `REF#CITY`                | `<id:010>`         |
+//!
 //! | session (family)  | `USER#<id>`               | `SESSION#<sid>`    |         |                        |
 //! | username guard    | `USERNAME#<lower name>`   | `GUARD`            |         |                        |
 //! | e-mail guard      | `EMAIL#<lower e-mail>`    | `GUARD`            |         |                        |
@@ -25,6 +37,9 @@ pub const SK: &str = "SK";
 pub const GSI1: &str = "GSI1";
 pub const GSI1PK: &str = "GSI1PK";
 pub const GSI1SK: &str = "GSI1SK";
+pub const GSI2: &str = "GSI2";
+pub const GSI3: &str = "GSI3";
+pub const GSI4: &str = "GSI4";
 /// The entity-type attribute on every item.
 pub const ENTITY: &str = "entity";
 /// The TTL attribute (epoch seconds) DynamoDB expires items by.
@@ -63,6 +78,29 @@ pub fn email_guard_pk(canonical_email: &str) -> String {
 
 pub fn chat_id_guard_pk(chat_user_id: &str) -> String {
     format!("CHATID#{chat_user_id}")
+}
+
+/// A sort key that orders users by `value` (already lower-cased), ties broken by id.
+pub fn ordered_by(value: &str, id: UserId) -> String {
+    format!("{value}#{:020}", id.get())
+}
+
+pub fn following_sk(followed: UserId) -> String {
+    format!("{FOLLOWING_PREFIX}{:020}", followed.get())
+}
+
+pub fn follower_sk(follower: UserId) -> String {
+    format!("{FOLLOWER_PREFIX}{:020}", follower.get())
+}
+
+pub const FOLLOWING_PREFIX: &str = "FOLLOWING#";
+pub const FOLLOWER_PREFIX: &str = "FOLLOWER#";
+pub const FOLLOW_ID_COUNTER_PK: &str = "COUNTER#FOLLOW_ID";
+pub const COUNTRY_PK: &str = "REF#COUNTRY";
+pub const CITY_PK: &str = "REF#CITY";
+
+pub fn reference_sk(id: u64) -> String {
+    format!("{id:010}")
 }
 
 pub fn device_sk(device_id: u64) -> String {
@@ -105,6 +143,10 @@ mod tests {
         assert_eq!(chat_id_guard_pk("x@example.com"), "CHATID#x@example.com");
         assert_eq!(app_sk("app1"), "APP#app1");
         assert_eq!(device_sk(5), "DEVICE#00000000000000000005");
+        assert_eq!(ordered_by("alice", id), "alice#00000000000000000042");
+        assert_eq!(following_sk(id), "FOLLOWING#00000000000000000042");
+        assert_eq!(follower_sk(id), "FOLLOWER#00000000000000000042");
+        assert_eq!(reference_sk(7), "0000000007");
         assert_eq!(
             device_guard_pk("email", "a@example.com"),
             "DEVICEREF#email#a@example.com"

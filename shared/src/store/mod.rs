@@ -5,13 +5,18 @@ mod apps;
 mod codes;
 mod deletion;
 mod directory;
+mod follows;
 pub mod items;
 pub mod keys;
 mod limits;
+mod profiles;
 mod sessions;
 mod users;
 
 pub use codes::CodeSendRefused;
+pub use directory::{DirectoryOrder, DirectoryPage};
+pub use follows::{FollowEdge, FollowOutcome};
+pub use profiles::ProfileUpdateError;
 pub use users::{ChatUserUpdate, CreateUserError};
 
 use aws_sdk_dynamodb::error::DisplayErrorContext;

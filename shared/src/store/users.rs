@@ -64,7 +64,7 @@ impl Store {
         self.next_id(keys::DEVICE_ID_COUNTER_PK).await
     }
 
-    async fn next_id(&self, counter_pk: &str) -> Result<u64, StoreError> {
+    pub(super) async fn next_id(&self, counter_pk: &str) -> Result<u64, StoreError> {
         let output = self
             .client
             .update_item()

@@ -1,0 +1,305 @@
+//! Careers: follow, unfollow and the follower / following lists; counters always equal edges.
+
+use api_tests::{Item, TestApp};
+use reqwest::StatusCode;
+use serde_json::{json, Value};
+use std::sync::Arc;
+
+async fn token(app: &TestApp, username: &str) -> String {
+    app.register(username).await["access"]
+        .as_str()
+        .unwrap()
+        .to_owned()
+}
+
+async fn follow(app: &TestApp, token: &str, username: &str) -> api_tests::Reply {
+    app.post_json(
+        "/careers/users/follow/",
+        &json!({"username": username}),
+        Some(token),
+    )
+    .await
+}
+
+async fn unfollow(app: &TestApp, token: &str, username: &str) -> StatusCode {
+    app.http
+        .delete(format!(
+            "{}/careers/users/{username}/unfollow/",
+            app.base_url
+        ))
+        .bearer_auth(token)
+        .send()
+        .await
+        .unwrap()
+        .status()
+}
+
+fn number(item: &Item, name: &str) -> i64 {
+    item.get(name)
+        .and_then(|v| v.as_n().ok())
+        .and_then(|n| n.parse().ok())
+        .unwrap_or(0)
+}
+
+/// Every user's two counters equal the edges stored for them.
+async fn assert_counters_match_edges(app: &TestApp) {
+    let items = app.all_items().await;
+    let edges_with = |entity: &str, pk: &str| {
+        items
+            .iter()
+            .filter(|i| api_tests::s(i, "entity") == entity && api_tests::s(i, "PK") == pk)
+            .count() as i64
+    };
+    for user in items.iter().filter(|i| api_tests::s(i, "entity") == "USER") {
+        let pk = api_tests::s(user, "PK");
+        assert_eq!(
+            number(user, "following_count"),
+            edges_with("FOLLOWING", pk),
+            "following of {pk}"
+        );
+        assert_eq!(
+            number(user, "followers_count"),
+            edges_with("FOLLOWER", pk),
+            "followers of {pk}"
+        );
+    }
+}
+
+#[tokio::test]
+async fn following_someone_returns_the_follow_and_counts_on_both_sides() {
+    let app = TestApp::spawn().await;
+    let alice = token(&app, "alice").await;
+    app.register("bob").await;
+
+    let reply = follow(&app, &alice, "BOB").await;
+
+    assert_eq!(reply.status, StatusCode::CREATED, "{}", reply.body);
+    assert_eq!(reply.body["follower_username"], "alice");
+    assert_eq!(reply.body["following_username"], "bob");
+    assert!(reply.body["id"].is_u64() && reply.body["created_at"].is_string());
+    assert_eq!(
+        app.get("/careers/users/bob/", None).await.body["followers_count"],
+        1
+    );
+    assert_eq!(
+        app.get("/careers/users/alice/", None).await.body["following_count"],
+        1
+    );
+    assert_counters_match_edges(&app).await;
+}
+
+#[tokio::test]
+async fn self_double_and_missing_follows_are_refused() {
+    let app = TestApp::spawn().await;
+    let alice = token(&app, "alice").await;
+    app.register("bob").await;
+    follow(&app, &alice, "bob").await;
+
+    let myself = follow(&app, &alice, "alice").await;
+    let twice = follow(&app, &alice, "bob").await;
+    let nobody = follow(&app, &alice, "nobody").await;
+    let anonymous = app
+        .post_json("/careers/users/follow/", &json!({"username": "bob"}), None)
+        .await;
+    let no_body = app
+        .post_json("/careers/users/follow/", &json!({}), Some(&alice))
+        .await;
+
+    assert_eq!(
+        (myself.status, myself.body),
+        (
+            StatusCode::BAD_REQUEST,
+            json!({"username": ["You cannot follow yourself."]})
+        )
+    );
+    assert_eq!(
+        (twice.status, twice.body),
+        (
+            StatusCode::BAD_REQUEST,
+            json!({"username": ["You are already following this user."]})
+        )
+    );
+    assert_eq!(nobody.status, StatusCode::NOT_FOUND);
+    assert_eq!(anonymous.status, StatusCode::UNAUTHORIZED);
+    assert_eq!(no_body.status, StatusCode::BAD_REQUEST);
+    assert_counters_match_edges(&app).await;
+}
+
+#[tokio::test]
+async fn unfollow_removes_the_follow_and_refuses_one_that_does_not_exist() {
+    let app = TestApp::spawn().await;
+    let alice = token(&app, "alice").await;
+    app.register("bob").await;
+    follow(&app, &alice, "bob").await;
+
+    assert_eq!(unfollow(&app, &alice, "bob").await, StatusCode::OK);
+    assert_eq!(unfollow(&app, &alice, "bob").await, StatusCode::BAD_REQUEST);
+    assert_eq!(
+        unfollow(&app, &alice, "alice").await,
+        StatusCode::BAD_REQUEST
+    );
+    assert_eq!(
+        unfollow(&app, &alice, "nobody").await,
+        StatusCode::NOT_FOUND
+    );
+    assert_eq!(
+        app.get("/careers/users/bob/", None).await.body["followers_count"],
+        0
+    );
+    assert_counters_match_edges(&app).await;
+}
+
+#[tokio::test]
+async fn the_lists_show_who_follows_whom_and_whether_the_caller_follows_them() {
+    let app = TestApp::spawn().await;
+    let alice = token(&app, "alice").await;
+    let bob = token(&app, "bob").await;
+    app.register("carol").await;
+    follow(&app, &alice, "carol").await;
+    follow(&app, &bob, "carol").await;
+    follow(&app, &alice, "bob").await;
+
+    let mine = app.get("/careers/users/following/", Some(&alice)).await;
+    let followers = app
+        .get("/careers/users/carol/followers/", Some(&alice))
+        .await;
+    let following = app.get("/careers/users/alice/following/", None).await;
+    let listed = app
+        .get("/careers/users/?ordering=username", Some(&alice))
+        .await;
+
+    assert_eq!(mine.body["count"], 2);
+    let targets: Vec<&str> = mine.body["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["following_username"].as_str().unwrap())
+        .collect();
+    assert_eq!(targets, ["bob", "carol"]);
+    assert_eq!(followers.body["count"], 2);
+    let rows: Vec<(String, bool)> = followers.body["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| {
+            (
+                r["username"].as_str().unwrap().to_owned(),
+                r["is_following"].as_bool().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        rows,
+        [("alice".to_owned(), false), ("bob".to_owned(), true)]
+    );
+    assert_eq!(following.body["count"], 2);
+    let flags: Vec<(String, bool)> = listed.body["users"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|u| {
+            (
+                u["username"].as_str().unwrap().to_owned(),
+                u["is_following"].as_bool().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        flags,
+        [
+            ("alice".to_owned(), false),
+            ("bob".to_owned(), true),
+            ("carol".to_owned(), true)
+        ]
+    );
+    assert!(!followers.body.to_string().contains("@example.com"));
+    assert_eq!(
+        app.get("/careers/users/following/", None).await.status,
+        StatusCode::UNAUTHORIZED
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_hundred_concurrent_follows_and_unfollows_leave_every_counter_equal_to_its_edges() {
+    let app = Arc::new(TestApp::spawn().await);
+    let names = ["user0", "user1", "user2", "user3", "user4"];
+    let mut tokens = Vec::new();
+    for name in names {
+        tokens.push(token(&app, name).await);
+    }
+
+    let calls = (0..100).map(|i| {
+        let app = app.clone();
+        let token = tokens[i % 5].clone();
+        let target = names[(i / 5 + 1 + i % 5) % 5].to_owned();
+        tokio::spawn(async move {
+            if i % 3 == 0 {
+                unfollow(&app, &token, &target).await
+            } else {
+                follow(&app, &token, &target).await.status
+            }
+        })
+    });
+    for call in calls.collect::<Vec<_>>() {
+        let status = call.await.unwrap();
+        assert!(
+            [StatusCode::OK, StatusCode::CREATED, StatusCode::BAD_REQUEST].contains(&status),
+            "{status}"
+        );
+    }
+
+    assert_counters_match_edges(&app).await;
+    let items = app.all_items().await;
+    let following = items
+        .iter()
+        .filter(|i| api_tests::s(i, "entity") == "FOLLOWING")
+        .count();
+    let followers = items
+        .iter()
+        .filter(|i| api_tests::s(i, "entity") == "FOLLOWER")
+        .count();
+    assert_eq!(following, followers, "every edge has its mirror");
+}
+
+#[tokio::test]
+async fn deleting_a_user_undoes_their_follows_on_the_other_side() {
+    let app = TestApp::spawn().await;
+    let alice = token(&app, "alice").await;
+    let bob = token(&app, "bob").await;
+    let carol = app.register("carol").await;
+    follow(&app, &alice, "carol").await;
+    follow(&app, &bob, "alice").await;
+    let alice_id: Value = app.get("/careers/users/alice/", None).await.body["id"].clone();
+    let (app_id, secret) = app.app_credential("push").await;
+
+    let deleted = app
+        .http
+        .delete(format!("{}/user/{}", app.base_url, alice_id))
+        .header("X-App-Id", &app_id)
+        .header("X-App-Auth", &secret)
+        .send()
+        .await
+        .unwrap();
+
+    assert_eq!(deleted.status(), StatusCode::OK);
+    assert_eq!(
+        app.get("/careers/users/carol/", None).await.body["followers_count"],
+        0
+    );
+    assert_eq!(
+        app.get("/careers/users/bob/", None).await.body["following_count"],
+        0
+    );
+    let leftovers: Vec<_> = app
+        .all_items()
+        .await
+        .into_iter()
+        .filter(|i| {
+            format!("{i:?}").contains("alice")
+                || api_tests::s(i, "PK") == format!("USER#{alice_id}")
+        })
+        .collect();
+    assert!(leftovers.is_empty(), "{leftovers:?}");
+    assert_counters_match_edges(&app).await;
+    let _ = carol;
+}
