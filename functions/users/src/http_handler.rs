@@ -3,13 +3,13 @@
 use serde_json::json;
 use users_shared::auth::tokens::TokenVerifier;
 use users_shared::config::{Config, ConfigError};
-use users_shared::contracts::{careers, push};
+use users_shared::contracts::{accounts as accounts_api, careers, chat, push};
 use users_shared::domain::UserId;
 use users_shared::http::response::json;
 use users_shared::http::routing::{match_route, Matched, Method, PathParams, Route};
 use users_shared::http::{bearer_token, body, drf, query_pairs, Failure, HttpResponse, Request};
 use users_shared::service::{
-    apps, directory, profiles, push as push_service, sessions, ServiceError,
+    apps, chat as chat_service, directory, profiles, push as push_service, sessions, ServiceError,
 };
 use users_shared::store::Store;
 
@@ -37,6 +37,10 @@ pub enum Endpoint {
     CareersMyStats,
     CareersStats,
     CareersUpdateMe,
+    AccountsGet,
+    AccountsUpdate,
+    ChatUserProfile,
+    ChatUserList,
     PushCreateUser,
     PushGetUser,
     PushDeleteUser,
@@ -68,6 +72,26 @@ pub const ROUTES: &[Route<Endpoint>] = &[
         "/careers/users/me/update",
         Endpoint::CareersUpdateMe,
     ),
+    Route::new(
+        Method::Get,
+        "/api/v1/accounts/users/{pk}",
+        Endpoint::AccountsGet,
+    ),
+    Route::new(
+        Method::Patch,
+        "/api/v1/accounts/users/{pk}",
+        Endpoint::AccountsUpdate,
+    ),
+    Route::new(
+        Method::Get,
+        "/api/v2.1/rest/user_profile",
+        Endpoint::ChatUserProfile,
+    ),
+    Route::new(
+        Method::Get,
+        "/api/v2.1/rest/get_user_list",
+        Endpoint::ChatUserList,
+    ),
     Route::new(Method::Post, "/user", Endpoint::PushCreateUser),
     Route::new(Method::Get, "/user/{id}", Endpoint::PushGetUser),
     Route::new(Method::Delete, "/user/{id}", Endpoint::PushDeleteUser),
@@ -83,6 +107,8 @@ fn renderer(endpoint: Endpoint) -> fn(&Failure) -> HttpResponse {
         PushCreateUser | PushGetUser | PushDeleteUser | PushCreateUsers | PushListUsers => {
             push::render
         }
+        AccountsGet | AccountsUpdate => accounts_api::render,
+        ChatUserProfile | ChatUserList => chat::render,
     }
 }
 
@@ -101,6 +127,10 @@ pub async fn handle(state: &UsersState, request: Request) -> HttpResponse {
         Endpoint::CareersMyStats => careers_my_stats(state, request).await,
         Endpoint::CareersStats => careers_stats(state, &params).await,
         Endpoint::CareersUpdateMe => careers_update_me(state, request).await,
+        Endpoint::AccountsGet => accounts_get(state, request, &params).await,
+        Endpoint::AccountsUpdate => accounts_update(state, request, &params).await,
+        Endpoint::ChatUserProfile => chat_user_profile(state, request).await,
+        Endpoint::ChatUserList => chat_user_list(state, request).await,
         Endpoint::PushCreateUser => push_create_user(state, request).await,
         Endpoint::PushGetUser => push_get_user(state, request, &params).await,
         Endpoint::PushDeleteUser => push_delete_user(state, request, &params).await,
@@ -167,6 +197,64 @@ async fn careers_update_me(state: &UsersState, request: &Request) -> Result<Http
     let changes = careers::profile_changes(&body::parse(request)?)?;
     let user = profiles::update(&state.store, caller.user.id, &changes).await?;
     Ok(json(200, &careers::updated(&user)))
+}
+
+// --- accounts ------------------------------------------------------------------------------
+
+/// The `<pk>` of an accounts path; one that is not a number names no user.
+fn pk(params: &PathParams) -> Result<UserId, Failure> {
+    params
+        .get("pk")
+        .and_then(|id| UserId::parse(id).ok())
+        .ok_or(Failure::Service(ServiceError::NotFound))
+}
+
+async fn accounts_get(
+    state: &UsersState,
+    request: &Request,
+    params: &PathParams,
+) -> Result<HttpResponse, Failure> {
+    let caller =
+        sessions::authenticate(&state.store, &state.verifier, bearer_token(request)).await?;
+    let user = profiles::get_for(&state.store, &caller.user, pk(params)?).await?;
+    Ok(json(200, &accounts_api::detail(&user)))
+}
+
+async fn accounts_update(
+    state: &UsersState,
+    request: &Request,
+    params: &PathParams,
+) -> Result<HttpResponse, Failure> {
+    let caller =
+        sessions::authenticate(&state.store, &state.verifier, bearer_token(request)).await?;
+    let target = pk(params)?;
+    let changes = accounts_api::changes(&body::parse(request)?)?;
+    let user = profiles::update_for(&state.store, &caller.user, target, &changes).await?;
+    Ok(json(200, &accounts_api::created(&user)))
+}
+
+// --- chat server ---------------------------------------------------------------------------
+
+async fn chat_app(state: &UsersState, request: &Request) -> Result<(), Failure> {
+    let (app_id, secret) = chat::app_credentials(request);
+    apps::authenticate(&state.store, app_id, secret).await?;
+    Ok(())
+}
+
+async fn chat_user_profile(state: &UsersState, request: &Request) -> Result<HttpResponse, Failure> {
+    chat_app(state, request).await?;
+    let chat_user_id = chat::user_id_param(&query_pairs(request))?;
+    let user = chat_service::profile(&state.store, &chat_user_id).await?;
+    Ok(chat::ok(chat::user(&user)))
+}
+
+async fn chat_user_list(state: &UsersState, request: &Request) -> Result<HttpResponse, Failure> {
+    chat_app(state, request).await?;
+    let (page, limit, order, descending) = chat::list_params(&query_pairs(request))?;
+    let (users, total) = chat_service::list(&state.store, page, limit, order, descending).await?;
+    let entries: Vec<_> = users.iter().map(chat::list_entry).collect();
+    let meta = json!({ "total_data": total, "total_page": total.div_ceil(limit as u64) });
+    Ok(chat::ok(json!({ "meta": meta, "users": entries })))
 }
 
 // --- push ----------------------------------------------------------------------------------

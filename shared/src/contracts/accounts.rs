@@ -4,6 +4,7 @@
 use crate::domain::{CountryCode, Email, Gender, Password, PersonName, Phone, User};
 use crate::http::body::Fields;
 use crate::service::accounts::NewAccount;
+use crate::service::profiles::ProfileChanges;
 use crate::service::{FieldErrors, ServiceError};
 use serde_json::{json, Value};
 
@@ -111,4 +112,125 @@ pub fn created(user: &User) -> Value {
         "created_at": user.created_at.to_rfc3339(),
         "updated_at": user.updated_at.to_rfc3339(),
     })
+}
+
+/// `GET /api/v1/accounts/users/<pk>/`.
+pub fn detail(user: &User) -> Value {
+    json!({
+        "id": user.id.get(),
+        "email": user.email,
+        "first_name": user.first_name,
+        "last_name": user.last_name,
+        "phone": user.phone,
+        "photo": user.photo,
+        "address": user.address,
+        "gender": user.gender,
+        "country": user.country,
+        "birthday": user.birthday,
+        "has_initial_profile": has_initial_profile(user),
+        "created_at": user.created_at.to_rfc3339(),
+        "updated_at": user.updated_at.to_rfc3339(),
+    })
+}
+
+/// Whether the user has filled in what the accounts app asks for on first use.
+pub fn has_initial_profile(user: &User) -> bool {
+    !user.first_name.is_empty()
+        && !user.last_name.is_empty()
+        && [&user.phone, &user.gender, &user.country, &user.birthday]
+            .iter()
+            .all(|v| v.as_deref().is_some_and(|v| !v.is_empty()))
+}
+
+/// A date of birth: `YYYY-MM-DD`, from 1900-01-01 to today.
+fn birthday(text: &str) -> Result<String, crate::domain::Invalid> {
+    let format = time::macros::format_description!("[year]-[month]-[day]");
+    let invalid = || {
+        crate::domain::Invalid::new(
+            "Date has wrong format. Use one of these formats instead: YYYY-MM-DD.",
+        )
+    };
+    let date = time::Date::parse(text.trim(), format).map_err(|_| invalid())?;
+    let today = time::OffsetDateTime::now_utc().date();
+    if date.year() < 1900 || date > today {
+        return Err(crate::domain::Invalid::new(
+            "Enter a date between 1900-01-01 and today.",
+        ));
+    }
+    date.format(format).map_err(|_| invalid())
+}
+
+fn photo_url(text: &str) -> Result<String, crate::domain::Invalid> {
+    let rest = text
+        .strip_prefix("https://")
+        .or_else(|| text.strip_prefix("http://"));
+    let valid = rest.is_some_and(|r| {
+        !r.is_empty() && !r.starts_with('/') && !r.chars().any(char::is_whitespace)
+    });
+    if valid && text.len() <= 2048 {
+        Ok(text.to_owned())
+    } else {
+        Err(crate::domain::Invalid::new("Enter a valid URL."))
+    }
+}
+
+fn address(text: &str) -> Result<String, crate::domain::Invalid> {
+    if text.chars().count() > 255 {
+        Err(crate::domain::Invalid::new(
+            "Ensure this field has no more than 255 characters.",
+        ))
+    } else {
+        Ok(text.to_owned())
+    }
+}
+
+/// `PATCH /api/v1/accounts/users/<pk>/`: any subset; an empty optional field clears it.
+pub fn changes(fields: &Fields) -> Result<ProfileChanges, ServiceError> {
+    let mut errors = FieldErrors::default();
+    fields.refuse_protected(&mut errors);
+    let mut changes = ProfileChanges::default();
+    if fields.contains("email") {
+        changes.email = fields
+            .required_text("email", true, &mut errors)
+            .and_then(|v| errors.check("email", Email::parse(&v)));
+    }
+    if fields.contains("first_name") {
+        changes.first_name = optional(fields, "first_name", &mut errors, PersonName::parse)
+            .map(|v| v.map(PersonName::into_string).unwrap_or_default());
+    }
+    if fields.contains("last_name") {
+        changes.last_name = optional(fields, "last_name", &mut errors, PersonName::parse)
+            .map(|v| v.map(PersonName::into_string).unwrap_or_default());
+    }
+    let mut clearable =
+        |name: &str, parse: &dyn Fn(&str) -> Result<String, crate::domain::Invalid>| {
+            if fields.contains(name) {
+                optional(fields, name, &mut errors, parse)
+            } else {
+                None
+            }
+        };
+    changes.phone = clearable("phone", &|v| Phone::parse(v).map(Phone::into_string));
+    changes.gender = clearable("gender", &|v| Gender::parse(v).map(Gender::into_string));
+    changes.country = clearable("country", &|v| {
+        CountryCode::parse(v).map(CountryCode::into_string)
+    });
+    changes.photo = clearable("photo", &photo_url);
+    changes.address = clearable("address", &address);
+    changes.birthday = clearable("birthday", &birthday);
+    if errors.is_empty() {
+        Ok(changes)
+    } else {
+        Err(ServiceError::Invalid(errors))
+    }
+}
+
+/// DRF shapes, but the contract's own `{"error": "User not found"}` for a missing user.
+pub fn render(failure: &crate::http::Failure) -> crate::http::HttpResponse {
+    match failure {
+        crate::http::Failure::Service(ServiceError::NotFound) => {
+            crate::http::response::json(404, &json!({ "error": "User not found" }))
+        }
+        other => crate::http::drf::render(other),
+    }
 }

@@ -2,12 +2,13 @@
 //! app credentials in `QISCUS_SDK_APP_ID` / `QISCUS_SDK_SECRET` (hyphenated names accepted).
 //! Replies `{"results": ..., "status": 200}`; errors `{"error": {"message": ...}, "status": N}`.
 
-use crate::domain::{Password, User};
+use crate::domain::{Password, User, UserSummary};
 use crate::http::body::{BodyError, Fields};
 use crate::http::response::Json;
 use crate::http::{header, Failure, HttpResponse, Request};
 use crate::service::chat::LoginOrRegister;
 use crate::service::{FieldErrors, ServiceError};
+use crate::store::DirectoryOrder;
 use serde_json::{json, Value};
 
 pub const APP_ID_HEADERS: &[&str] = &["qiscus_sdk_app_id", "qiscus-sdk-app-id"];
@@ -156,5 +157,95 @@ pub fn user(user: &User) -> Value {
             "username": user.display_name.clone().unwrap_or_else(|| user.username.clone()),
             "avatar_url": user.avatar,
         }
+    })
+}
+
+/// The `user_id` query parameter of `user_profile`.
+pub fn user_id_param(query: &[(String, String)]) -> Result<String, ServiceError> {
+    query
+        .iter()
+        .find(|(k, _)| k == "user_id")
+        .map(|(_, v)| v.trim().to_owned())
+        .filter(|v| !v.is_empty())
+        .ok_or_else(|| ServiceError::invalid("user_id", "This field is required."))
+}
+
+/// `get_user_list`: `page` (from 1), `limit` (1–100; anything else becomes 100) and
+/// `order_query` (`created_at` or `username`, `asc` or `desc`, `nulls first|last` accepted).
+pub fn list_params(
+    query: &[(String, String)],
+) -> Result<(usize, usize, DirectoryOrder, bool), ServiceError> {
+    let param = |name: &str| {
+        query
+            .iter()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.trim().to_owned())
+    };
+    let page = match param("page").as_deref() {
+        None | Some("") => 1,
+        Some(text) => text
+            .parse::<usize>()
+            .ok()
+            .filter(|p| *p > 0)
+            .ok_or_else(|| ServiceError::invalid("page", "A positive integer is required."))?,
+    };
+    let limit = param("limit")
+        .and_then(|v| v.parse::<usize>().ok())
+        .filter(|l| (1..=100).contains(l))
+        .unwrap_or(100);
+    let order_query = param("order_query").unwrap_or_default().to_lowercase();
+    let words: Vec<&str> = order_query.split_whitespace().collect();
+    let (field, rest) = words
+        .split_first()
+        .map(|(f, r)| (*f, r))
+        .unwrap_or(("created_at", &[]));
+    let order = match field {
+        "created_at" | "id" => DirectoryOrder::SignUp,
+        "username" | "name" => DirectoryOrder::Username,
+        _ => {
+            return Err(ServiceError::invalid(
+                "order_query",
+                "Allowed: created_at or username, asc or desc.",
+            ))
+        }
+    };
+    let descending = match rest {
+        [] | ["asc", ..] => false,
+        ["desc", ..] => true,
+        ["nulls", ..] => false,
+        _ => {
+            return Err(ServiceError::invalid(
+                "order_query",
+                "Allowed: created_at or username, asc or desc.",
+            ))
+        }
+    };
+    let tail_ok = matches!(
+        rest,
+        [] | [_] | [_, "nulls", "first" | "last"] | ["nulls", "first" | "last"]
+    );
+    if !tail_ok {
+        return Err(ServiceError::invalid(
+            "order_query",
+            "Allowed: created_at or username, asc or desc.",
+        ));
+    }
+    Ok((page, limit, order, descending))
+}
+
+/// One entry of `get_user_list`.
+pub fn list_entry(user: &UserSummary) -> Value {
+    let name = user
+        .display_name
+        .clone()
+        .unwrap_or_else(|| user.username.clone());
+    json!({
+        "avatar_url": user.avatar,
+        "created_at": user.created_at.to_rfc3339(),
+        "email": user.email,
+        "id": user.id.get(),
+        "name": name,
+        "updated_at": user.updated_at.to_rfc3339(),
+        "username": name,
     })
 }

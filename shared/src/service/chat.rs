@@ -6,8 +6,8 @@ use super::accounts::{self, NewAccount};
 use super::ServiceError;
 use crate::auth::password;
 use crate::clock::Timestamp;
-use crate::domain::{Email, Password, User};
-use crate::store::{ChatUserUpdate, CreateUserError, Store};
+use crate::domain::{Email, Password, User, UserSummary};
+use crate::store::{ChatUserUpdate, CreateUserError, DirectoryOrder, Store};
 
 pub const PASSWORD_REQUIRED: &str = "password is required for an existing user";
 
@@ -81,4 +81,34 @@ pub async fn login_or_register(
         chat_user_id: Some(request.chat_user_id),
         ..user
     })
+}
+
+/// The user behind a chat id.
+pub async fn profile(store: &Store, chat_user_id: &str) -> Result<User, ServiceError> {
+    let id = store
+        .user_id_by_chat_id(chat_user_id)
+        .await?
+        .ok_or(ServiceError::NotFound)?;
+    Ok(store
+        .get_user(id)
+        .await?
+        .ok_or(ServiceError::NotFound)?
+        .to_user())
+}
+
+/// A page of all users and how many there are (exactly).
+pub async fn list(
+    store: &Store,
+    page: usize,
+    limit: usize,
+    order: DirectoryOrder,
+    descending: bool,
+) -> Result<(Vec<UserSummary>, u64), ServiceError> {
+    let skip = page.saturating_sub(1).saturating_mul(limit);
+    let total = store.user_count().await?;
+    let users = store
+        .directory_page(order, descending, skip, limit)
+        .await?
+        .users;
+    Ok((users, total))
 }

@@ -98,3 +98,25 @@ pub async fn update(
         "the profile kept changing during the update".into(),
     ))
 }
+
+/// The user `id`, for a caller who is that user or staff. Anyone else is refused without
+/// learning whether the user exists.
+pub async fn get_for(store: &Store, caller: &User, id: UserId) -> Result<User, ServiceError> {
+    if caller.id != id && !caller.is_staff {
+        return Err(ServiceError::PermissionDenied);
+    }
+    get(store, id).await
+}
+
+/// [`update`], for a caller who is that user or staff.
+pub async fn update_for(
+    store: &Store,
+    caller: &User,
+    id: UserId,
+    changes: &ProfileChanges,
+) -> Result<User, ServiceError> {
+    if caller.id != id && !caller.is_staff {
+        return Err(ServiceError::PermissionDenied);
+    }
+    update(store, id, changes).await
+}
