@@ -90,6 +90,13 @@ impl TestApp {
         config.topic_arn = Some(topic_arn);
         adjust(&mut config);
         let functions = Functions::new(&config, &sdk).expect("function state");
+        let shipped = users_shared::service::reference::shipped().expect("shipped reference data");
+        functions
+            .auth
+            .store
+            .load_reference(&shipped)
+            .await
+            .expect("reference data loaded");
         let api = Arc::new(LocalApi::new(template, functions).expect("local API"));
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
             .await

@@ -4,6 +4,7 @@
 //! userctl app create <name>        prints the app id and its secret (shown once)
 //! userctl app list                 every credential, revoked ones marked
 //! userctl app revoke <app id>
+//! userctl reference load <file>   countries and cities (JSON as shared/data/reference.json)
 //! userctl staff create <username> <email> [--superuser]
 //!                                  the password is read from USERCTL_PASSWORD or stdin
 //! ```
@@ -13,12 +14,13 @@ use std::io::Write;
 use users_shared::domain::{Email, Password, Username};
 use users_shared::service::accounts::{self, NewAccount};
 use users_shared::service::{apps, ServiceError};
-use users_shared::store::Store;
+use users_shared::store::{ReferenceData, Store};
 
 pub const USAGE: &str = "usage:
   userctl app create <name>
   userctl app list
   userctl app revoke <app id>
+  userctl reference load <file.json>
   userctl staff create <username> <email> [--superuser]   (password from USERCTL_PASSWORD or stdin)";
 
 #[derive(Debug, thiserror::Error)]
@@ -68,6 +70,21 @@ pub async fn run(
         ["app", "revoke", app_id] => {
             apps::revoke(store, app_id).await?;
             writeln!(out, "revoked {app_id}")?;
+        }
+        ["reference", "load", path] => {
+            let text = std::fs::read_to_string(path)?;
+            let data: ReferenceData = serde_json::from_str(&text)
+                .map_err(|e| AdminError::Invalid(format!("{path}: {e}")))?;
+            let written = store
+                .load_reference(&data)
+                .await
+                .map_err(ServiceError::from)?;
+            writeln!(
+                out,
+                "loaded {} countries and {} cities ({written} items)",
+                data.countries.len(),
+                data.cities.len()
+            )?;
         }
         ["staff", "create", username, email, rest @ ..] => {
             let superuser = match rest {

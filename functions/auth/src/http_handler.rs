@@ -207,6 +207,8 @@ async fn careers_logout(state: &AuthState, request: &Request) -> Result<HttpResp
 
 async fn campaign_register(state: &AuthState, request: &Request) -> Result<HttpResponse, Failure> {
     let account = campaign::new_account(&body::parse(request)?)?;
+    users_shared::service::reference::check(&state.store, account.country_id, account.city_id)
+        .await?;
     let (user, _) = accounts::create(&state.store, account, false).await?;
     Ok(campaign::success(
         201,

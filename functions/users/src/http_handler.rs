@@ -3,13 +3,14 @@
 use serde_json::json;
 use users_shared::auth::tokens::TokenVerifier;
 use users_shared::config::{Config, ConfigError};
-use users_shared::contracts::{accounts as accounts_api, careers, chat, push};
+use users_shared::contracts::{accounts as accounts_api, campaign, careers, chat, push};
 use users_shared::domain::UserId;
 use users_shared::http::response::json;
 use users_shared::http::routing::{match_route, Matched, Method, PathParams, Route};
 use users_shared::http::{bearer_token, body, drf, query_pairs, Failure, HttpResponse, Request};
 use users_shared::service::{
-    apps, chat as chat_service, directory, profiles, push as push_service, sessions, ServiceError,
+    apps, chat as chat_service, directory, profiles, push as push_service, reference, sessions,
+    ServiceError,
 };
 use users_shared::store::Store;
 
@@ -41,6 +42,7 @@ pub enum Endpoint {
     AccountsUpdate,
     ChatUserProfile,
     ChatUserList,
+    CampaignUpdateProfile,
     PushCreateUser,
     PushGetUser,
     PushDeleteUser,
@@ -92,6 +94,11 @@ pub const ROUTES: &[Route<Endpoint>] = &[
         "/api/v2.1/rest/get_user_list",
         Endpoint::ChatUserList,
     ),
+    Route::new(
+        Method::Post,
+        "/api/update/profile",
+        Endpoint::CampaignUpdateProfile,
+    ),
     Route::new(Method::Post, "/user", Endpoint::PushCreateUser),
     Route::new(Method::Get, "/user/{id}", Endpoint::PushGetUser),
     Route::new(Method::Delete, "/user/{id}", Endpoint::PushDeleteUser),
@@ -109,6 +116,7 @@ fn renderer(endpoint: Endpoint) -> fn(&Failure) -> HttpResponse {
         }
         AccountsGet | AccountsUpdate => accounts_api::render,
         ChatUserProfile | ChatUserList => chat::render,
+        CampaignUpdateProfile => campaign::render,
     }
 }
 
@@ -131,6 +139,7 @@ pub async fn handle(state: &UsersState, request: Request) -> HttpResponse {
         Endpoint::AccountsUpdate => accounts_update(state, request, &params).await,
         Endpoint::ChatUserProfile => chat_user_profile(state, request).await,
         Endpoint::ChatUserList => chat_user_list(state, request).await,
+        Endpoint::CampaignUpdateProfile => campaign_update_profile(state, request).await,
         Endpoint::PushCreateUser => push_create_user(state, request).await,
         Endpoint::PushGetUser => push_get_user(state, request, &params).await,
         Endpoint::PushDeleteUser => push_delete_user(state, request, &params).await,
@@ -231,6 +240,27 @@ async fn accounts_update(
     let changes = accounts_api::changes(&body::parse(request)?)?;
     let user = profiles::update_for(&state.store, &caller.user, target, &changes).await?;
     Ok(json(200, &accounts_api::created(&user)))
+}
+
+// --- campaign app --------------------------------------------------------------------------
+
+async fn campaign_update_profile(
+    state: &UsersState,
+    request: &Request,
+) -> Result<HttpResponse, Failure> {
+    let caller =
+        sessions::authenticate(&state.store, &state.verifier, bearer_token(request)).await?;
+    let changes = campaign::profile_changes(&body::parse(request)?)?;
+    // The country and city that will hold after the change must exist and agree.
+    let country = changes.country_id.unwrap_or(caller.user.country_id);
+    let city = changes.city_id.unwrap_or(caller.user.city_id);
+    reference::check(&state.store, country, city).await?;
+    profiles::update(&state.store, caller.user.id, &changes).await?;
+    Ok(campaign::success(
+        200,
+        "Profile updated successfully",
+        json!({}),
+    ))
 }
 
 // --- chat server ---------------------------------------------------------------------------

@@ -214,3 +214,60 @@ pub fn backend_login_state(user: Option<&User>) -> Value {
         "is_superuser": user.is_some_and(|u| u.is_superuser),
     })
 }
+
+/// `POST /api/update/profile/`: any of first_name, last_name, email, phone, country, city.
+pub fn profile_changes(
+    fields: &Fields,
+) -> Result<crate::service::profiles::ProfileChanges, ServiceError> {
+    let mut errors = FieldErrors::default();
+    fields.refuse_protected(&mut errors);
+    let mut changes = crate::service::profiles::ProfileChanges::default();
+    let present = |name: &str, errors: &mut FieldErrors| {
+        if fields.contains(name) {
+            fields.optional_text(name, errors)
+        } else {
+            None
+        }
+    };
+    if let Some(v) = present("first_name", &mut errors) {
+        changes.first_name = errors
+            .check("first_name", PersonName::parse(&v))
+            .map(PersonName::into_string);
+    }
+    if let Some(v) = present("last_name", &mut errors) {
+        changes.last_name = errors
+            .check("last_name", PersonName::parse(&v))
+            .map(PersonName::into_string);
+    }
+    if fields.contains("email") {
+        changes.email = fields
+            .required_text("email", true, &mut errors)
+            .and_then(|v| match Email::parse(&v) {
+                Ok(email) => Some(email),
+                Err(_) => {
+                    errors.add("email", "Invalid email format");
+                    None
+                }
+            });
+    }
+    if let Some(v) = present("phone", &mut errors) {
+        changes.phone = if v.is_empty() {
+            Some(None)
+        } else {
+            errors
+                .check("phone", crate::domain::Phone::parse(&v))
+                .map(|p| Some(p.into_string()))
+        };
+    }
+    if fields.contains("country") {
+        changes.country_id = fields.optional_id("country", &mut errors);
+    }
+    if fields.contains("city") {
+        changes.city_id = fields.optional_id("city", &mut errors);
+    }
+    if errors.is_empty() {
+        Ok(changes)
+    } else {
+        Err(ServiceError::Invalid(errors))
+    }
+}

@@ -8,6 +8,7 @@ pub mod directory;
 pub mod limits;
 pub mod profiles;
 pub mod push;
+pub mod reference;
 pub mod sessions;
 pub mod social;
 pub mod verification;

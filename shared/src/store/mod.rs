@@ -10,6 +10,7 @@ pub mod items;
 pub mod keys;
 mod limits;
 mod profiles;
+mod reference;
 mod sessions;
 mod users;
 
@@ -17,6 +18,7 @@ pub use codes::CodeSendRefused;
 pub use directory::{DirectoryOrder, DirectoryPage};
 pub use follows::{FollowEdge, FollowOutcome};
 pub use profiles::ProfileUpdateError;
+pub use reference::{City, Country, ReferenceData};
 pub use users::{ChatUserUpdate, CreateUserError};
 
 use aws_sdk_dynamodb::error::DisplayErrorContext;

@@ -96,6 +96,11 @@ async fn main() -> Result<(), Error> {
         &template.table,
     )
     .await?;
+    let store =
+        users_shared::store::Store::new(aws_sdk_dynamodb::Client::new(&sdk), table_name.as_str());
+    store
+        .load_reference(&users_shared::service::reference::shipped()?)
+        .await?;
     let sns = aws_sdk_sns::Client::new(&sdk);
     let sqs = aws_sdk_sqs::Client::new(&sdk);
     let mut topics = Vec::new();
