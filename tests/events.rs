@@ -42,6 +42,7 @@ async fn replay(
     let response = match function {
         "auth" => auth_function::handle(&functions.auth, request).await,
         "users" => users_function::handle(&functions.users, request).await,
+        "social" => social_function::handle(&functions.social, request).await,
         other => panic!("no function {other}"),
     };
     (response.status(), body_of(&response))
@@ -164,6 +165,64 @@ async fn the_push_events_replay_through_the_users_handler() {
     assert_eq!(fetched.status(), StatusCode::OK);
     let deleted = users_function::handle(users, run("push-delete-user", &id)).await;
     assert_eq!(body_of(&deleted)["result"], true);
+}
+
+#[tokio::test]
+async fn the_profile_list_and_follow_events_replay_through_their_handlers() {
+    let app = TestApp::spawn().await;
+    let alice = app.register("alice").await;
+    app.register("bob").await;
+    let (app_id, secret) = app.app_credential("events").await;
+    let chat = app
+        .post_with_headers(
+            "/api/v2.1/rest/login_or_register",
+            &[
+                ("QISCUS_SDK_APP_ID", &app_id),
+                ("QISCUS_SDK_SECRET", &secret),
+            ],
+            &serde_json::json!({"user_id": "johnny@example.com", "username": "Johnny"}),
+        )
+        .await;
+    assert_eq!(chat.status, reqwest::StatusCode::OK);
+    let access = alice["access"].as_str().unwrap();
+    let user_id = alice["user"]["id"].to_string();
+    let functions = app.api.functions();
+    let expected = [
+        ("users", "careers-list", 200),
+        ("users", "careers-profile", 200),
+        ("users", "careers-stats", 200),
+        ("users", "careers-my-stats", 200),
+        ("users", "careers-update-me", 200),
+        ("users", "accounts-get", 200),
+        ("users", "accounts-update", 200),
+        ("users", "chat-user-profile", 200),
+        ("users", "chat-user-list", 200),
+        ("users", "campaign-update-profile", 200),
+        ("social", "careers-follow", 201),
+        ("social", "careers-my-following", 200),
+        ("social", "careers-followers", 200),
+        ("social", "careers-following", 200),
+        ("social", "careers-unfollow", 200),
+    ];
+    for (function, name, status) in expected {
+        let text = read_event(function, name)
+            .replace("ACCESS_TOKEN", access)
+            .replace("APP_ID", &app_id)
+            .replace("APP_SECRET", &secret)
+            .replace("USER_ID", &user_id);
+        let request =
+            lambda_http::request::from_str(&text).unwrap_or_else(|e| panic!("{name}: {e}"));
+        let response = match function {
+            "users" => users_function::handle(&functions.users, request).await,
+            _ => social_function::handle(&functions.social, request).await,
+        };
+        assert_eq!(
+            response.status().as_u16(),
+            status,
+            "{function}/{name}: {}",
+            body_of(&response)
+        );
+    }
 }
 
 #[tokio::test]

@@ -5,7 +5,7 @@ use super::items::StoredDevice;
 use super::{keys, Store, StoreError};
 use crate::clock::Timestamp;
 use crate::domain::{Device, UserId, UserSummary};
-use aws_sdk_dynamodb::types::AttributeValue;
+use aws_sdk_dynamodb::types::{AttributeValue, ReturnConsumedCapacity};
 use serde::Deserialize;
 use std::collections::{BTreeMap, HashMap};
 
@@ -94,6 +94,8 @@ pub struct DirectoryPage {
     /// Entries that matched, in all (only when the whole index had to be read).
     pub matched: Option<u64>,
     pub entries_read: usize,
+    /// Read capacity units the index reads consumed, as DynamoDB reported them.
+    pub capacity_units: f64,
 }
 
 impl Store {
@@ -109,18 +111,19 @@ impl Store {
         let mut users = Vec::with_capacity(take);
         let wanted = skip + take;
         let mut seen = 0;
-        self.walk(order, descending, Some(wanted), |entry| {
+        let visit = |entry: DirectoryEntry| {
             if seen >= skip && seen < wanted {
                 users.push(entry.into_summary());
             }
             seen += 1;
             Ok(())
-        })
-        .await?;
+        };
+        let capacity_units = self.walk(order, descending, Some(wanted), visit).await?;
         Ok(DirectoryPage {
             users,
             matched: None,
             entries_read: seen,
+            capacity_units,
         })
     }
 
@@ -137,7 +140,7 @@ impl Store {
         let mut users = Vec::with_capacity(take);
         let mut matched = 0usize;
         let mut read = 0usize;
-        self.walk(order, descending, None, |entry| {
+        let visit = |entry: DirectoryEntry| {
             read += 1;
             if keep(&entry.search_text, &entry.first_name, &entry.last_name) {
                 if matched >= skip && matched < skip + take {
@@ -146,30 +149,33 @@ impl Store {
                 matched += 1;
             }
             Ok(())
-        })
-        .await?;
+        };
+        let capacity_units = self.walk(order, descending, None, visit).await?;
         Ok(DirectoryPage {
             users,
             matched: Some(matched as u64),
             entries_read: read,
+            capacity_units,
         })
     }
 
-    /// Calls `visit` on each entry of the order's index, stopping after `limit` entries.
+    /// Calls `visit` on each entry of the order's index, stopping after `limit` entries;
+    /// returns the read capacity units consumed.
     async fn walk(
         &self,
         order: DirectoryOrder,
         descending: bool,
         limit: Option<usize>,
         mut visit: impl FnMut(DirectoryEntry) -> Result<(), StoreError>,
-    ) -> Result<(), StoreError> {
+    ) -> Result<f64, StoreError> {
         let (index, partition_key) = order.index();
         let mut seen = 0usize;
+        let mut capacity = 0.0;
         let mut start: Option<HashMap<String, AttributeValue>> = None;
         loop {
             let page = limit.map_or(QUERY_PAGE, |limit| (limit - seen).min(QUERY_PAGE));
             if page == 0 {
-                return Ok(());
+                return Ok(capacity);
             }
             let output = self
                 .client
@@ -184,17 +190,22 @@ impl Store {
                 )
                 .scan_index_forward(!descending)
                 .limit(i32::try_from(page).unwrap_or(i32::MAX))
+                .return_consumed_capacity(ReturnConsumedCapacity::Total)
                 .set_exclusive_start_key(start)
                 .send()
                 .await
                 .map_err(|e| StoreError::sdk("Query", e))?;
+            capacity += output
+                .consumed_capacity()
+                .and_then(|c| c.capacity_units())
+                .unwrap_or(0.0);
             for item in output.items.unwrap_or_default() {
                 seen += 1;
                 visit(serde_dynamo::from_item(item)?)?;
             }
             start = output.last_evaluated_key;
             if start.is_none() {
-                return Ok(());
+                return Ok(capacity);
             }
         }
     }

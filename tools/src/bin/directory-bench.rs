@@ -1,0 +1,139 @@
+//! `directory-bench [users]`: how much of the index a user list reads, with 10,000 users by
+//! default. Seeds a fresh table on the local stack (items written directly, 25 per
+//! BatchWriteItem), then reads pages in every order and a search, and prints a Markdown table
+//! of entries read, read capacity units (as DynamoDB Local reports them) and time.
+
+use std::time::Instant;
+use users_shared::clock::Timestamp;
+use users_shared::domain::{User, UserId};
+use users_shared::store::items::UserItem;
+use users_shared::store::{DirectoryOrder, Store};
+use users_tools::provision;
+use users_tools::template::Template;
+
+type Error = Box<dyn std::error::Error + Send + Sync>;
+
+const FIRST_NAMES: &[&str] = &[
+    "Alice", "Bruno", "Chen", "Dana", "Emeka", "Fatima", "Goran", "Hana", "Ivan", "Jia",
+];
+const LAST_NAMES: &[&str] = &[
+    "Smith", "Garcia", "Okafor", "Novak", "Tanaka", "Silva", "Kowalski", "Haddad", "Lee", "Moreau",
+];
+
+async fn seed(client: &aws_sdk_dynamodb::Client, table: &str, users: u64) -> Result<(), Error> {
+    let start = Timestamp::from_unix(1_700_000_000);
+    let mut batches = tokio::task::JoinSet::new();
+    let ids: Vec<u64> = (1..=users).collect();
+    for chunk in ids.chunks(25) {
+        let mut requests = Vec::new();
+        for &id in chunk {
+            let index = usize::try_from(id).unwrap_or(0);
+            let user = User {
+                first_name: FIRST_NAMES[index % FIRST_NAMES.len()].to_owned(),
+                last_name: LAST_NAMES[(index / 10) % LAST_NAMES.len()].to_owned(),
+                bio: format!("Bio of user {id}"),
+                ..User::new(
+                    UserId::new(id),
+                    format!("user{id:05}"),
+                    format!("user{id:05}@example.com"),
+                    start.plus_seconds(id as i64),
+                )
+            };
+            let item = serde_dynamo::to_item(UserItem::new(&user, "!".to_owned()))?;
+            let put = aws_sdk_dynamodb::types::PutRequest::builder()
+                .set_item(Some(item))
+                .build()?;
+            requests.push(
+                aws_sdk_dynamodb::types::WriteRequest::builder()
+                    .put_request(put)
+                    .build(),
+            );
+        }
+        let (client, table) = (client.clone(), table.to_owned());
+        batches.spawn(async move {
+            let mut pending = requests;
+            while !pending.is_empty() {
+                let output = client
+                    .batch_write_item()
+                    .request_items(&table, pending)
+                    .send()
+                    .await?;
+                pending = output
+                    .unprocessed_items
+                    .and_then(|mut u| u.remove(&table))
+                    .unwrap_or_default();
+            }
+            Ok::<_, Error>(())
+        });
+        while batches.len() >= 8 {
+            if let Some(done) = batches.join_next().await {
+                done??;
+            }
+        }
+    }
+    while let Some(done) = batches.join_next().await {
+        done??;
+    }
+    Ok(())
+}
+
+#[tokio::main]
+async fn main() -> Result<(), Error> {
+    let users: u64 = std::env::args()
+        .nth(1)
+        .map(|n| n.parse())
+        .transpose()?
+        .unwrap_or(10_000);
+    let sdk = users_shared::config::aws_sdk_config().await;
+    let client = aws_sdk_dynamodb::Client::new(&sdk);
+    let table = format!("directory-bench-{}", std::process::id());
+    let template = Template::parse(users_tools::TEMPLATE_YAML)?;
+    provision::create_table(&client, &table, &template.table).await?;
+    let started = Instant::now();
+    seed(&client, &table, users).await?;
+    eprintln!(
+        "seeded {users} users in {:.1} s",
+        started.elapsed().as_secs_f64()
+    );
+    let store = Store::new(client, table.as_str());
+
+    println!("Users: {users}; page size 10.\n");
+    println!("| read | order | entries read | read capacity units | ms |");
+    println!("|---|---|---|---|---|");
+    let orders = [
+        ("created_at", DirectoryOrder::SignUp),
+        ("username", DirectoryOrder::Username),
+        ("first_name", DirectoryOrder::FirstName),
+        ("last_name", DirectoryOrder::LastName),
+    ];
+    for (name, order) in orders {
+        for descending in [false, true] {
+            for (label, batch) in [("page 1", 0usize), ("page 10", 9), ("page 100", 99)] {
+                let started = Instant::now();
+                let page = store
+                    .directory_page(order, descending, batch * 10, 10)
+                    .await?;
+                let millis = started.elapsed().as_secs_f64() * 1000.0;
+                let sign = if descending { "-" } else { "" };
+                println!(
+                    "| {label} | {sign}{name} | {} | {:.1} | {millis:.1} |",
+                    page.entries_read, page.capacity_units
+                );
+            }
+        }
+    }
+    let started = Instant::now();
+    let searched = store
+        .directory_filtered(DirectoryOrder::Username, false, 0, 10, |text, _, _| {
+            text.contains("user0001")
+        })
+        .await?;
+    let millis = started.elapsed().as_secs_f64() * 1000.0;
+    println!(
+        "| search \"user0001\" (page 1, {} matches) | username | {} | {:.1} | {millis:.1} |",
+        searched.matched.unwrap_or(0),
+        searched.entries_read,
+        searched.capacity_units
+    );
+    Ok(())
+}
