@@ -113,6 +113,44 @@ async fn search_and_filters_match_substrings_in_any_case_and_count_matches() {
 }
 
 #[tokio::test]
+async fn huge_page_numbers_are_empty_pages_not_errors() {
+    let app = TestApp::spawn().await;
+    user(&app, "alice", "A", "S", "").await;
+    let app_creds = app.app_credential("huge").await;
+
+    let careers = app
+        .get(
+            "/careers/users/?batch_number=18446744073709551615&batch_size=100",
+            None,
+        )
+        .await;
+    let followers = app
+        .get(
+            "/careers/users/alice/followers/?page=18446744073709551615",
+            None,
+        )
+        .await;
+    let chat = app
+        .http
+        .get(format!(
+            "{}/api/v2.1/rest/get_user_list?page=18446744073709551615",
+            app.base_url
+        ))
+        .header("QISCUS_SDK_APP_ID", &app_creds.0)
+        .header("QISCUS_SDK_SECRET", &app_creds.1)
+        .send()
+        .await
+        .unwrap();
+
+    assert_eq!(careers.status, StatusCode::OK);
+    assert_eq!(careers.body["users"], json!([]));
+    assert_eq!(careers.body["batch_info"]["total_users"], 1);
+    assert_eq!(followers.status, StatusCode::OK);
+    assert_eq!(followers.body["results"], json!([]));
+    assert_eq!(chat.status(), StatusCode::OK);
+}
+
+#[tokio::test]
 async fn bad_batch_parameters_are_400() {
     let app = TestApp::spawn().await;
     for query in [

@@ -106,6 +106,9 @@ pub async fn list(
 ) -> Result<(Vec<UserSummary>, u64), ServiceError> {
     let skip = page.saturating_sub(1).saturating_mul(limit);
     let total = store.user_count().await?;
+    if u64::try_from(skip).unwrap_or(u64::MAX) >= total {
+        return Ok((Vec::new(), total));
+    }
     let users = store
         .directory_page(order, descending, skip, limit)
         .await?

@@ -50,6 +50,13 @@ pub async fn list(
     );
     let page = if search.is_none() && first.is_none() && last.is_none() {
         let total = store.user_count().await?;
+        if u64::try_from(query.skip).unwrap_or(u64::MAX) >= total {
+            // Past the last page: nothing to read.
+            return Ok(Listing {
+                users: Vec::new(),
+                total,
+            });
+        }
         let mut page = store
             .directory_page(query.order, query.descending, query.skip, query.take)
             .await?;

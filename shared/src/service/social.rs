@@ -56,7 +56,7 @@ pub async fn follows_of(
     user: &User,
     page: usize,
 ) -> Result<(Vec<FollowEdge>, u64), ServiceError> {
-    let skip = page.saturating_sub(1) * PAGE_SIZE;
+    let skip = page.saturating_sub(1).saturating_mul(PAGE_SIZE);
     let edges = store
         .edges(user.id, FOLLOWING_PREFIX, skip, PAGE_SIZE)
         .await?;
@@ -79,7 +79,7 @@ pub async fn people(
     page: usize,
 ) -> Result<(Vec<(UserSummary, bool)>, u64), ServiceError> {
     let user = by_username(store, username).await?;
-    let skip = page.saturating_sub(1) * PAGE_SIZE;
+    let skip = page.saturating_sub(1).saturating_mul(PAGE_SIZE);
     let (prefix, total) = match side {
         Side::Followers => (FOLLOWER_PREFIX, user.followers_count),
         Side::Following => (FOLLOWING_PREFIX, user.following_count),

@@ -109,7 +109,7 @@ impl Store {
         take: usize,
     ) -> Result<DirectoryPage, StoreError> {
         let mut users = Vec::with_capacity(take);
-        let wanted = skip + take;
+        let wanted = skip.saturating_add(take);
         let mut seen = 0;
         let visit = |entry: DirectoryEntry| {
             if seen >= skip && seen < wanted {
@@ -143,7 +143,7 @@ impl Store {
         let visit = |entry: DirectoryEntry| {
             read += 1;
             if keep(&entry.search_text, &entry.first_name, &entry.last_name) {
-                if matched >= skip && matched < skip + take {
+                if matched >= skip && matched < skip.saturating_add(take) {
                     users.push(entry.into_summary());
                 }
                 matched += 1;

@@ -161,6 +161,7 @@ impl Store {
     ) -> Result<Vec<FollowEdge>, StoreError> {
         let mut edges = Vec::new();
         let mut seen = 0;
+        let end = skip.saturating_add(take);
         let mut start = None;
         loop {
             let output = self
@@ -170,19 +171,19 @@ impl Store {
                 .key_condition_expression("PK = :pk AND begins_with(SK, :prefix)")
                 .expression_attribute_values(":pk", AttributeValue::S(keys::user_pk(user)))
                 .expression_attribute_values(":prefix", AttributeValue::S(prefix.to_owned()))
-                .limit(i32::try_from((skip + take - seen).clamp(1, 500)).unwrap_or(500))
+                .limit(i32::try_from(end.saturating_sub(seen).clamp(1, 500)).unwrap_or(500))
                 .set_exclusive_start_key(start)
                 .send()
                 .await
                 .map_err(|e| StoreError::sdk("Query", e))?;
             for item in output.items.unwrap_or_default() {
-                if seen >= skip && seen < skip + take {
+                if seen >= skip && seen < end {
                     edges.push(serde_dynamo::from_item(item)?);
                 }
                 seen += 1;
             }
             start = output.last_evaluated_key;
-            if start.is_none() || seen >= skip + take {
+            if start.is_none() || seen >= end {
                 return Ok(edges);
             }
         }
