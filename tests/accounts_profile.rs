@@ -71,6 +71,18 @@ async fn another_user_can_neither_read_nor_change_them() {
         )
         .await;
 
+    let (bad_body, _) = patch(
+        &app,
+        &alice["user"]["id"],
+        bob_token,
+        json!({"phone": "nope"}),
+    )
+    .await;
+    assert_eq!(
+        bad_body,
+        StatusCode::FORBIDDEN,
+        "permission is checked before the body"
+    );
     assert_eq!(read.status, StatusCode::FORBIDDEN);
     assert_eq!(
         read.body,

@@ -354,3 +354,16 @@ async fn a_verified_accounts_user_is_the_same_user_in_careers() {
         "a username is derived from the e-mail"
     );
 }
+
+#[tokio::test]
+async fn an_email_whose_name_is_a_route_word_gets_a_usable_username() {
+    let app = TestApp::spawn().await;
+
+    let reply = app
+        .post_json(CREATE, &sign_up_body("login@example.com"), None)
+        .await;
+
+    assert_eq!(reply.status, StatusCode::CREATED, "{}", reply.body);
+    let users = app.items_of("USER").await;
+    assert_eq!(api_tests::s(&users[0], "username"), "userlogin");
+}

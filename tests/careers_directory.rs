@@ -145,8 +145,12 @@ async fn huge_page_numbers_are_empty_pages_not_errors() {
     assert_eq!(careers.status, StatusCode::OK);
     assert_eq!(careers.body["users"], json!([]));
     assert_eq!(careers.body["batch_info"]["total_users"], 1);
-    assert_eq!(followers.status, StatusCode::OK);
-    assert_eq!(followers.body["results"], json!([]));
+    assert_eq!(
+        followers.status,
+        StatusCode::NOT_FOUND,
+        "as DRF's pagination"
+    );
+    assert_eq!(followers.body, json!({"detail": "Invalid page."}));
     assert_eq!(chat.status(), StatusCode::OK);
 }
 
@@ -335,4 +339,29 @@ async fn a_user_can_only_change_their_own_profile() {
         .unwrap();
     assert_eq!(anonymous.status(), StatusCode::UNAUTHORIZED);
     let _ = alice;
+}
+
+#[tokio::test]
+async fn over_long_names_are_not_found_not_errors() {
+    let app = TestApp::spawn().await;
+    let long = "a".repeat(3000);
+
+    let profile = app.get(&format!("/careers/users/{long}/"), None).await;
+    let login = app
+        .post_json(
+            "/careers/users/login/",
+            &json!({"username": long, "password": "whatever1"}),
+            None,
+        )
+        .await;
+    let validate = app
+        .post_form(
+            "/api/check/validate/",
+            &format!("username={long}&password=whatever1"),
+        )
+        .await;
+
+    assert_eq!(profile.status, StatusCode::NOT_FOUND);
+    assert_eq!(login.status, StatusCode::UNAUTHORIZED);
+    assert_eq!(validate.body, json!({"is_valid": false, "user_id": null}));
 }

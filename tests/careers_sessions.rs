@@ -447,3 +447,33 @@ async fn sign_up_then_sign_in_through_a_form_body() {
 
     assert_eq!(login.status, StatusCode::OK, "{}", login.body);
 }
+
+#[tokio::test]
+async fn logout_with_a_made_up_or_used_refresh_token_revokes_nothing() {
+    let app = TestApp::spawn().await;
+    let body = app.register("alice").await;
+    let id = body["user"]["id"].as_u64().unwrap();
+    let refresh = text(&body, "refresh");
+    let session = refresh.split('.').nth(1).unwrap().to_owned();
+    let rotated = app
+        .post_json(REFRESH, &json!({"refresh": refresh}), None)
+        .await;
+    let access = text(&rotated.body, "access");
+    let made_up = format!("{id}.{session}.{}", "A".repeat(43));
+
+    for bad in [made_up, refresh.clone()] {
+        let reply = app
+            .post_json(LOGOUT, &json!({"refresh": bad}), Some(&access))
+            .await;
+        assert_eq!(reply.status, StatusCode::BAD_REQUEST);
+        assert_eq!(
+            reply.body,
+            json!({"refresh": ["Token is invalid or expired"]})
+        );
+    }
+    assert_eq!(
+        app.get(ME, Some(&access)).await.status,
+        StatusCode::OK,
+        "the session is still live"
+    );
+}

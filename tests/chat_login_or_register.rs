@@ -103,7 +103,7 @@ async fn an_existing_user_needs_a_password_which_then_replaces_the_old_one() {
 }
 
 #[tokio::test]
-async fn a_chat_id_that_is_a_careers_users_email_links_to_that_user() {
+async fn a_chat_id_that_is_a_careers_users_email_links_to_that_user_with_their_own_password() {
     let app = TestApp::spawn().await;
     let creds = app.app_credential("chat").await;
     let alice = app.register("alice").await;
@@ -111,20 +111,77 @@ async fn a_chat_id_that_is_a_careers_users_email_links_to_that_user() {
     let reply = call(
         &app,
         &creds,
-        json!({"user_id": "alice@example.com", "username": "Alice S", "password": "newpassword1"}),
+        json!({"user_id": "alice@example.com", "username": "Alice S", "password": "password123"}),
     )
     .await;
 
     assert_eq!(reply.status, StatusCode::OK, "{}", reply.body);
     assert_eq!(app.items_of("USER").await.len(), 1);
+    assert_eq!(app.items_of("CHAT_ID_GUARD").await.len(), 1);
     let login = app
         .post_json(
             "/careers/users/login/",
-            &json!({"username": "alice", "password": "newpassword1"}),
+            &json!({"username": "alice", "password": "password123"}),
             None,
         )
         .await;
     assert_eq!(login.body["user"]["id"], alice["user"]["id"]);
+    assert_eq!(
+        app.get("/careers/users/me/", alice["access"].as_str())
+            .await
+            .status,
+        StatusCode::OK,
+        "linking ends no session"
+    );
+}
+
+#[tokio::test]
+async fn an_app_cannot_take_over_an_account_by_naming_its_email() {
+    let app = TestApp::spawn().await;
+    let creds = app.app_credential("chat").await;
+    app.register("alice").await;
+    app.admin(
+        &["staff", "create", "boss", "boss@example.com"],
+        "password123",
+    )
+    .await
+    .unwrap();
+
+    let guessed = call(
+        &app,
+        &creds,
+        json!({"user_id": "alice@example.com", "username": "Mallory", "password": "attackerpass"}),
+    )
+    .await;
+    let staff = call(
+        &app,
+        &creds,
+        json!({"user_id": "boss@example.com", "username": "Mallory", "password": "password123"}),
+    )
+    .await;
+
+    assert_eq!(guessed.status, StatusCode::BAD_REQUEST);
+    assert!(
+        guessed.body["error"]["errors"]["password"].is_array(),
+        "{}",
+        guessed.body
+    );
+    assert_eq!(
+        staff.status,
+        StatusCode::BAD_REQUEST,
+        "staff accounts are never reached by app credentials"
+    );
+    for (name, password) in [("alice", "password123"), ("boss", "password123")] {
+        let login = app
+            .post_json(
+                "/careers/users/login/",
+                &json!({"username": name, "password": password}),
+                None,
+            )
+            .await;
+        assert_eq!(login.status, StatusCode::OK, "{name} keeps their password");
+    }
+    assert!(app.items_of("CHAT_ID_GUARD").await.is_empty());
 }
 
 #[tokio::test]

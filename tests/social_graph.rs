@@ -303,3 +303,33 @@ async fn deleting_a_user_undoes_their_follows_on_the_other_side() {
     assert_counters_match_edges(&app).await;
     let _ = carol;
 }
+
+#[tokio::test]
+async fn pages_that_do_not_exist_are_404_as_in_drf() {
+    let app = TestApp::spawn().await;
+    let alice = token(&app, "alice").await;
+    app.register("bob").await;
+    follow(&app, &alice, "bob").await;
+
+    for path in [
+        "/careers/users/bob/followers/?page=0",
+        "/careers/users/bob/followers/?page=abc",
+        "/careers/users/bob/followers/?page=2",
+    ] {
+        let reply = app.get(path, None).await;
+        assert_eq!(reply.status, StatusCode::NOT_FOUND, "{path}");
+        assert_eq!(reply.body, json!({"detail": "Invalid page."}));
+    }
+    assert_eq!(
+        app.get("/careers/users/bob/followers/?page=1", None)
+            .await
+            .body["count"],
+        1
+    );
+    assert_eq!(
+        app.get("/careers/users/following/?page=2", Some(&alice))
+            .await
+            .status,
+        StatusCode::NOT_FOUND
+    );
+}

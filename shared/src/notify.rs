@@ -22,13 +22,24 @@ impl Channel {
     }
 }
 
-/// One message for one user on one channel.
-#[derive(Debug, Clone)]
+/// One message for one user on one channel. `Debug` leaves out the body (it can carry a
+/// one-time code).
+#[derive(Clone)]
 pub struct Message {
     pub channel: Channel,
     pub kind: &'static str,
     pub user_id: UserId,
     pub body: serde_json::Value,
+}
+
+impl std::fmt::Debug for Message {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Message")
+            .field("channel", &self.channel)
+            .field("kind", &self.kind)
+            .field("user_id", &self.user_id)
+            .finish_non_exhaustive()
+    }
 }
 
 #[derive(Debug, thiserror::Error)]

@@ -108,8 +108,13 @@ async fn unfollow(
 async fn my_following(state: &SocialState, request: &Request) -> Result<HttpResponse, Failure> {
     let caller =
         sessions::authenticate(&state.store, &state.verifier, bearer_token(request)).await?;
-    let page = careers::page(&query_pairs(request))?;
+    let Some(page) = careers::page(&query_pairs(request)) else {
+        return Ok(careers::invalid_page());
+    };
     let (edges, count) = social::follows_of(&state.store, &caller.user, page).await?;
+    if page > 1 && edges.is_empty() {
+        return Ok(careers::invalid_page());
+    }
     let results: Vec<_> = edges.iter().map(careers::follow_edge).collect();
     Ok(json(200, &json!({ "count": count, "results": results })))
 }
@@ -129,9 +134,14 @@ async fn people(
                 .id,
         ),
     };
-    let page = careers::page(&query_pairs(request))?;
+    let Some(page) = careers::page(&query_pairs(request)) else {
+        return Ok(careers::invalid_page());
+    };
     let (people, count) =
         social::people(&state.store, username(params)?, side, caller, page).await?;
+    if page > 1 && people.is_empty() {
+        return Ok(careers::invalid_page());
+    }
     let results: Vec<_> = people
         .iter()
         .map(|(user, follows)| careers::person(user, *follows))

@@ -237,6 +237,10 @@ async fn accounts_update(
     let caller =
         sessions::authenticate(&state.store, &state.verifier, bearer_token(request)).await?;
     let target = pk(params)?;
+    // Permission before the body: a stranger learns nothing from field errors.
+    if caller.user.id != target && !caller.user.is_staff {
+        return Err(ServiceError::PermissionDenied.into());
+    }
     let changes = accounts_api::changes(&body::parse(request)?)?;
     let user = profiles::update_for(&state.store, &caller.user, target, &changes).await?;
     Ok(json(200, &accounts_api::created(&user)))

@@ -363,18 +363,22 @@ pub fn updated(user: &User) -> Value {
     })
 }
 
-/// `?page=` of the follow lists, from 1.
-pub fn page(query: &[(String, String)]) -> Result<usize, ServiceError> {
-    let mut errors = FieldErrors::default();
-    let page = number(query, "page", 1, &mut errors);
-    if page == 0 {
-        errors.add("page", "Invalid page.");
+/// `?page=` of the follow lists, from 1; `None` for a page DRF's pagination would refuse
+/// (not a positive number).
+pub fn page(query: &[(String, String)]) -> Option<usize> {
+    match query
+        .iter()
+        .find(|(k, _)| k == "page")
+        .map(|(_, v)| v.trim())
+    {
+        None | Some("") => Some(1),
+        Some(text) => text.parse::<usize>().ok().filter(|p| *p > 0),
     }
-    if errors.is_empty() {
-        Ok(page)
-    } else {
-        Err(ServiceError::Invalid(errors))
-    }
+}
+
+/// DRF's answer to a page that does not exist.
+pub fn invalid_page() -> crate::http::HttpResponse {
+    crate::http::drf::detail(404, "Invalid page.")
 }
 
 #[cfg(test)]

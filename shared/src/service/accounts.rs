@@ -96,7 +96,10 @@ fn derived_username(seed: &str, attempt: u32) -> Result<Username, ServiceError> 
         .filter(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '+' | '-' | '_'))
         .take(20)
         .collect();
-    if base.len() < Username::MIN_LEN {
+    // Too short, or a route word (`login@example.com`): prefix it so it parses.
+    if base.len() < Username::MIN_LEN
+        || Username::RESERVED.contains(&base.to_ascii_lowercase().as_str())
+    {
         base = format!("user{base}");
     }
     let candidate = if attempt == 0 {
@@ -292,6 +295,10 @@ mod tests {
             "JohnnyCage"
         );
         assert_eq!(derived_username("a@b.c", 0).unwrap().as_str(), "usera");
+        assert_eq!(
+            derived_username("login@example.com", 0).unwrap().as_str(),
+            "userlogin"
+        );
         let retry = derived_username("john.doe@example.com", 1).unwrap();
         assert!(
             retry.as_str().starts_with("john.doe-") && retry.as_str().len() <= Username::MAX_LEN

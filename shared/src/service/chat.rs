@@ -10,6 +10,8 @@ use crate::domain::{Email, Password, User, UserSummary};
 use crate::store::{ChatUserUpdate, CreateUserError, DirectoryOrder, Store};
 
 pub const PASSWORD_REQUIRED: &str = "password is required for an existing user";
+pub const LINK_PASSWORD_MISMATCH: &str =
+    "this e-mail belongs to an existing account; give that account's current password to link it";
 
 #[derive(Debug, Clone)]
 pub struct LoginOrRegister {
@@ -44,11 +46,15 @@ pub async fn login_or_register(
         return Ok(accounts::create(store, account, false).await?.0);
     };
 
-    let user = store
+    let stored = store
         .get_user(user_id)
         .await?
-        .ok_or(ServiceError::NotFound)?
-        .to_user();
+        .ok_or(ServiceError::NotFound)?;
+    let user = stored.to_user();
+    // App credentials never reach staff accounts.
+    if user.is_staff || user.is_superuser {
+        return Err(ServiceError::invalid("user_id", accounts::CHAT_ID_TAKEN));
+    }
     if link && user.chat_user_id.is_some() {
         return Err(ServiceError::invalid(
             "user_id",
@@ -58,13 +64,23 @@ pub async fn login_or_register(
     let password = request
         .password
         .ok_or_else(|| ServiceError::invalid("password", PASSWORD_REQUIRED))?;
-    let hash = password::hash(password).await?;
+    // A user the chat server created gets the given password, as the contract says. An
+    // account made elsewhere is only linked, and only with its own current password: an app
+    // credential must not be able to take over any account by naming its e-mail.
+    let hash = if link {
+        if !password::verify(password, Some(stored.password_hash.clone())).await? {
+            return Err(ServiceError::invalid("password", LINK_PASSWORD_MISMATCH));
+        }
+        None
+    } else {
+        Some(password::hash(password).await?)
+    };
     let avatar = request.avatar_url.unwrap_or_else(|| user.avatar.clone());
     let update = ChatUserUpdate {
         user_id,
         display_name: &request.display_name,
         avatar: &avatar,
-        password_hash: Some(&hash),
+        password_hash: hash.as_deref(),
         link_chat_id: link.then_some(request.chat_user_id.as_str()),
         now: Timestamp::now(),
     };
@@ -85,6 +101,10 @@ pub async fn login_or_register(
 
 /// The user behind a chat id.
 pub async fn profile(store: &Store, chat_user_id: &str) -> Result<User, ServiceError> {
+    // Longer than any chat id we accept: also beyond what a key may hold.
+    if chat_user_id.chars().count() > 255 {
+        return Err(ServiceError::NotFound);
+    }
     let id = store
         .user_id_by_chat_id(chat_user_id)
         .await?

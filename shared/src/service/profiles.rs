@@ -37,6 +37,10 @@ pub async fn get(store: &Store, id: UserId) -> Result<User, ServiceError> {
 
 /// The user a username (any letter case) belongs to.
 pub async fn by_username(store: &Store, username: &str) -> Result<User, ServiceError> {
+    // No username is longer; a longer one must not even reach a key lookup.
+    if username.trim().chars().count() > crate::domain::Username::MAX_LEN {
+        return Err(ServiceError::NotFound);
+    }
     let id = store
         .user_id_by_username(&username.trim().to_ascii_lowercase())
         .await?
@@ -51,7 +55,11 @@ pub async fn update(
     changes: &ProfileChanges,
 ) -> Result<User, ServiceError> {
     for _ in 0..ATTEMPTS {
-        let before = store.get_user(id).await?.ok_or(ServiceError::NotFound)?;
+        let before = store
+            .get_user(id)
+            .await?
+            .filter(|u| !u.deleting)
+            .ok_or(ServiceError::NotFound)?;
         let mut after = before.clone();
         let set = |target: &mut String, value: &Option<String>| {
             if let Some(value) = value {

@@ -46,6 +46,9 @@ pub async fn list_users(
     limit: usize,
 ) -> Result<Vec<UserSummary>, ServiceError> {
     let skip = page.saturating_sub(1).saturating_mul(limit);
+    if u64::try_from(skip).unwrap_or(u64::MAX) >= store.user_count().await? {
+        return Ok(Vec::new());
+    }
     Ok(store
         .directory_page(DirectoryOrder::SignUp, false, skip, limit)
         .await?

@@ -12,11 +12,18 @@ use crate::domain::{Password, User, UserId};
 use crate::store::items::SessionItem;
 use crate::store::Store;
 
-/// A fresh access token and the refresh token that can replace it.
-#[derive(Debug)]
+/// A fresh access token and the refresh token that can replace it. `Debug` hides both.
 pub struct Tokens {
     pub access: String,
     pub refresh: RefreshToken,
+}
+
+impl std::fmt::Debug for Tokens {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Tokens")
+            .field("refresh", &self.refresh)
+            .finish_non_exhaustive()
+    }
 }
 
 /// Who a request is from: an active user and the live session its token names.
@@ -63,6 +70,13 @@ pub async fn register(
 }
 
 async fn resolve(store: &Store, name: &LoginName) -> Result<Option<UserId>, ServiceError> {
+    // Longer than any username or e-mail: no such account (and too long for a key).
+    let text = match name {
+        LoginName::Username(text) | LoginName::Email(text) => text,
+    };
+    if text.trim().chars().count() > crate::domain::Email::MAX_LEN {
+        return Ok(None);
+    }
     Ok(match name {
         LoginName::Email(email) => store.user_id_by_email(&email.trim().to_lowercase()).await?,
         LoginName::Username(username) => {
@@ -219,9 +233,22 @@ pub async fn logout(
     let other_session = match refresh {
         None => None,
         Some(text) => {
+            let invalid = || ServiceError::invalid("refresh", "Token is invalid or expired");
             let token = RefreshToken::parse(text.trim())
                 .filter(|t| t.user_id == caller.user.id)
-                .ok_or_else(|| ServiceError::invalid("refresh", "Token is invalid or expired"))?;
+                .ok_or_else(invalid)?;
+            // Only the family's current, unexpired token counts; anything else revokes nothing.
+            let (_, session) = store
+                .get_user_and_session(caller.user.id, &token.session_id)
+                .await?;
+            let current = session
+                .filter(|s| {
+                    token.matches_hash(&s.token_hash) && s.expires_at > Timestamp::now().unix()
+                })
+                .is_some();
+            if !current {
+                return Err(invalid());
+            }
             (token.session_id != caller.session_id).then_some(token.session_id)
         }
     };

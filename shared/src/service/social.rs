@@ -57,6 +57,9 @@ pub async fn follows_of(
     page: usize,
 ) -> Result<(Vec<FollowEdge>, u64), ServiceError> {
     let skip = page.saturating_sub(1).saturating_mul(PAGE_SIZE);
+    if u64::try_from(skip).unwrap_or(u64::MAX) >= user.following_count {
+        return Ok((Vec::new(), user.following_count));
+    }
     let edges = store
         .edges(user.id, FOLLOWING_PREFIX, skip, PAGE_SIZE)
         .await?;
@@ -84,6 +87,9 @@ pub async fn people(
         Side::Followers => (FOLLOWER_PREFIX, user.followers_count),
         Side::Following => (FOLLOWING_PREFIX, user.following_count),
     };
+    if u64::try_from(skip).unwrap_or(u64::MAX) >= total {
+        return Ok((Vec::new(), total));
+    }
     let edges = store.edges(user.id, prefix, skip, PAGE_SIZE).await?;
     let ids: Vec<UserId> = edges
         .iter()

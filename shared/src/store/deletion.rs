@@ -58,7 +58,12 @@ impl Store {
 
     /// Deletes the user and all that is theirs; `false` if there is no such user.
     pub async fn delete_user(&self, user_id: UserId) -> Result<bool, StoreError> {
-        // Follows first: each is undone on both sides, with both users' counters.
+        // Mark the user first: no follow, profile or chat update can attach anything new while
+        // the rest is deleted.
+        if !self.mark_deleting(user_id).await? {
+            return Ok(false);
+        }
+        // Then the follows, undone on the other side with the other users' counters.
         self.detach_follows(user_id).await?;
         let (profile, mut doomed) = self.partition_keys(user_id).await?;
         let Some(profile) = profile else {
@@ -98,6 +103,31 @@ impl Store {
             Err(e) => match e.into_service_error() {
                 TransactWriteItemsError::TransactionCanceledException(_) => Ok(false),
                 other => Err(StoreError::sdk("TransactWriteItems", other)),
+            },
+        }
+    }
+
+    /// Marks the user as being deleted; `false` if there is no such user.
+    async fn mark_deleting(&self, user_id: UserId) -> Result<bool, StoreError> {
+        let result = self
+            .client
+            .update_item()
+            .table_name(self.table_name())
+            .set_key(Some(key(
+                keys::user_pk(user_id),
+                keys::PROFILE_SK.to_owned(),
+            )))
+            .update_expression("SET deleting = :yes ADD revision :one")
+            .condition_expression("attribute_exists(PK)")
+            .expression_attribute_values(":yes", AttributeValue::Bool(true))
+            .expression_attribute_values(":one", AttributeValue::N("1".to_owned()))
+            .send()
+            .await;
+        match result {
+            Ok(_) => Ok(true),
+            Err(e) => match e.into_service_error() {
+                aws_sdk_dynamodb::operation::update_item::UpdateItemError::ConditionalCheckFailedException(_) => Ok(false),
+                other => Err(StoreError::sdk("UpdateItem", other)),
             },
         }
     }

@@ -51,7 +51,8 @@ fn counter(
         .table_name(table)
         .set_key(Some(key(keys::user_pk(user), keys::PROFILE_SK.to_owned())))
         .update_expression("ADD #count :delta")
-        .condition_expression("attribute_exists(PK)")
+        // A user being deleted takes no new follows.
+        .condition_expression("attribute_exists(PK) AND attribute_not_exists(deleting)")
         .expression_attribute_names("#count", attribute)
         .expression_attribute_values(":delta", AttributeValue::N(delta.to_string()))
         .build()?;
@@ -210,21 +211,98 @@ impl Store {
     }
 
     /// Removes every follow the user takes part in, from the other side too, lowering the
-    /// other users' counters: used before deleting the user.
+    /// other users' counters: used while deleting the user (whose own counters go with them).
     pub(super) async fn detach_follows(&self, user: UserId) -> Result<(), StoreError> {
         for edge in self
-            .edges(user, keys::FOLLOWING_PREFIX, 0, usize::MAX / 2)
+            .edges(user, keys::FOLLOWING_PREFIX, 0, usize::MAX)
             .await?
         {
-            self.unfollow(user, UserId::new(edge.following)).await?;
+            let other = UserId::new(edge.following);
+            let mirror = (keys::user_pk(other), keys::follower_sk(user));
+            self.detach_edge(
+                (keys::user_pk(user), edge.sk.clone()),
+                mirror,
+                other,
+                "followers_count",
+            )
+            .await?;
         }
         for edge in self
-            .edges(user, keys::FOLLOWER_PREFIX, 0, usize::MAX / 2)
+            .edges(user, keys::FOLLOWER_PREFIX, 0, usize::MAX)
             .await?
         {
-            self.unfollow(UserId::new(edge.follower), user).await?;
+            let other = UserId::new(edge.follower);
+            let mirror = (keys::user_pk(other), keys::following_sk(user));
+            self.detach_edge(
+                (keys::user_pk(user), edge.sk.clone()),
+                mirror,
+                other,
+                "following_count",
+            )
+            .await?;
         }
         Ok(())
+    }
+
+    /// Deletes one of the user's edges and its mirror, lowering the other user's counter, in
+    /// one transaction; a mirror already gone means this was done before.
+    async fn detach_edge(
+        &self,
+        own: (String, String),
+        mirror: (String, String),
+        other: UserId,
+        other_counter: &str,
+    ) -> Result<(), StoreError> {
+        let own_delete = Delete::builder()
+            .table_name(self.table_name())
+            .set_key(Some(key(own.0.clone(), own.1.clone())))
+            .build()?;
+        let mirror_delete = Delete::builder()
+            .table_name(self.table_name())
+            .set_key(Some(key(mirror.0, mirror.1)))
+            .condition_expression("attribute_exists(PK)")
+            .build()?;
+        let lower = Update::builder()
+            .table_name(self.table_name())
+            .set_key(Some(key(keys::user_pk(other), keys::PROFILE_SK.to_owned())))
+            .update_expression("ADD #count :minus")
+            .condition_expression("attribute_exists(PK)")
+            .expression_attribute_names("#count", other_counter)
+            .expression_attribute_values(":minus", AttributeValue::N("-1".to_owned()))
+            .build()?;
+        let items = vec![
+            TransactWriteItem::builder().delete(own_delete).build(),
+            TransactWriteItem::builder().delete(mirror_delete).build(),
+            TransactWriteItem::builder().update(lower).build(),
+        ];
+        for attempt in 0..TRANSACTION_ATTEMPTS {
+            match self
+                .client
+                .transact_write_items()
+                .set_transact_items(Some(items.clone()))
+                .send()
+                .await
+            {
+                Ok(_) => return Ok(()),
+                Err(e) => match e.into_service_error() {
+                    TransactWriteItemsError::TransactionCanceledException(cancelled) => {
+                        let conflict = cancelled
+                            .cancellation_reasons()
+                            .iter()
+                            .any(|r| r.code() == Some("TransactionConflict"));
+                        if !conflict {
+                            // The mirror or the other user is gone already: drop our side alone.
+                            self.delete_keys(vec![key(own.0.clone(), own.1.clone())])
+                                .await?;
+                            return Ok(());
+                        }
+                        conflict_backoff(attempt).await;
+                    }
+                    other => return Err(StoreError::sdk("TransactWriteItems", other)),
+                },
+            }
+        }
+        Err(StoreError::Contended)
     }
 }
 

@@ -19,7 +19,8 @@ pub const ENTITY_RATE_WINDOW: &str = "RATE_WINDOW";
 pub const ENTITY_DEVICE: &str = "DEVICE";
 pub const ENTITY_DEVICE_GUARD: &str = "DEVICE_GUARD";
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+/// `Debug` hides the password hash.
+#[derive(Clone, PartialEq, Serialize, Deserialize)]
 pub struct UserItem {
     #[serde(rename = "PK")]
     pub pk: String,
@@ -94,12 +95,24 @@ pub struct UserItem {
     pub address: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub birthday: Option<String>,
+    /// Set when the user's deletion starts: from then on nothing new may attach to the user.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub deleting: bool,
     /// Raised by every profile update; an update applies only to the revision it read.
     #[serde(default, skip_serializing_if = "is_zero")]
     pub revision: u64,
     /// Devices by id (decimal string): see [`StoredDevice`].
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub devices: BTreeMap<String, StoredDevice>,
+}
+
+impl std::fmt::Debug for UserItem {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("UserItem")
+            .field("id", &self.id)
+            .field("username", &self.username)
+            .finish_non_exhaustive()
+    }
 }
 
 fn is_zero(value: &u64) -> bool {
@@ -174,6 +187,7 @@ impl UserItem {
             address: user.address.clone(),
             birthday: user.birthday.clone(),
             revision: 0,
+            deleting: false,
         }
         .derived()
     }
@@ -334,8 +348,9 @@ pub struct DeviceGuardItem {
 }
 
 /// A pending e-mail verification code. Only a hash of the code is kept; it allows a bounded
-/// number of attempts and expires (also through the table's TTL).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+/// number of attempts and expires (also through the table's TTL). `Debug` hides the hash: a
+/// hash of one of a million codes is as good as the code.
+#[derive(Clone, PartialEq, Serialize, Deserialize)]
 pub struct EmailCodeItem {
     #[serde(rename = "PK")]
     pub pk: String,
@@ -348,6 +363,16 @@ pub struct EmailCodeItem {
     /// Epoch seconds of the last send; a new code waits for the resend interval.
     pub sent_at: i64,
     pub expires_at: i64,
+}
+
+impl std::fmt::Debug for EmailCodeItem {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("EmailCodeItem")
+            .field("user_id", &self.user_id)
+            .field("attempts", &self.attempts)
+            .field("expires_at", &self.expires_at)
+            .finish_non_exhaustive()
+    }
 }
 
 impl EmailCodeItem {

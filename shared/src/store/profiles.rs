@@ -85,13 +85,13 @@ impl Store {
         values.retain(|k, _| k.starts_with(':'));
         names.insert("#seen_revision".to_owned(), "revision".to_owned());
         let condition = if before.revision == 0 {
-            "attribute_exists(PK) AND attribute_not_exists(#seen_revision)"
+            "attribute_exists(PK) AND attribute_not_exists(#seen_revision) AND attribute_not_exists(deleting)"
         } else {
             values.insert(
                 ":seen".to_owned(),
                 AttributeValue::N(before.revision.to_string()),
             );
-            "attribute_exists(PK) AND #seen_revision = :seen"
+            "attribute_exists(PK) AND #seen_revision = :seen AND attribute_not_exists(deleting)"
         };
         let mut expression = format!("SET {}", sets.join(", "));
         if !removes.is_empty() {

@@ -10,6 +10,14 @@ use std::collections::HashMap;
 
 const NOT_EXISTS: &str = "attribute_not_exists(PK)";
 
+impl std::fmt::Debug for ChatUserUpdate<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ChatUserUpdate")
+            .field("user_id", &self.user_id)
+            .finish_non_exhaustive()
+    }
+}
+
 /// The user count is spread over this many items, so concurrent sign-ups rarely touch the same one.
 const USER_COUNT_SHARDS: u32 = 10;
 
@@ -17,8 +25,8 @@ fn user_count_shard_pk(shard: u32) -> String {
     format!("{}#{shard}", keys::USER_COUNT_PK)
 }
 
-/// What the chat server's `login_or_register` changes on an existing user.
-#[derive(Debug)]
+/// What the chat server's `login_or_register` changes on an existing user. `Debug` hides the
+/// password hash.
 pub struct ChatUserUpdate<'a> {
     pub user_id: UserId,
     pub display_name: &'a str,
@@ -247,8 +255,13 @@ impl Store {
         update: &ChatUserUpdate<'_>,
     ) -> Result<(), CreateUserError> {
         let id = update.user_id;
-        let mut expression =
-            String::from("SET display_name = :name, avatar = :avatar, updated_at = :now");
+        let mut sets = vec![
+            "display_name = :name",
+            "avatar = :avatar",
+            "updated_at = :now",
+        ];
+        // The revision makes a concurrent profile update re-read instead of undoing this one.
+        let mut adds = vec!["revision :one"];
         let mut values = HashMap::from([
             (
                 ":name".to_owned(),
@@ -262,39 +275,41 @@ impl Store {
                 ":now".to_owned(),
                 AttributeValue::S(update.now.to_rfc3339()),
             ),
+            (":one".to_owned(), AttributeValue::N("1".to_owned())),
         ]);
         if let Some(hash) = update.password_hash {
-            expression.push_str(", password_hash = :hash ADD token_version :one");
+            sets.push("password_hash = :hash");
+            adds.push("token_version :one");
             values.insert(":hash".to_owned(), AttributeValue::S(hash.to_owned()));
-            values.insert(":one".to_owned(), AttributeValue::N("1".to_owned()));
         }
+        let mut condition = "attribute_exists(PK) AND attribute_not_exists(deleting)".to_owned();
         let mut items = Vec::new();
         let mut meanings = Vec::new();
         if let Some(chat_user_id) = update.link_chat_id {
-            expression = expression.replacen("SET ", "SET chat_user_id = :chat, ", 1);
+            sets.push("chat_user_id = :chat");
             values.insert(
                 ":chat".to_owned(),
                 AttributeValue::S(chat_user_id.to_owned()),
             );
-            items.push(
-                self.conditional_put(
-                    serde_dynamo::to_item(GuardItem::chat_id(chat_user_id, id))
-                        .map_err(StoreError::from)?,
-                )?,
-            );
+            // Linked once: a concurrent link of another chat id to this user loses.
+            condition.push_str(" AND attribute_not_exists(chat_user_id)");
+            let guard = serde_dynamo::to_item(GuardItem::chat_id(chat_user_id, id))
+                .map_err(StoreError::from)?;
+            items.push(self.conditional_put(guard)?);
             meanings.push(Some(Guarded::ChatId));
         }
         let user_update = Update::builder()
             .table_name(self.table_name())
             .key(keys::PK, AttributeValue::S(keys::user_pk(id)))
             .key(keys::SK, AttributeValue::S(keys::PROFILE_SK.to_owned()))
-            .update_expression(expression)
-            .condition_expression("attribute_exists(PK)")
+            .update_expression(format!("SET {} ADD {}", sets.join(", "), adds.join(", ")))
+            .condition_expression(condition)
             .set_expression_attribute_values(Some(values))
             .build()
             .map_err(StoreError::from)?;
         items.push(TransactWriteItem::builder().update(user_update).build());
-        meanings.push(None);
+        // A failed condition on the user means it was linked meanwhile (or is being deleted).
+        meanings.push(Some(Guarded::ChatId));
         self.transact_guarded(items, &meanings).await
     }
 
