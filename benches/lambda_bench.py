@@ -166,17 +166,19 @@ def main():
     env = {"TABLE_NAME": os.environ["TABLE_NAME"]}
     auth_bin = str(Path(args.bin_dir) / "auth")
     users_bin = str(Path(args.bin_dir) / "users")
+    social_bin = str(Path(args.bin_dir) / "social")
 
     # Cold starts: fresh processes, nothing invoked.
-    cold = {"auth": [], "users": []}
+    cold = {"auth": [], "users": [], "social": []}
     for _ in range(args.cold_starts):
-        for name, binary in (("auth", auth_bin), ("users", users_bin)):
+        for name, binary in (("auth", auth_bin), ("users", users_bin), ("social", social_bin)):
             function = Function(binary, env)
             cold[name].append(function.cold_start_ms)
             function.stop()
 
     auth = Function(auth_bin, env)
     users = Function(users_bin, env)
+    social = Function(social_bin, env)
     suffix = uuid.uuid4().hex[:8]
     username = f"bench{suffix}"
     register = load_event("auth", "careers-register", {})
@@ -186,6 +188,11 @@ def main():
     registered = auth.invoke("register", register)
     if registered["statusCode"] != 201:
         sys.exit(f"sign-up failed: {registered}")
+    # Someone to follow.
+    other = f"other{suffix}"
+    register_body.update(username=other, email=f"{other}@example.com")
+    register["body"] = json.dumps(register_body)
+    auth.invoke("register", register)
 
     for _ in range(args.rounds):
         login = load_event("auth", "careers-login", {})
@@ -194,6 +201,16 @@ def main():
         subs = {"ACCESS_TOKEN": tokens["access"], "REFRESH_TOKEN": tokens["refresh"]}
         me = users.invoke("me", load_event("users", "careers-me", subs))
         assert me["statusCode"] == 200, me
+        listed = users.invoke("list", load_event("users", "careers-list", subs))
+        assert listed["statusCode"] == 200, listed
+        follow = load_event("social", "careers-follow", subs)
+        follow["body"] = json.dumps({"username": other})
+        followed = social.invoke("follow", follow)
+        assert followed["statusCode"] == 201, followed
+        unfollow = load_event("social", "careers-unfollow", subs)
+        unfollow["rawPath"] = f"/careers/users/{other}/unfollow/"
+        unfollow["requestContext"]["http"]["path"] = unfollow["rawPath"]
+        assert social.invoke("unfollow", unfollow)["statusCode"] == 200
         refreshed = body_of(auth.invoke("refresh", load_event("auth", "careers-token-refresh", subs)))
         subs = {"ACCESS_TOKEN": refreshed["access"], "REFRESH_TOKEN": refreshed["refresh"]}
         out = auth.invoke("logout", load_event("auth", "careers-logout", subs))
@@ -206,7 +223,7 @@ def main():
             refused = auth.invoke(label, wrong)
             assert refused["statusCode"] == 401, refused
 
-    peaks = {"auth": auth.stop(), "users": users.stop()}
+    peaks = {"auth": auth.stop(), "users": users.stop(), "social": social.stop()}
 
     def ms(values):
         ordered = sorted(values)
@@ -216,11 +233,11 @@ def main():
     print(f"Rounds: {args.rounds}; cold starts per function: {args.cold_starts}\n")
     print("| function | cold start ms (median / p95 / max) | peak RSS MiB |")
     print("|---|---|---|")
-    for name in ("auth", "users"):
+    for name in ("auth", "users", "social"):
         print(f"| {name} | {ms(cold[name])} | {peaks[name] / 1024:.1f} |")
     print("\n| invocation | function | latency ms (median / p95 / max) |")
     print("|---|---|---|")
-    for function in (auth, users):
+    for function in (auth, users, social):
         for name, values in function.latencies.items():
             print(f"| {name} | {Path(function.binary).name} | {ms(values)} |")
 
