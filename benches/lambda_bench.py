@@ -6,9 +6,9 @@ on 127.0.0.1), so the numbers include everything the real runtime loop does:
 
 - cold start: from just before the process is spawned to its first
   `GET /runtime/invocation/next` (init done, ready for an event);
-- per-invocation latency: from handing out an event to receiving its response, for a scenario
-  of sign-up, then rounds of sign-in (argon2), `me`, token refresh, sign-out, and refused
-  sign-ins of a known and of an unknown user (which should take the same time);
+- per-invocation latency: from handing out an event to receiving its response, for rounds of
+  sign-up, sign-in (argon2), `me`, a user list, follow and unfollow, token refresh, sign-out,
+  and refused sign-ins of a known and of an unknown user (which should take the same time);
 - peak memory: VmHWM of each process after the run.
 
 The functions talk to the local stack (DynamoDB Local): run it through benches/run.sh, which
@@ -145,11 +145,18 @@ class Function:
         return peak
 
 
+_CLIENTS = iter(range(1, 10**9))
+
+
 def load_event(function, name, substitutions):
     text = (ROOT / "events" / function / f"{name}.json").read_text()
     for key, value in substitutions.items():
         text = text.replace(key, value)
-    return json.loads(text)
+    event = json.loads(text)
+    # A different client address per request: the service rate-limits sign-ins per address.
+    n = next(_CLIENTS)
+    event["requestContext"]["http"]["sourceIp"] = f"198.51.{(n // 250) % 250}.{n % 250 + 1}"
+    return event
 
 
 def body_of(response):
@@ -180,21 +187,23 @@ def main():
     users = Function(users_bin, env)
     social = Function(social_bin, env)
     suffix = uuid.uuid4().hex[:8]
-    username = f"bench{suffix}"
-    register = load_event("auth", "careers-register", {})
-    register_body = json.loads(register["body"])
-    register_body.update(username=username, email=f"{username}@example.com")
-    register["body"] = json.dumps(register_body)
-    registered = auth.invoke("register", register)
-    if registered["statusCode"] != 201:
-        sys.exit(f"sign-up failed: {registered}")
-    # Someone to follow.
-    other = f"other{suffix}"
-    register_body.update(username=other, email=f"{other}@example.com")
-    register["body"] = json.dumps(register_body)
-    auth.invoke("register", register)
 
-    for _ in range(args.rounds):
+    def register(username):
+        event = load_event("auth", "careers-register", {})
+        body = json.loads(event["body"])
+        body.update(username=username, email=f"{username}@example.com")
+        event["body"] = json.dumps(body)
+        reply = auth.invoke("register", event)
+        if reply["statusCode"] != 201:
+            sys.exit(f"sign-up failed: {reply}")
+
+    other = f"other{suffix}"
+    register(other)
+    # Each round signs up its own user: the service's per-account limits and lockout would
+    # refuse one account signing in hundreds of times a minute, as they should.
+    for round_number in range(args.rounds):
+        username = f"b{suffix}{round_number}"
+        register(username)
         login = load_event("auth", "careers-login", {})
         login["body"] = json.dumps({"username": username, "password": "password123"})
         tokens = body_of(auth.invoke("login", login))
@@ -217,7 +226,7 @@ def main():
         assert out["statusCode"] == 200, out
         auth.invoke("jwks", load_event("auth", "jwks", {}))
         # The same refusal must take the same time whether or not the account exists.
-        for label, name in (("login, wrong password", username), ("login, unknown user", f"nobody{suffix}")):
+        for label, name in (("login, wrong password", username), ("login, unknown user", f"nobody{suffix}{round_number}")):
             wrong = load_event("auth", "careers-login", {})
             wrong["body"] = json.dumps({"username": name, "password": "not-the-password"})
             refused = auth.invoke(label, wrong)

@@ -16,7 +16,7 @@ cargo build --locked --release -p auth-function -p users-function -p social-func
 cargo build --locked -p users-tools --bin local-api
 
 export TABLE_NAME="bench-$(date +%s)"
-./target/debug/local-api --provision-only >/dev/null
+export "$(./target/debug/local-api --provision-only | grep '^TOPIC_ARN=' | head -n 1)"
 export JWT_PUBLIC_KEY="$(cat .local/keys/jwt-public.pem)"
 export JWT_PRIVATE_KEY="$(cat .local/keys/jwt-private.pem)"
 

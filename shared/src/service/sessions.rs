@@ -113,6 +113,8 @@ pub async fn check_credentials(
         .get_user_and_failures(user_id.unwrap_or(UNKNOWN_USER))
         .await?;
     let stored = stored.filter(|_| user_id.is_some());
+    // The stand-in user's failures are only counted, never a lock.
+    let failures = failures.filter(|_| user_id.is_some());
     if let Some(retry_after) = failures.as_ref().and_then(|f| limits::locked_for(f, now)) {
         return Err(ServiceError::RateLimited { retry_after });
     }
@@ -138,7 +140,11 @@ pub async fn check_credentials(
             }
             Err(ServiceError::InvalidCredentials)
         }
-        None => Err(ServiceError::InvalidCredentials),
+        None => {
+            // The same write a known account's failure costs, so the refusal takes as long.
+            store.record_login_failure(UNKNOWN_USER, now).await?;
+            Err(ServiceError::InvalidCredentials)
+        }
     }
 }
 

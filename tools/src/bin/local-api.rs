@@ -115,7 +115,9 @@ async fn main() -> Result<(), Error> {
     config.topic_arn = topics.first().map(|(arn, _)| arn.clone());
 
     if std::env::args().any(|arg| arg == "--provision-only") {
-        println!("table {table_name} and {} topic(s) ready", topics.len());
+        for (arn, _) in &topics {
+            println!("TOPIC_ARN={arn}");
+        }
         return Ok(());
     }
 
