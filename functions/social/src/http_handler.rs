@@ -4,7 +4,6 @@ use serde_json::json;
 use users_shared::auth::tokens::TokenVerifier;
 use users_shared::config::{Config, ConfigError};
 use users_shared::contracts::careers;
-use users_shared::domain::UserId;
 use users_shared::http::response::json;
 use users_shared::http::routing::{match_route, Matched, Method, PathParams, Route};
 use users_shared::http::{bearer_token, body, drf, query_pairs, Failure, HttpResponse, Request};
@@ -125,15 +124,8 @@ async fn people(
     params: &PathParams,
     side: Side,
 ) -> Result<HttpResponse, Failure> {
-    let caller: Option<UserId> = match bearer_token(request) {
-        None => None,
-        token => Some(
-            sessions::authenticate(&state.store, &state.verifier, token)
-                .await?
-                .user
-                .id,
-        ),
-    };
+    let caller =
+        sessions::caller_if_token(&state.store, &state.verifier, bearer_token(request)).await?;
     let Some(page) = careers::page(&query_pairs(request)) else {
         return Ok(careers::invalid_page());
     };

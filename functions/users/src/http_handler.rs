@@ -156,18 +156,6 @@ async fn careers_me(state: &UsersState, request: &Request) -> Result<HttpRespons
 }
 
 /// The caller if the request carries a bearer token (which must then be valid).
-async fn optional_caller(state: &UsersState, request: &Request) -> Result<Option<UserId>, Failure> {
-    match bearer_token(request) {
-        None => Ok(None),
-        token => Ok(Some(
-            sessions::authenticate(&state.store, &state.verifier, token)
-                .await?
-                .user
-                .id,
-        )),
-    }
-}
-
 fn username(params: &PathParams) -> Result<&str, Failure> {
     params
         .get("username")
@@ -175,7 +163,8 @@ fn username(params: &PathParams) -> Result<&str, Failure> {
 }
 
 async fn careers_list(state: &UsersState, request: &Request) -> Result<HttpResponse, Failure> {
-    let caller = optional_caller(state, request).await?;
+    let caller =
+        sessions::caller_if_token(&state.store, &state.verifier, bearer_token(request)).await?;
     let (query, batch_size, batch_number) = careers::list_query(&query_pairs(request))?;
     let listing = directory::list(&state.store, caller, &query).await?;
     Ok(json(

@@ -289,6 +289,19 @@ pub async fn authenticate(
     }
 }
 
+/// The caller's id if the request carries a bearer token, which must then be valid (DRF's
+/// behaviour on views open to anyone); `None` without a token.
+pub async fn caller_if_token(
+    store: &Store,
+    verifier: &TokenVerifier,
+    bearer: Option<&str>,
+) -> Result<Option<UserId>, ServiceError> {
+    match bearer {
+        None => Ok(None),
+        token => Ok(Some(authenticate(store, verifier, token).await?.user.id)),
+    }
+}
+
 /// The caller if the request carries a valid token, `None` if it carries none or an invalid
 /// one; storage failures are still errors.
 pub async fn optional_caller(
