@@ -222,19 +222,12 @@ pub fn profile_changes(
     let mut errors = FieldErrors::default();
     fields.refuse_protected(&mut errors);
     let mut changes = crate::service::profiles::ProfileChanges::default();
-    let present = |name: &str, errors: &mut FieldErrors| {
-        if fields.contains(name) {
-            fields.optional_text(name, errors)
-        } else {
-            None
-        }
-    };
-    if let Some(v) = present("first_name", &mut errors) {
+    if let Some(v) = fields.given_text("first_name", &mut errors) {
         changes.first_name = errors
             .check("first_name", PersonName::parse(&v))
             .map(PersonName::into_string);
     }
-    if let Some(v) = present("last_name", &mut errors) {
+    if let Some(v) = fields.given_text("last_name", &mut errors) {
         changes.last_name = errors
             .check("last_name", PersonName::parse(&v))
             .map(PersonName::into_string);
@@ -250,7 +243,7 @@ pub fn profile_changes(
                 }
             });
     }
-    if let Some(v) = present("phone", &mut errors) {
+    if let Some(v) = fields.given_text("phone", &mut errors) {
         changes.phone = if v.is_empty() {
             Some(None)
         } else {

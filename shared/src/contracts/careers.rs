@@ -309,28 +309,21 @@ pub fn profile_changes(fields: &Fields) -> Result<ProfileChanges, ServiceError> 
     if fields.contains("username") {
         errors.add("username", "This field cannot be changed.");
     }
-    let present = |name: &str, errors: &mut FieldErrors| {
-        if fields.contains(name) {
-            fields.optional_text(name, errors)
-        } else {
-            None
-        }
-    };
     let mut changes = ProfileChanges::default();
-    if let Some(v) = present("first_name", &mut errors) {
+    if let Some(v) = fields.given_text("first_name", &mut errors) {
         changes.first_name = errors
             .check("first_name", PersonName::parse(&v))
             .map(PersonName::into_string);
     }
-    if let Some(v) = present("last_name", &mut errors) {
+    if let Some(v) = fields.given_text("last_name", &mut errors) {
         changes.last_name = errors
             .check("last_name", PersonName::parse(&v))
             .map(PersonName::into_string);
     }
-    if let Some(v) = present("bio", &mut errors) {
+    if let Some(v) = fields.given_text("bio", &mut errors) {
         changes.bio = errors.check("bio", Bio::parse(&v)).map(Bio::into_string);
     }
-    if let Some(v) = present("avatar", &mut errors) {
+    if let Some(v) = fields.given_text("avatar", &mut errors) {
         if v.is_empty() || is_http_url(&v) {
             changes.avatar = Some(v);
         } else {

@@ -131,6 +131,16 @@ impl Fields {
         }
     }
 
+    /// The text of a field the body sets, for partial updates: `None` when absent (leave it as
+    /// it is) or of the wrong type (an error is recorded); `Some("")` when set empty.
+    pub fn given_text(&self, name: &str, errors: &mut FieldErrors) -> Option<String> {
+        if self.contains(name) {
+            self.optional_text(name, errors)
+        } else {
+            None
+        }
+    }
+
     /// An optional positive integer (JSON number or decimal text); blank counts as absent.
     pub fn optional_id(&self, name: &str, errors: &mut FieldErrors) -> Option<Option<u64>> {
         let parsed = match self.get(name) {
