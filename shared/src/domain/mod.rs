@@ -1,9 +1,11 @@
 //! Domain values that cannot hold an invalid value: each is parsed once at the edge.
 
 mod contact;
+mod url;
 mod user;
 
 pub use contact::{CountryCode, Gender, Phone};
+pub use url::HttpUrl;
 pub use user::{
     Bio, Device, Email, NewUser, Password, PersonName, User, UserId, UserSummary, Username,
 };

@@ -2,9 +2,14 @@
 //! error shapes of each contract.
 
 pub mod body;
+pub mod dialect;
 pub mod drf;
+pub mod query;
 pub mod response;
 pub mod routing;
+
+pub use dialect::Dialect;
+pub use query::Query;
 
 pub use lambda_http::{Body, Request, Response};
 

@@ -13,8 +13,15 @@ pub struct Json {
 }
 
 impl Json {
-    pub fn new(status: u16, value: &serde_json::Value) -> Self {
-        Self::raw(status, value.to_string())
+    /// A body serialised from any `Serialize` value (a contract's typed body).
+    pub fn new<T: serde::Serialize + ?Sized>(status: u16, value: &T) -> Self {
+        match serde_json::to_string(value) {
+            Ok(body) => Self::raw(status, body),
+            Err(error) => {
+                tracing::error!(%error, "a response body could not be serialised");
+                Self::raw(500, String::from("{}"))
+            }
+        }
     }
 
     /// A body that is already serialised JSON.
@@ -57,8 +64,8 @@ impl Json {
     }
 }
 
-/// The common case: a status and a JSON value.
-pub fn json(status: u16, value: &serde_json::Value) -> HttpResponse {
+/// The common case: a status and a JSON body.
+pub fn json<T: serde::Serialize + ?Sized>(status: u16, value: &T) -> HttpResponse {
     Json::new(status, value).build()
 }
 

@@ -305,3 +305,46 @@ mod tests {
         );
     }
 }
+
+/// What `POST /api/check/email/` may tell its caller.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum EmailCheck {
+    /// Staff learn who holds the address.
+    ForStaff { owner: Option<UserId> },
+    /// Anyone else learns only whether it is taken, within the per-address and per-address
+    /// -checked limits.
+    ForAnyone { exists: bool },
+}
+
+/// Whether `email` is taken. Callers who are not staff are rate-limited per client address and
+/// per address checked, so the check cannot enumerate accounts.
+pub async fn check_email(
+    store: &Store,
+    email: &Email,
+    staff: bool,
+    client: &str,
+) -> Result<EmailCheck, ServiceError> {
+    if !staff {
+        let now = Timestamp::now();
+        super::limits::check(store, super::limits::EMAIL_CHECK_PER_ADDRESS, client, now).await?;
+        let checked = email.canonical();
+        super::limits::check(store, super::limits::EMAIL_CHECK_PER_ACCOUNT, &checked, now).await?;
+    }
+    let owner = email_owner(store, email).await?;
+    Ok(if staff {
+        EmailCheck::ForStaff { owner }
+    } else {
+        EmailCheck::ForAnyone {
+            exists: owner.is_some(),
+        }
+    })
+}
+
+/// A campaign sign-up: the country and city must exist and agree; no session is opened.
+pub async fn register_without_session(
+    store: &Store,
+    account: NewAccount,
+) -> Result<User, ServiceError> {
+    super::reference::check(store, account.country_id, account.city_id).await?;
+    Ok(create(store, account, false).await?.0)
+}

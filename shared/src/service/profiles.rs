@@ -110,9 +110,7 @@ pub async fn update(
 /// The user `id`, for a caller who is that user or staff. Anyone else is refused without
 /// learning whether the user exists.
 pub async fn get_for(store: &Store, caller: &User, id: UserId) -> Result<User, ServiceError> {
-    if caller.id != id && !caller.is_staff {
-        return Err(ServiceError::PermissionDenied);
-    }
+    ensure_may_change(caller, id)?;
     get(store, id).await
 }
 
@@ -123,8 +121,28 @@ pub async fn update_for(
     id: UserId,
     changes: &ProfileChanges,
 ) -> Result<User, ServiceError> {
-    if caller.id != id && !caller.is_staff {
-        return Err(ServiceError::PermissionDenied);
-    }
+    ensure_may_change(caller, id)?;
     update(store, id, changes).await
+}
+
+/// Whether `caller` may read or change the user `target`: themselves, or any user for staff.
+pub fn ensure_may_change(caller: &User, target: UserId) -> Result<(), ServiceError> {
+    if caller.id == target || caller.is_staff {
+        Ok(())
+    } else {
+        Err(ServiceError::PermissionDenied)
+    }
+}
+
+/// The campaign profile update: the country and city that hold after the change must exist
+/// and agree.
+pub async fn update_with_place(
+    store: &Store,
+    caller: &User,
+    changes: &ProfileChanges,
+) -> Result<User, ServiceError> {
+    let country = changes.country_id.unwrap_or(caller.country_id);
+    let city = changes.city_id.unwrap_or(caller.city_id);
+    super::reference::check(store, country, city).await?;
+    update(store, caller.id, changes).await
 }

@@ -54,3 +54,44 @@ pub async fn list_users(
         .await?
         .users)
 }
+
+/// An e-mail of a bulk request that did not become a user, and why.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Rejected {
+    pub email: String,
+    pub reason: String,
+}
+
+/// What a bulk creation did: the users made, in request order, and the e-mails refused.
+#[derive(Debug, Clone, Default)]
+pub struct BulkCreated {
+    pub created: Vec<User>,
+    pub rejected: Vec<Rejected>,
+}
+
+/// Creates a user per e-mail; an invalid or taken e-mail is reported, not fatal.
+pub async fn create_users(store: &Store, emails: Vec<String>) -> Result<BulkCreated, ServiceError> {
+    let mut outcome = BulkCreated::default();
+    for text in emails {
+        let created = match Email::parse(&text) {
+            Ok(email) => create_user(store, email).await,
+            Err(invalid) => Err(ServiceError::invalid("email", &invalid.0)),
+        };
+        match created {
+            Ok(user) => outcome.created.push(user),
+            Err(ServiceError::Invalid(errors)) => {
+                let reason = errors
+                    .iter()
+                    .next()
+                    .and_then(|(_, messages)| messages.first().cloned())
+                    .unwrap_or_default();
+                outcome.rejected.push(Rejected {
+                    email: text,
+                    reason,
+                });
+            }
+            Err(other) => return Err(other),
+        }
+    }
+    Ok(outcome)
+}

@@ -148,6 +148,21 @@ pub async fn check_credentials(
     }
 }
 
+/// The user these credentials belong to, or `None` when they are wrong; limits and lockout
+/// apply as to a sign-in.
+pub async fn validate(
+    store: &Store,
+    name: LoginName,
+    password: Password,
+    client: &str,
+) -> Result<Option<User>, ServiceError> {
+    match check_credentials(store, name, password, client).await {
+        Ok(user) => Ok(Some(user)),
+        Err(ServiceError::InvalidCredentials) => Ok(None),
+        Err(other) => Err(other),
+    }
+}
+
 /// Checks the credentials and starts a new session.
 pub async fn login(
     store: &Store,
