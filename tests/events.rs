@@ -1,10 +1,16 @@
 //! Every event in `events/` is a real API Gateway HTTP API (v2) payload that its function's
-//! handler serves: each is parsed as the Lambda runtime parses it and replayed through the
-//! handler, with live tokens put in place of the `ACCESS_TOKEN` / `REFRESH_TOKEN` placeholders.
+//! handler serves. Each is parsed as the Lambda runtime parses it and replayed through the
+//! handler of the function its folder names, against fixtures of its own, and must answer the
+//! `expectedStatus` the event file states. Adding an event file adds its replay.
+//!
+//! Placeholders in the events are put in place of live values: `ACCESS_TOKEN` and
+//! `REFRESH_TOKEN` (alice's session), `USER_ID` (alice's id), `APP_ID` / `APP_SECRET` (an app
+//! credential) and `CODE` (carol's e-mailed verification code). The fixtures: alice, bob and
+//! dave signed up through careers with `password123`, alice following bob, the chat user
+//! `johnny@example.com`, and carol signed up (unverified) through accounts.
 
 use api_tests::TestApp;
-use lambda_http::http::StatusCode;
-use serde_json::Value;
+use serde_json::{json, Value};
 use std::path::{Path, PathBuf};
 use users_tools::template::Template;
 
@@ -12,166 +18,41 @@ fn events_dir() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../events")
 }
 
-fn read_event(function: &str, name: &str) -> String {
-    let path = events_dir().join(function).join(format!("{name}.json"));
-    std::fs::read_to_string(&path).unwrap_or_else(|_| panic!("{} is missing", path.display()))
-}
-
-fn body_of(response: &lambda_http::Response<lambda_http::Body>) -> Value {
-    match response.body() {
-        lambda_http::Body::Text(text) => serde_json::from_str(text).expect("JSON body"),
-        other => panic!("unexpected body {other:?}"),
+/// Every event file: (function folder, file stem, text).
+fn event_files() -> Vec<(String, String, String)> {
+    let mut files = Vec::new();
+    for function_dir in std::fs::read_dir(events_dir()).expect("events/") {
+        let function_dir = function_dir.expect("entry").path();
+        let function = function_dir
+            .file_name()
+            .unwrap()
+            .to_string_lossy()
+            .into_owned();
+        for event in std::fs::read_dir(&function_dir).expect("a function's events") {
+            let path = event.expect("entry").path();
+            let name = path.file_stem().unwrap().to_string_lossy().into_owned();
+            let text = std::fs::read_to_string(&path).expect("readable event");
+            files.push((function.clone(), name, text));
+        }
     }
+    files.sort();
+    files
 }
 
-async fn replay(
-    app: &TestApp,
-    function: &str,
-    name: &str,
-    tokens: Option<(&str, &str)>,
-) -> (StatusCode, Value) {
-    let mut text = read_event(function, name);
-    if let Some((access, refresh)) = tokens {
-        text = text
-            .replace("ACCESS_TOKEN", access)
-            .replace("REFRESH_TOKEN", refresh);
-    }
-    let request =
-        lambda_http::request::from_str(&text).unwrap_or_else(|e| panic!("{function}/{name}: {e}"));
-    let functions = app.api.functions();
-    let response = match function {
-        "auth" => auth_function::handle(&functions.auth, request).await,
-        "users" => users_function::handle(&functions.users, request).await,
-        "social" => social_function::handle(&functions.social, request).await,
-        other => panic!("no function {other}"),
-    };
-    (response.status(), body_of(&response))
-}
-
-#[tokio::test]
-async fn every_event_replays_through_its_handler() {
-    let app = TestApp::spawn().await;
-
-    let (status, registered) = replay(&app, "auth", "careers-register", None).await;
-    assert_eq!(status, StatusCode::CREATED, "{registered}");
-    let (status, logged_in) = replay(&app, "auth", "careers-login", None).await;
-    assert_eq!(status, StatusCode::OK, "{logged_in}");
-    let access = logged_in["access"].as_str().unwrap().to_owned();
-    let refresh = logged_in["refresh"].as_str().unwrap().to_owned();
-
-    let (status, refreshed) = replay(
-        &app,
-        "auth",
-        "careers-token-refresh",
-        Some((&access, &refresh)),
-    )
-    .await;
-    assert_eq!(status, StatusCode::OK, "{refreshed}");
-    let access = refreshed["access"].as_str().unwrap().to_owned();
-    let refresh = refreshed["refresh"].as_str().unwrap().to_owned();
-
-    let (status, me) = replay(&app, "users", "careers-me", Some((&access, &refresh))).await;
-    assert_eq!(status, StatusCode::OK, "{me}");
-    assert_eq!(me["username"], "alice");
-
-    let (status, jwks) = replay(&app, "auth", "jwks", None).await;
-    assert_eq!(status, StatusCode::OK);
-    assert_eq!(jwks["keys"][0]["kty"], "OKP");
-
-    let (status, logged_out) =
-        replay(&app, "auth", "careers-logout", Some((&access, &refresh))).await;
-    assert_eq!(status, StatusCode::OK, "{logged_out}");
-    let (status, _) = replay(&app, "users", "careers-me", Some((&access, &refresh))).await;
-    assert_eq!(status, StatusCode::UNAUTHORIZED);
-}
-
-#[tokio::test]
-async fn the_campaign_accounts_and_chat_events_replay_through_the_auth_handler() {
-    let app = TestApp::spawn().await;
-
-    let (status, body) = replay(&app, "auth", "campaign-register", None).await;
-    assert_eq!(status, StatusCode::CREATED, "{body}");
-    let (status, body) = replay(&app, "auth", "campaign-check-validate", None).await;
-    assert_eq!(
-        (status, body["is_valid"].clone()),
-        (StatusCode::OK, Value::Bool(true)),
-        "{body}"
-    );
-    let (status, body) = replay(&app, "auth", "campaign-check-email", None).await;
-    assert_eq!(status, StatusCode::OK, "{body}");
-    assert_eq!(body["exists"], true);
-    let login = app
-        .post_form("/careers/users/login/", "username=bob&password=password123")
-        .await;
-    let access = login.body["access"].as_str().unwrap().to_owned();
-    for name in ["campaign-check-auth", "campaign-check-login"] {
-        let (status, body) = replay(&app, "auth", name, Some((&access, ""))).await;
-        assert_eq!(status, StatusCode::OK, "{name}: {body}");
-        assert_eq!(body["user_id"], login.body["user"]["id"], "{name}");
-    }
-    let (status, body) = replay(&app, "auth", "campaign-logout", Some((&access, ""))).await;
-    assert_eq!(status, StatusCode::OK, "{body}");
-
-    let (status, body) = replay(&app, "auth", "accounts-create", None).await;
-    assert_eq!(status, StatusCode::CREATED, "{body}");
-    let code = app.published().await[0]["Message"]["code"]
-        .as_str()
-        .unwrap()
-        .to_owned();
-    let text = read_event("auth", "accounts-verify").replace("CODE", &code);
-    let request = lambda_http::request::from_str(&text).unwrap();
-    let response = auth_function::handle(&app.api.functions().auth, request).await;
-    assert_eq!(response.status(), StatusCode::OK);
-    let (status, body) = replay(&app, "auth", "accounts-resend-code", None).await;
-    assert_eq!(status, StatusCode::OK, "{body}");
-
-    let (app_id, secret) = app.app_credential("chat").await;
-    let text = read_event("auth", "chat-login-or-register")
-        .replace("APP_ID", &app_id)
-        .replace("APP_SECRET", &secret);
-    let response = auth_function::handle(
-        &app.api.functions().auth,
-        lambda_http::request::from_str(&text).unwrap(),
-    )
-    .await;
-    assert_eq!(response.status(), StatusCode::OK);
-    assert_eq!(
-        body_of(&response)["results"]["user"]["username"],
-        "Johnny Cage"
-    );
-}
-
-#[tokio::test]
-async fn the_push_events_replay_through_the_users_handler() {
-    let app = TestApp::spawn().await;
-    let (app_id, secret) = app.app_credential("push").await;
-    let users = &app.api.functions().users;
-    let run = |name: &str, user_id: &str| {
-        let text = read_event("users", name)
-            .replace("APP_ID", &app_id)
-            .replace("APP_SECRET", &secret)
-            .replace("USER_ID", user_id);
-        lambda_http::request::from_str(&text).unwrap_or_else(|e| panic!("{name}: {e}"))
-    };
-
-    let created = users_function::handle(users, run("push-create-user", "")).await;
-    assert_eq!(created.status(), StatusCode::OK);
-    let id = body_of(&created)["result"]["id"].to_string();
-    let bulk = users_function::handle(users, run("push-create-users", "")).await;
-    assert_eq!(body_of(&bulk)["result"].as_array().unwrap().len(), 2);
-    let listed = users_function::handle(users, run("push-list-users", "")).await;
-    assert_eq!(body_of(&listed)["result"]["totalInPage"], 2);
-    let fetched = users_function::handle(users, run("push-get-user", &id)).await;
-    assert_eq!(fetched.status(), StatusCode::OK);
-    let deleted = users_function::handle(users, run("push-delete-user", &id)).await;
-    assert_eq!(body_of(&deleted)["result"], true);
-}
-
-#[tokio::test]
-async fn the_profile_list_and_follow_events_replay_through_their_handlers() {
-    let app = TestApp::spawn().await;
+/// The live values of the placeholders, from fixtures made on `app`.
+async fn fixtures(app: &TestApp) -> Vec<(&'static str, String)> {
     let alice = app.register("alice").await;
     app.register("bob").await;
+    app.register("dave").await;
+    let access = alice["access"].as_str().expect("access").to_owned();
+    let follow = app
+        .post_json(
+            "/careers/users/follow/",
+            &json!({"username": "bob"}),
+            Some(&access),
+        )
+        .await;
+    assert_eq!(follow.status.as_u16(), 201, "{}", follow.body);
     let (app_id, secret) = app.app_credential("events").await;
     let chat = app
         .post_with_headers(
@@ -180,59 +61,92 @@ async fn the_profile_list_and_follow_events_replay_through_their_handlers() {
                 ("QISCUS_SDK_APP_ID", &app_id),
                 ("QISCUS_SDK_SECRET", &secret),
             ],
-            &serde_json::json!({"user_id": "johnny@example.com", "username": "Johnny"}),
+            &json!({"user_id": "johnny@example.com", "username": "Johnny"}),
         )
         .await;
-    assert_eq!(chat.status, reqwest::StatusCode::OK);
-    let access = alice["access"].as_str().unwrap();
-    let user_id = alice["user"]["id"].to_string();
-    let functions = app.api.functions();
-    let expected = [
-        ("users", "careers-list", 200),
-        ("users", "careers-profile", 200),
-        ("users", "careers-stats", 200),
-        ("users", "careers-my-stats", 200),
-        ("users", "careers-update-me", 200),
-        ("users", "accounts-get", 200),
-        ("users", "accounts-update", 200),
-        ("users", "chat-user-profile", 200),
-        ("users", "chat-user-list", 200),
-        ("users", "campaign-update-profile", 200),
-        ("social", "careers-follow", 201),
-        ("social", "careers-my-following", 200),
-        ("social", "careers-followers", 200),
-        ("social", "careers-following", 200),
-        ("social", "careers-unfollow", 200),
-    ];
-    for (function, name, status) in expected {
-        let text = read_event(function, name)
-            .replace("ACCESS_TOKEN", access)
-            .replace("APP_ID", &app_id)
-            .replace("APP_SECRET", &secret)
-            .replace("USER_ID", &user_id);
-        let request =
-            lambda_http::request::from_str(&text).unwrap_or_else(|e| panic!("{name}: {e}"));
-        let response = match function {
-            "users" => users_function::handle(&functions.users, request).await,
-            _ => social_function::handle(&functions.social, request).await,
-        };
-        assert_eq!(
-            response.status().as_u16(),
-            status,
-            "{function}/{name}: {}",
-            body_of(&response)
-        );
+    assert_eq!(chat.status.as_u16(), 200, "{}", chat.body);
+    let carol = app
+        .post_json(
+            "/api/v1/accounts/users/",
+            &json!({"email": "carol@example.com", "password": "password123",
+                    "confirm_password": "password123"}),
+            None,
+        )
+        .await;
+    assert_eq!(carol.status.as_u16(), 201, "{}", carol.body);
+    let code = app.published().await[0]["Message"]["code"]
+        .as_str()
+        .expect("a code was e-mailed")
+        .to_owned();
+    vec![
+        ("ACCESS_TOKEN", access),
+        (
+            "REFRESH_TOKEN",
+            alice["refresh"].as_str().expect("refresh").to_owned(),
+        ),
+        ("USER_ID", alice["user"]["id"].to_string()),
+        ("APP_ID", app_id),
+        ("APP_SECRET", secret),
+        ("CODE", code),
+    ]
+}
+
+/// Replays one event on fresh fixtures; returns a line describing a wrong answer.
+async fn replay(function: String, name: String, text: String) -> Option<String> {
+    let expected = serde_json::from_str::<Value>(&text).expect("event JSON")["expectedStatus"]
+        .as_u64()
+        .unwrap_or_else(|| panic!("{function}/{name}: no expectedStatus"));
+    let app = TestApp::spawn().await;
+    let mut text = text;
+    for (placeholder, value) in fixtures(&app).await {
+        text = text.replace(placeholder, &value);
     }
+    let request =
+        lambda_http::request::from_str(&text).unwrap_or_else(|e| panic!("{function}/{name}: {e}"));
+    let response = app
+        .api
+        .invoke(&function, request)
+        .await
+        .unwrap_or_else(|| panic!("events/{function}: no such function in template.yaml"));
+    let status = u64::from(response.status().as_u16());
+    let body = match response.body() {
+        lambda_http::Body::Text(text) => text.clone(),
+        _ => String::new(),
+    };
+    let json_body = serde_json::from_str::<Value>(&body).is_ok();
+    (status != expected || !json_body)
+        .then(|| format!("{function}/{name}: expected {expected}, got {status} {body}"))
+}
+
+#[tokio::test]
+async fn every_event_replays_through_its_handler_with_its_expected_status() {
+    let mut pending = event_files();
+    let mut wrong = Vec::new();
+    // A few at a time: each event gets a table and fixtures of its own.
+    while !pending.is_empty() {
+        let batch: Vec<_> = pending.drain(..pending.len().min(6)).collect();
+        let mut running = tokio::task::JoinSet::new();
+        for (function, name, text) in batch {
+            running.spawn(replay(function, name, text));
+        }
+        while let Some(outcome) = running.join_next().await {
+            wrong.extend(outcome.expect("replay task"));
+        }
+    }
+    assert!(wrong.is_empty(), "{}", wrong.join("\n"));
 }
 
 #[tokio::test]
 async fn events_with_placeholder_tokens_are_refused_not_crashed() {
     let app = TestApp::spawn().await;
-
-    let (status, body) = replay(&app, "users", "careers-me", None).await;
-    assert_eq!(status, StatusCode::UNAUTHORIZED, "{body}");
-    let (status, body) = replay(&app, "auth", "careers-token-refresh", None).await;
-    assert_eq!(status, StatusCode::UNAUTHORIZED, "{body}");
+    for (function, name) in [("users", "careers-me"), ("auth", "careers-token-refresh")] {
+        let text =
+            std::fs::read_to_string(events_dir().join(function).join(format!("{name}.json")))
+                .expect("event file");
+        let request = lambda_http::request::from_str(&text).expect("event parses");
+        let response = app.api.invoke(function, request).await.expect("function");
+        assert_eq!(response.status().as_u16(), 401, "{function}/{name}");
+    }
 }
 
 #[test]
@@ -243,24 +157,16 @@ fn every_template_route_has_an_event_and_every_event_a_route() {
         .map(|(function, route)| format!("{} {} {}", function.binary, route.method, route.path))
         .collect();
     declared.sort();
-
-    let mut found = Vec::new();
-    for function_dir in std::fs::read_dir(events_dir()).unwrap() {
-        let function_dir = function_dir.unwrap().path();
-        let function = function_dir
-            .file_name()
-            .unwrap()
-            .to_string_lossy()
-            .into_owned();
-        for event in std::fs::read_dir(&function_dir).unwrap() {
-            let event: Value =
-                serde_json::from_str(&std::fs::read_to_string(event.unwrap().path()).unwrap())
-                    .unwrap();
-            let route_key = event["routeKey"].as_str().expect("routeKey");
-            found.push(format!("{function} {route_key}"));
-        }
-    }
+    let mut found: Vec<String> = event_files()
+        .into_iter()
+        .map(|(function, _, text)| {
+            let event: Value = serde_json::from_str(&text).expect("event JSON");
+            format!(
+                "{function} {}",
+                event["routeKey"].as_str().expect("routeKey")
+            )
+        })
+        .collect();
     found.sort();
-
     assert_eq!(found, declared);
 }

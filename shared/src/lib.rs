@@ -10,6 +10,7 @@ pub mod config;
 pub mod contracts;
 pub mod domain;
 pub mod http;
+pub mod lambda;
 pub mod notify;
 pub mod process;
 pub mod service;

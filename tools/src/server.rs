@@ -17,7 +17,8 @@ use std::time::Instant;
 use tokio::net::TcpListener;
 use users_shared::config::{Config, ConfigError};
 use users_shared::http::routing::{match_path, parameter_count};
-use users_shared::http::HttpResponse;
+use users_shared::http::{dispatch, HttpResponse};
+use users_shared::lambda::FunctionState;
 
 /// API Gateway refuses payloads over 10 MB before any function sees them.
 const GATEWAY_PAYLOAD_LIMIT: usize = 10 * 1024 * 1024;
@@ -51,9 +52,9 @@ impl Functions {
         request: lambda_http::Request,
     ) -> Option<HttpResponse> {
         Some(match logical_id {
-            "AuthFunction" => auth_function::handle(&self.auth, request).await,
-            "UsersFunction" => users_function::handle(&self.users, request).await,
-            "SocialFunction" => social_function::handle(&self.social, request).await,
+            "AuthFunction" => dispatch(auth_function::ROUTES, &self.auth, request).await,
+            "UsersFunction" => dispatch(users_function::ROUTES, &self.users, request).await,
+            "SocialFunction" => dispatch(social_function::ROUTES, &self.social, request).await,
             _ => return None,
         })
     }
@@ -93,6 +94,21 @@ impl LocalApi {
 
     pub fn functions(&self) -> &Functions {
         &self.functions
+    }
+
+    /// Runs the handler of the function whose binary (`functions/<binary>/`) is `binary`, as
+    /// the Lambda runtime would with an event of that function; `None` for an unknown binary.
+    pub async fn invoke(
+        &self,
+        binary: &str,
+        request: lambda_http::Request,
+    ) -> Option<HttpResponse> {
+        let function = self
+            .template
+            .functions
+            .iter()
+            .find(|f| f.binary == binary)?;
+        self.functions.invoke(&function.logical_id, request).await
     }
 
     /// Routes like API Gateway: the template's route or a 404 in the gateway's own words.
@@ -211,7 +227,7 @@ mod tests {
     use crate::template::{Template, TemplateRoute};
     use users_shared::http::routing::Route;
 
-    fn declared<E>(routes: &[Route<E>]) -> Vec<TemplateRoute> {
+    fn declared<S>(routes: &[Route<S>]) -> Vec<TemplateRoute> {
         let mut list: Vec<TemplateRoute> = routes
             .iter()
             .map(|r| TemplateRoute {

@@ -1,16 +1,3 @@
-use auth_function::{handle, AuthState};
-use lambda_http::{service_fn, Error, Request};
-use users_shared::config::{aws_sdk_config, Config};
-
-#[tokio::main(flavor = "current_thread")]
-async fn main() -> Result<(), Error> {
-    users_shared::process::init();
-    let config = Config::from_env()?;
-    let sdk = aws_sdk_config().await;
-    let state = AuthState::new(&config, &sdk)?;
-    let state = &state;
-    lambda_http::run(service_fn(move |request: Request| async move {
-        Ok::<_, std::convert::Infallible>(handle(state, request).await)
-    }))
-    .await
+fn main() -> Result<(), lambda_http::Error> {
+    users_shared::lambda::run(auth_function::ROUTES)
 }

@@ -1,5 +1,37 @@
-//! The `users` function: profiles. Verifies access tokens with the public key only.
+//! The `users` function: profiles and user lists of the careers, accounts, campaign and chat
+//! contracts, and the push contract's users. It only verifies tokens; it holds no signing key.
+//!
+//! [`ROUTES`] is the function's route table: one row per route, naming the contract whose
+//! error shapes it speaks and its handler, which lives in that contract's module.
 
-pub mod http_handler;
+mod accounts;
+mod campaign;
+mod careers;
+mod chat;
+mod push;
 
-pub use http_handler::{handle, Endpoint, UsersState, ROUTES};
+use users_shared::http::Route;
+use users_shared::route;
+
+/// What the function builds once per cold start: the table and the public key (no signing key).
+pub type UsersState = users_shared::lambda::Sessions;
+
+/// This function's routes; `template.yaml` declares exactly these (a test checks it).
+pub const ROUTES: &[Route<UsersState>] = &[
+    route!(Get "/careers/users/me", Drf, careers::me),
+    route!(Get "/careers/users", Drf, careers::list),
+    route!(Get "/careers/users/{username}", Drf, careers::profile),
+    route!(Get "/careers/users/me/stats", Drf, careers::my_stats),
+    route!(Get "/careers/users/{username}/stats", Drf, careers::stats),
+    route!(Patch "/careers/users/me/update", Drf, careers::update_me),
+    route!(Get "/api/v1/accounts/users/{pk}", Accounts, accounts::get),
+    route!(Patch "/api/v1/accounts/users/{pk}", Accounts, accounts::update),
+    route!(Get "/api/v2.1/rest/user_profile", Chat, chat::user_profile),
+    route!(Get "/api/v2.1/rest/get_user_list", Chat, chat::user_list),
+    route!(Post "/api/update/profile", Campaign, campaign::update_profile),
+    route!(Post "/user", Push, push::create_user),
+    route!(Get "/user/{id}", Push, push::get_user),
+    route!(Delete "/user/{id}", Push, push::delete_user),
+    route!(Post "/users", Push, push::create_users),
+    route!(Get "/users", Push, push::list_users),
+];

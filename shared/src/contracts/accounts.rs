@@ -234,3 +234,21 @@ pub fn render(failure: &crate::http::Failure) -> crate::http::HttpResponse {
         other => crate::http::drf::render(other),
     }
 }
+
+// --- bodies built by the handlers (typed in the contracts rework) --------------------------
+
+pub fn signed_up(user: &User, sent: crate::service::verification::Sent) -> Value {
+    let message = match sent {
+        crate::service::verification::Sent::Published => CODE_SENT,
+        crate::service::verification::Sent::NotPublished => CODE_NOT_SENT,
+    };
+    json!({ "msg": message, "data": created(user) })
+}
+
+pub fn verified() -> Value {
+    json!({ "msg": VERIFIED })
+}
+
+pub fn code_sent() -> Value {
+    json!({ "msg": CODE_SENT })
+}

@@ -75,7 +75,9 @@ fn service_error(failure: &ServiceError) -> HttpResponse {
             "You don't have permission to perform this action",
         )
         .build(),
-        ServiceError::NotFound => error(404, "user_not_found", "User not found").build(),
+        ServiceError::NotFound | ServiceError::InvalidPage => {
+            error(404, "user_not_found", "User not found").build()
+        }
         ServiceError::RateLimited { retry_after } => Json::new(
             429,
             &json!({
@@ -262,5 +264,44 @@ pub fn profile_changes(
         Ok(changes)
     } else {
         Err(ServiceError::Invalid(errors))
+    }
+}
+
+// --- bodies built by the handlers (typed in the contracts rework) --------------------------
+
+fn success_body(message: &str, extra: Value) -> Value {
+    let mut body = json!({ "status": "success", "message": message });
+    if let (Some(body), Value::Object(extra)) = (body.as_object_mut(), extra) {
+        body.extend(extra);
+    }
+    body
+}
+
+pub fn registered(user_id: crate::domain::UserId) -> Value {
+    success_body(
+        "Account created successfully",
+        json!({ "user_id": user_id.get() }),
+    )
+}
+
+pub fn logged_out() -> Value {
+    success_body("Logged out successfully", json!({}))
+}
+
+pub fn profile_updated() -> Value {
+    success_body("Profile updated successfully", json!({}))
+}
+
+pub fn validation(user: Option<&User>) -> Value {
+    json!({ "is_valid": user.is_some(), "user_id": user.map(|u| u.id.get()) })
+}
+
+pub fn email_check(check: crate::service::accounts::EmailCheck) -> Value {
+    use crate::service::accounts::EmailCheck;
+    match check {
+        EmailCheck::ForStaff { owner } => {
+            json!({ "exists": owner.is_some(), "user_id": owner.map(|id| id.get()) })
+        }
+        EmailCheck::ForAnyone { exists } => json!({ "exists": exists, "available": !exists }),
     }
 }

@@ -374,6 +374,26 @@ pub fn invalid_page() -> crate::http::HttpResponse {
     crate::http::drf::detail(404, "Invalid page.")
 }
 
+// --- bodies built by the handlers (typed in the contracts rework) --------------------------
+
+pub fn logged_out() -> Value {
+    json!({ "detail": "Successfully logged out." })
+}
+
+pub fn unfollowed() -> Value {
+    json!({ "detail": "Successfully unfollowed." })
+}
+
+pub fn follow_page(count: u64, edges: &[FollowEdge]) -> Value {
+    let results: Vec<Value> = edges.iter().map(follow_edge).collect();
+    json!({ "count": count, "results": results })
+}
+
+pub fn people_page(count: u64, people: &[(UserSummary, bool)]) -> Value {
+    let results: Vec<Value> = people.iter().map(|(u, f)| person(u, *f)).collect();
+    json!({ "count": count, "results": results })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -13,6 +13,11 @@ use serde_json::{json, Value};
 
 pub const APP_ID_HEADERS: &[&str] = &["qiscus_sdk_app_id", "qiscus-sdk-app-id"];
 pub const SECRET_HEADERS: &[&str] = &["qiscus_sdk_secret", "qiscus-sdk-secret"];
+/// Where the app credentials are.
+pub const APP_HEADERS: crate::http::AppHeaders = crate::http::AppHeaders {
+    id: APP_ID_HEADERS,
+    secret: SECRET_HEADERS,
+};
 
 /// The app id and secret the request carries.
 pub fn app_credentials(request: &Request) -> (Option<&str>, Option<&str>) {
@@ -66,7 +71,9 @@ pub fn render(failure: &Failure) -> HttpResponse {
                 error(401, "invalid app credentials", None).build()
             }
             ServiceError::PermissionDenied => error(403, "forbidden", None).build(),
-            ServiceError::NotFound => error(404, "user not found", None).build(),
+            ServiceError::NotFound | ServiceError::InvalidPage => {
+                error(404, "user not found", None).build()
+            }
             ServiceError::RateLimited { retry_after } => error(429, "too many requests", None)
                 .retry_after(*retry_after)
                 .build(),
@@ -248,4 +255,12 @@ pub fn list_entry(user: &UserSummary) -> Value {
         "updated_at": user.updated_at.to_rfc3339(),
         "username": name,
     })
+}
+
+// --- bodies built by the handlers (typed in the contracts rework) --------------------------
+
+pub fn user_list(users: &[UserSummary], total: u64, limit: usize) -> Value {
+    let entries: Vec<Value> = users.iter().map(list_entry).collect();
+    let meta = json!({ "total_data": total, "total_page": total.div_ceil(limit as u64) });
+    json!({ "meta": meta, "users": entries })
 }

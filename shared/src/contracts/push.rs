@@ -12,6 +12,11 @@ use serde_json::{json, Map, Value};
 
 pub const APP_ID_HEADERS: &[&str] = &["x-app-id"];
 pub const SECRET_HEADERS: &[&str] = &["x-app-auth"];
+/// Where the app credentials are.
+pub const APP_HEADERS: crate::http::AppHeaders = crate::http::AppHeaders {
+    id: APP_ID_HEADERS,
+    secret: SECRET_HEADERS,
+};
 
 pub fn app_credentials(request: &Request) -> (Option<&str>, Option<&str>) {
     (
@@ -53,7 +58,9 @@ pub fn render(failure: &Failure) -> HttpResponse {
             | ServiceError::InvalidToken
             | ServiceError::InvalidRefreshToken => error(401, "Invalid app credentials").build(),
             ServiceError::PermissionDenied => error(403, "Forbidden").build(),
-            ServiceError::NotFound => error(404, "User not found").build(),
+            ServiceError::NotFound | ServiceError::InvalidPage => {
+                error(404, "User not found").build()
+            }
             ServiceError::RateLimited { retry_after } => error(429, "Too many requests")
                 .retry_after(*retry_after)
                 .build(),
@@ -152,4 +159,25 @@ pub fn page_and_limit(query: &[(String, String)]) -> Result<(usize, usize), Serv
         number("page", 1)?,
         number("limit", DEFAULT_LIMIT)?.min(MAX_LIMIT),
     ))
+}
+
+// --- bodies built by the handlers (typed in the contracts rework) --------------------------
+
+pub fn user_list(users: &[UserSummary], page: usize, limit: usize) -> Value {
+    let rendered: Vec<Value> = users.iter().map(user).collect();
+    json!({ "users": rendered, "limit": limit, "page": page, "totalInPage": rendered.len() })
+}
+
+pub fn bulk_created(outcome: &crate::service::push::BulkCreated) -> Value {
+    let created: Vec<Value> = outcome.created.iter().map(|u| user(&u.summary())).collect();
+    let rejected: Vec<Value> = outcome
+        .rejected
+        .iter()
+        .map(|r| json!({ "email": r.email, "error": r.reason }))
+        .collect();
+    json!({ "result": created, "rejected": rejected })
+}
+
+pub fn deleted() -> Value {
+    json!(true)
 }

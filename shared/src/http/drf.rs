@@ -68,6 +68,7 @@ pub fn service_error(error: &ServiceError) -> HttpResponse {
             detail(403, "You do not have permission to perform this action.")
         }
         ServiceError::NotFound => detail(404, "Not found."),
+        ServiceError::InvalidPage => detail(404, "Invalid page."),
         ServiceError::RateLimited { retry_after } => Json::new(
             429,
             &json!({ "detail": format!("Request was throttled. Expected available in {retry_after} seconds.") }),

@@ -2,14 +2,17 @@
 //! error shapes of each contract.
 
 pub mod body;
+pub mod call;
 pub mod dialect;
 pub mod drf;
 pub mod query;
 pub mod response;
 pub mod routing;
 
+pub use call::{AppHeaders, Call};
 pub use dialect::Dialect;
 pub use query::Query;
+pub use routing::{dispatch, Outcome, Route};
 
 pub use lambda_http::{Body, Request, Response};
 

@@ -45,6 +45,14 @@ impl Query {
     }
 }
 
+/// Until every contract parser reads a `Query`: the pairs, in order.
+impl std::ops::Deref for Query {
+    type Target = [(String, String)];
+    fn deref(&self) -> &Self::Target {
+        &self.0
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

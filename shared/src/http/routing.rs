@@ -2,7 +2,11 @@
 //! `template.yaml`. Paths match as API Gateway matches them: one trailing slash is ignored,
 //! `{name}` matches one non-empty segment.
 
+pub use super::call::Call;
+use super::{Dialect, Failure, HttpResponse, Request};
 use std::fmt;
+use std::future::Future;
+use std::pin::Pin;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum Method {
@@ -42,21 +46,62 @@ impl fmt::Display for Method {
     }
 }
 
-/// One route of a function: method, path pattern (no trailing slash) and what serves it.
-#[derive(Debug, Clone, Copy)]
-pub struct Route<E> {
+/// What a handler returns: its contract's success response, or why the request was not served
+/// (rendered by the route's [`Dialect`]).
+pub type Outcome = Result<HttpResponse, Failure>;
+
+/// The future a handler returns, boxed so that every route of a function fits one table.
+pub type Pending<'a> = Pin<Box<dyn Future<Output = Outcome> + Send + 'a>>;
+
+/// A handler of function state `S`: see [`route!`](crate::route).
+pub type Handler<S> = for<'a> fn(&'a S, Call<'a>) -> Pending<'a>;
+
+/// One row of a function's route table: method, path pattern (no trailing slash), the contract
+/// whose error shapes the route speaks, and the handler. The dispatcher, the error rendering and
+/// the check against `template.yaml` all read these rows.
+pub struct Route<S: 'static> {
     pub method: Method,
     pub path: &'static str,
-    pub endpoint: E,
+    pub dialect: Dialect,
+    pub handler: Handler<S>,
 }
 
-impl<E> Route<E> {
-    pub const fn new(method: Method, path: &'static str, endpoint: E) -> Self {
-        Self {
-            method,
-            path,
-            endpoint,
+impl<S> fmt::Debug for Route<S> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{} {} ({:?})", self.method, self.path, self.dialect)
+    }
+}
+
+/// A route row: `route!(Post "/careers/users/register", Drf, careers::register)`, where the
+/// handler is an `async fn(&State, Call<'_>) -> Outcome`.
+#[macro_export]
+macro_rules! route {
+    ($method:ident $path:literal, $dialect:ident, $handler:path) => {
+        $crate::http::routing::Route {
+            method: $crate::http::routing::Method::$method,
+            path: $path,
+            dialect: $crate::http::Dialect::$dialect,
+            handler: |state, call| ::std::boxed::Box::pin($handler(state, call)),
         }
+    };
+}
+
+/// Serves `request` with the route of `routes` it matches; a request no route matches gets
+/// DRF's 404 or 405, as API Gateway would never pass it on.
+pub async fn dispatch<S>(routes: &[Route<S>], state: &S, request: Request) -> HttpResponse {
+    let method = request.method().as_str().to_owned();
+    match match_route(routes, &method, request.uri().path()) {
+        Matched::Found { route, params } => {
+            let call = Call {
+                request: &request,
+                params: &params,
+            };
+            (route.handler)(state, call)
+                .await
+                .unwrap_or_else(|failure| route.dialect.render(&failure))
+        }
+        Matched::MethodNotAllowed { allowed } => super::drf::method_not_allowed(&method, &allowed),
+        Matched::NotFound => super::drf::not_found(),
     }
 }
 
@@ -73,9 +118,14 @@ impl PathParams {
     }
 }
 
-pub enum Matched<E> {
-    Found { endpoint: E, params: PathParams },
-    MethodNotAllowed { allowed: Vec<Method> },
+pub enum Matched<'r, S: 'static> {
+    Found {
+        route: &'r Route<S>,
+        params: PathParams,
+    },
+    MethodNotAllowed {
+        allowed: Vec<Method>,
+    },
     NotFound,
 }
 
@@ -117,9 +167,9 @@ pub fn parameter_count(pattern: &str) -> usize {
 }
 
 /// The route that serves `method path`, or why there is none. `/a/b` wins over `/a/{x}`.
-pub fn match_route<E: Copy>(routes: &[Route<E>], method: &str, path: &str) -> Matched<E> {
+pub fn match_route<'r, S>(routes: &'r [Route<S>], method: &str, path: &str) -> Matched<'r, S> {
     let mut allowed = Vec::new();
-    let mut best: Option<(usize, E, PathParams)> = None;
+    let mut best: Option<(usize, &'r Route<S>, PathParams)> = None;
     for route in routes {
         if let Some(params) = match_path(route.path, path) {
             if route.method.as_str() != method {
@@ -131,12 +181,12 @@ pub fn match_route<E: Copy>(routes: &[Route<E>], method: &str, path: &str) -> Ma
                 .as_ref()
                 .is_none_or(|(count, _, _)| specificity < *count)
             {
-                best = Some((specificity, route.endpoint, params));
+                best = Some((specificity, route, params));
             }
         }
     }
     match best {
-        Some((_, endpoint, params)) => Matched::Found { endpoint, params },
+        Some((_, route, params)) => Matched::Found { route, params },
         None if allowed.is_empty() => Matched::NotFound,
         None => Matched::MethodNotAllowed { allowed },
     }
@@ -145,6 +195,22 @@ pub fn match_route<E: Copy>(routes: &[Route<E>], method: &str, path: &str) -> Ma
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::http::response::json;
+
+    async fn one(_: &(), _: Call<'_>) -> Outcome {
+        Ok(json(200, &1))
+    }
+
+    async fn two(_: &(), _: Call<'_>) -> Outcome {
+        Ok(json(200, &2))
+    }
+
+    fn found<'r>(routes: &'r [Route<()>], method: &str, path: &str) -> Option<&'r str> {
+        match match_route(routes, method, path) {
+            Matched::Found { route, .. } => Some(route.path),
+            _ => None,
+        }
+    }
 
     #[test]
     fn a_trailing_slash_is_ignored() {
@@ -164,26 +230,23 @@ mod tests {
     #[test]
     fn a_literal_segment_wins_over_a_parameter() {
         let routes = [
-            Route::new(Method::Get, "/careers/users/{username}", 1),
-            Route::new(Method::Get, "/careers/users/following", 2),
+            crate::route!(Get "/careers/users/{username}", Drf, one),
+            crate::route!(Get "/careers/users/following", Drf, two),
         ];
-        assert!(matches!(
-            match_route(&routes, "GET", "/careers/users/following/"),
-            Matched::Found { endpoint: 2, .. }
-        ));
-        assert!(matches!(
-            match_route(&routes, "GET", "/careers/users/alice/"),
-            Matched::Found { endpoint: 1, .. }
-        ));
+        assert_eq!(
+            found(&routes, "GET", "/careers/users/following/"),
+            Some("/careers/users/following")
+        );
+        assert_eq!(
+            found(&routes, "GET", "/careers/users/alice/"),
+            Some("/careers/users/{username}")
+        );
     }
 
     #[test]
     fn method_mismatch_is_told_apart_from_no_route() {
-        let routes = [Route::new(Method::Post, "/a", 1)];
-        assert!(matches!(
-            match_route(&routes, "POST", "/a/"),
-            Matched::Found { endpoint: 1, .. }
-        ));
+        let routes = [crate::route!(Post "/a", Drf, one)];
+        assert_eq!(found(&routes, "POST", "/a/"), Some("/a"));
         assert!(matches!(
             match_route(&routes, "GET", "/a"),
             Matched::MethodNotAllowed { .. }
@@ -192,5 +255,34 @@ mod tests {
             match_route(&routes, "POST", "/b"),
             Matched::NotFound
         ));
+    }
+
+    #[tokio::test]
+    async fn dispatch_runs_the_matched_handler_and_refuses_the_rest() {
+        let routes = [
+            crate::route!(Get "/one", Drf, one),
+            crate::route!(Get "/two", Drf, two),
+        ];
+        let request = |method: &str, path: &str| {
+            lambda_http::http::Request::builder()
+                .method(method)
+                .uri(path)
+                .body(lambda_http::Body::Empty)
+                .unwrap()
+        };
+        let body = |response: HttpResponse| match response.body() {
+            lambda_http::Body::Text(text) => text.clone(),
+            _ => String::new(),
+        };
+        let response = dispatch(&routes, &(), request("GET", "/two/")).await;
+        assert_eq!(
+            (response.status().as_u16(), body(response)),
+            (200, "2".into())
+        );
+        let response = dispatch(&routes, &(), request("POST", "/one")).await;
+        assert_eq!(response.status().as_u16(), 405);
+        assert_eq!(response.headers()["allow"], "GET");
+        let response = dispatch(&routes, &(), request("GET", "/three")).await;
+        assert_eq!(response.status().as_u16(), 404);
     }
 }

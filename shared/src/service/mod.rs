@@ -80,6 +80,8 @@ pub enum ServiceError {
     PermissionDenied,
     #[error("not found")]
     NotFound,
+    #[error("the page does not exist")]
+    InvalidPage,
     #[error("too many requests; retry after {retry_after} s")]
     RateLimited { retry_after: u64 },
     #[error("unexpected failure")]

@@ -50,13 +50,23 @@ pub async fn unfollow(store: &Store, caller: &User, username: &str) -> Result<()
     }
 }
 
+/// Where page `page` (from 1) of a list of `total` starts. The first page always exists,
+/// even when empty; a later page past the end is DRF's "Invalid page.".
+pub fn page_start(page: usize, total: u64) -> Result<usize, ServiceError> {
+    let skip = page.saturating_sub(1).saturating_mul(PAGE_SIZE);
+    if page > 1 && u64::try_from(skip).unwrap_or(u64::MAX) >= total {
+        return Err(ServiceError::InvalidPage);
+    }
+    Ok(skip)
+}
+
 /// The follows `user` makes, page `page` (from 1), and how many there are.
 pub async fn follows_of(
     store: &Store,
     user: &User,
     page: usize,
 ) -> Result<(Vec<FollowEdge>, u64), ServiceError> {
-    let skip = page.saturating_sub(1).saturating_mul(PAGE_SIZE);
+    let skip = page_start(page, user.following_count)?;
     if u64::try_from(skip).unwrap_or(u64::MAX) >= user.following_count {
         return Ok((Vec::new(), user.following_count));
     }
@@ -82,11 +92,11 @@ pub async fn people(
     page: usize,
 ) -> Result<(Vec<(UserSummary, bool)>, u64), ServiceError> {
     let user = by_username(store, username).await?;
-    let skip = page.saturating_sub(1).saturating_mul(PAGE_SIZE);
     let (prefix, total) = match side {
         Side::Followers => (FOLLOWER_PREFIX, user.followers_count),
         Side::Following => (FOLLOWING_PREFIX, user.following_count),
     };
+    let skip = page_start(page, total)?;
     if u64::try_from(skip).unwrap_or(u64::MAX) >= total {
         return Ok((Vec::new(), total));
     }

@@ -131,6 +131,20 @@ pub async fn resend(
     }
 }
 
+/// The accounts contract's sign-up: rate-limited per client address, the account created
+/// unverified, and a code e-mailed to it.
+pub async fn sign_up(
+    store: &Store,
+    notifier: &Notifier,
+    account: super::accounts::NewAccount,
+    client: &str,
+) -> Result<(User, Sent), ServiceError> {
+    limits::check(store, limits::CODE_PER_ADDRESS, client, Timestamp::now()).await?;
+    let (user, _) = super::accounts::create(store, account, false).await?;
+    let sent = send_code(store, notifier, &user).await?;
+    Ok((user, sent))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -152,18 +166,4 @@ mod tests {
         );
         assert!(!code_hash(UserId::new(1), "123456").contains("123456"));
     }
-}
-
-/// The accounts contract's sign-up: rate-limited per client address, the account created
-/// unverified, and a code e-mailed to it.
-pub async fn sign_up(
-    store: &Store,
-    notifier: &Notifier,
-    account: super::accounts::NewAccount,
-    client: &str,
-) -> Result<(User, Sent), ServiceError> {
-    limits::check(store, limits::CODE_PER_ADDRESS, client, Timestamp::now()).await?;
-    let (user, _) = super::accounts::create(store, account, false).await?;
-    let sent = send_code(store, notifier, &user).await?;
-    Ok((user, sent))
 }

@@ -1,0 +1,13 @@
+//! The chat server's `login_or_register` (app credentials).
+
+use crate::AuthState;
+use users_shared::contracts::chat;
+use users_shared::http::{Call, Outcome};
+use users_shared::service::chat as chat_service;
+
+pub async fn login_or_register(state: &AuthState, call: Call<'_>) -> Outcome {
+    call.app(&state.store, &chat::APP_HEADERS).await?;
+    let wanted = chat::login_or_register(&call.body()?)?;
+    let user = chat_service::login_or_register(&state.store, wanted).await?;
+    Ok(chat::ok(chat::user(&user)))
+}

@@ -1,0 +1,44 @@
+//! The careers contract's follow graph.
+
+use crate::SocialState;
+use users_shared::contracts::careers;
+use users_shared::http::response::json;
+use users_shared::http::{Call, Outcome};
+use users_shared::service::social::{self, Side};
+use users_shared::service::ServiceError;
+
+pub async fn follow(state: &SocialState, call: Call<'_>) -> Outcome {
+    let caller = call.caller(state).await?;
+    let target = careers::follow_target(&call.body()?)?;
+    let edge = social::follow(&state.store, &caller.user, &target).await?;
+    Ok(json(201, &careers::follow_edge(&edge)))
+}
+
+pub async fn unfollow(state: &SocialState, call: Call<'_>) -> Outcome {
+    let caller = call.caller(state).await?;
+    social::unfollow(&state.store, &caller.user, call.param("username")?).await?;
+    Ok(json(200, &careers::unfollowed()))
+}
+
+pub async fn my_following(state: &SocialState, call: Call<'_>) -> Outcome {
+    let caller = call.caller(state).await?;
+    let page = careers::page(&call.query()).ok_or(ServiceError::InvalidPage)?;
+    let (edges, count) = social::follows_of(&state.store, &caller.user, page).await?;
+    Ok(json(200, &careers::follow_page(count, &edges)))
+}
+
+pub async fn followers(state: &SocialState, call: Call<'_>) -> Outcome {
+    people(state, call, Side::Followers).await
+}
+
+pub async fn following(state: &SocialState, call: Call<'_>) -> Outcome {
+    people(state, call, Side::Following).await
+}
+
+async fn people(state: &SocialState, call: Call<'_>, side: Side) -> Outcome {
+    let caller = call.caller_if_token(state).await?;
+    let page = careers::page(&call.query()).ok_or(ServiceError::InvalidPage)?;
+    let username = call.param("username")?;
+    let (people, count) = social::people(&state.store, username, side, caller, page).await?;
+    Ok(json(200, &careers::people_page(count, &people)))
+}
