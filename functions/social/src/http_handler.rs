@@ -107,9 +107,7 @@ async fn unfollow(
 async fn my_following(state: &SocialState, request: &Request) -> Result<HttpResponse, Failure> {
     let caller =
         sessions::authenticate(&state.store, &state.verifier, bearer_token(request)).await?;
-    let Some(page) = careers::page(&query_pairs(request)) else {
-        return Ok(careers::invalid_page());
-    };
+    let page = careers::page(&query_pairs(request))?;
     let (edges, count) = social::follows_of(&state.store, &caller.user, page).await?;
     if page > 1 && edges.is_empty() {
         return Ok(careers::invalid_page());
@@ -126,9 +124,7 @@ async fn people(
 ) -> Result<HttpResponse, Failure> {
     let caller =
         sessions::caller_if_token(&state.store, &state.verifier, bearer_token(request)).await?;
-    let Some(page) = careers::page(&query_pairs(request)) else {
-        return Ok(careers::invalid_page());
-    };
+    let page = careers::page(&query_pairs(request))?;
     let (people, count) =
         social::people(&state.store, username(params)?, side, caller, page).await?;
     if page > 1 && people.is_empty() {

@@ -326,30 +326,8 @@ async fn push_delete_user(
 async fn push_create_users(state: &UsersState, request: &Request) -> Result<HttpResponse, Failure> {
     push_app(state, request).await?;
     let emails = push::bulk_emails(&body::parse(request)?)?;
-    let mut created = Vec::new();
-    let mut rejected = Vec::new();
-    for text in emails {
-        let outcome = match users_shared::domain::Email::parse(&text) {
-            Ok(email) => push_service::create_user(&state.store, email).await,
-            Err(invalid) => Err(ServiceError::invalid("email", &invalid.0)),
-        };
-        match outcome {
-            Ok(user) => created.push(push::user(&user.summary())),
-            Err(ServiceError::Invalid(errors)) => {
-                let reason = errors
-                    .iter()
-                    .next()
-                    .and_then(|(_, m)| m.first().cloned())
-                    .unwrap_or_default();
-                rejected.push(json!({ "email": text, "error": reason }));
-            }
-            Err(other) => return Err(other.into()),
-        }
-    }
-    Ok(json(
-        200,
-        &json!({ "result": created, "rejected": rejected }),
-    ))
+    let outcome = push_service::create_users(&state.store, emails).await?;
+    Ok(json(200, &push::bulk_created(&outcome)))
 }
 
 async fn push_list_users(state: &UsersState, request: &Request) -> Result<HttpResponse, Failure> {

@@ -6,3 +6,17 @@ pub mod campaign;
 pub mod careers;
 pub mod chat;
 pub mod push;
+
+/// The sorted keys of a body's JSON object (empty for anything else): what the tests of each
+/// contract's body types pin.
+#[cfg(test)]
+pub(crate) fn keys(value: &impl serde::Serialize) -> Vec<String> {
+    match serde_json::to_value(value) {
+        Ok(serde_json::Value::Object(map)) => {
+            let mut keys: Vec<String> = map.keys().cloned().collect();
+            keys.sort();
+            keys
+        }
+        _ => Vec::new(),
+    }
+}

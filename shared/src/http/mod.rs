@@ -59,11 +59,8 @@ pub fn header<'a>(request: &'a Request, names: &[&str]) -> Option<&'a str> {
         .map(str::trim)
 }
 
-/// The decoded query string, in order; a repeated key appears once per value.
-pub fn query_pairs(request: &Request) -> Vec<(String, String)> {
-    request
-        .uri()
-        .query()
-        .map(|q| form_urlencoded::parse(q.as_bytes()).into_owned().collect())
-        .unwrap_or_default()
+/// The decoded query string. Kept for the handlers written before [`Query::of`]; to be
+/// removed with them.
+pub fn query_pairs(request: &Request) -> Query {
+    Query::of(request)
 }
