@@ -82,25 +82,16 @@ pub fn new_account(fields: &Fields) -> Result<NewAccount, ServiceError> {
 /// The `email` field of the verify and resend bodies.
 pub fn email(fields: &Fields) -> Result<Email, ServiceError> {
     let mut errors = FieldErrors::default();
-    let email = fields
-        .required_text("email", true, &mut errors)
-        .and_then(|v| errors.check("email", Email::parse(&v)));
-    email
-        .filter(|_| errors.is_empty())
-        .ok_or(ServiceError::Invalid(errors))
+    let email = fields.required_email("email", &mut errors);
+    errors.finish(email)
 }
 
 /// The verify body: `email` and `code`.
 pub fn verification(fields: &Fields) -> Result<(Email, String), ServiceError> {
     let mut errors = FieldErrors::default();
-    let email = fields
-        .required_text("email", true, &mut errors)
-        .and_then(|v| errors.check("email", Email::parse(&v)));
+    let email = fields.required_email("email", &mut errors);
     let code = fields.required_text("code", true, &mut errors);
-    match (email, code) {
-        (Some(email), Some(code)) if errors.is_empty() => Ok((email, code)),
-        _ => Err(ServiceError::Invalid(errors)),
-    }
+    errors.finish(email.zip(code))
 }
 
 /// A user as the accounts contract shows one: the `data` of a sign-up and the body of an
@@ -155,16 +146,16 @@ pub fn detail(user: &User) -> Detail<'_> {
 
 /// Whether the user has filled in what the accounts app asks for on first use.
 pub fn has_initial_profile(user: &User) -> bool {
-    !user.first_name.as_str().is_empty()
-        && !user.last_name.as_str().is_empty()
-        && [
-            user.phone.as_deref(),
-            user.gender.as_deref(),
-            user.country.as_deref(),
-            user.birthday.as_deref(),
-        ]
-        .iter()
-        .all(|v| v.is_some_and(|v| !v.is_empty()))
+    [
+        Some(user.first_name.as_str()),
+        Some(user.last_name.as_str()),
+        user.phone.as_deref(),
+        user.gender.as_deref(),
+        user.country.as_deref(),
+        user.birthday.as_deref(),
+    ]
+    .iter()
+    .all(|v| v.is_some_and(|v| !v.is_empty()))
 }
 
 /// `{"msg": ...}`, and the new user after a sign-up.
@@ -314,17 +305,10 @@ pub fn render(failure: &Failure) -> HttpResponse {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::clock::Timestamp;
     use crate::contracts::keys;
-    use crate::domain::UserId;
 
     fn ann() -> User {
-        User::new(
-            UserId::new(1),
-            "ann".into(),
-            "ann@example.com".into(),
-            Timestamp::from_unix(0),
-        )
+        crate::contracts::sample_user(1)
     }
 
     const CREATED_KEYS: [&str; 9] = [

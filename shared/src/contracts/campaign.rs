@@ -244,11 +244,18 @@ pub struct AuthState<'a> {
     pub username: Option<&'a str>,
 }
 
+/// Whether there is a user, and their id: what every check answers first.
+fn presence(user: Option<&User>) -> (bool, Option<u64>) {
+    (user.is_some(), user.map(|u| u.id.get()))
+}
+
 pub fn auth_state(user: Option<&User>) -> AuthState<'_> {
+    let (is_authenticated, user_id) = presence(user);
+    let username = user.map(|u| u.username.as_str());
     AuthState {
-        is_authenticated: user.is_some(),
-        user_id: user.map(|u| u.id.get()),
-        username: user.map(|u| u.username.as_str()),
+        is_authenticated,
+        user_id,
+        username,
     }
 }
 
@@ -260,10 +267,8 @@ pub struct LoginState {
 }
 
 pub fn login_state(user: Option<&User>) -> LoginState {
-    LoginState {
-        is_logged: user.is_some(),
-        user_id: user.map(|u| u.id.get()),
-    }
+    let (is_logged, user_id) = presence(user);
+    LoginState { is_logged, user_id }
 }
 
 /// `POST /api/check/validate/` with credentials: the user they belong to, if they are right.
@@ -274,10 +279,8 @@ pub struct Validation {
 }
 
 pub fn validation(user: Option<&User>) -> Validation {
-    Validation {
-        is_valid: user.is_some(),
-        user_id: user.map(|u| u.id.get()),
-    }
+    let (is_valid, user_id) = presence(user);
+    Validation { is_valid, user_id }
 }
 
 /// `POST /api/check/email/`: staff learn who holds the address, anyone else only whether it is
@@ -305,16 +308,15 @@ pub fn email_check(check: EmailCheck) -> EmailCheckBody {
 /// `POST /api/check/login/` (backend).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct BackendLoginState {
-    pub is_logged: bool,
-    pub user_id: Option<u64>,
+    #[serde(flatten)]
+    pub state: LoginState,
     pub is_staff: bool,
     pub is_superuser: bool,
 }
 
 pub fn backend_login_state(user: Option<&User>) -> BackendLoginState {
     BackendLoginState {
-        is_logged: user.is_some(),
-        user_id: user.map(|u| u.id.get()),
+        state: login_state(user),
         is_staff: user.is_some_and(|u| u.is_staff),
         is_superuser: user.is_some_and(|u| u.is_superuser),
     }

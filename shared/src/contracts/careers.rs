@@ -209,14 +209,32 @@ pub fn logged_out() -> Detail<'static> {
     Detail::new("Successfully logged out.")
 }
 
-/// `GET /careers/users/me/`: the caller's own profile, e-mail included.
+/// What the owner of a profile sees of it: who they are, their e-mail, bio and avatar.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct Me<'a> {
+pub struct OwnProfile<'a> {
     #[serde(flatten)]
     pub identity: Identity<'a>,
     pub email: &'a str,
     pub bio: &'a str,
     pub avatar: &'a str,
+}
+
+impl<'a> OwnProfile<'a> {
+    fn of(user: &'a User) -> Self {
+        Self {
+            identity: Identity::of(user),
+            email: user.email.as_str(),
+            bio: user.bio.as_str(),
+            avatar: user.avatar.as_str(),
+        }
+    }
+}
+
+/// `GET /careers/users/me/`: the caller's own profile, e-mail included.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Me<'a> {
+    #[serde(flatten)]
+    pub profile: OwnProfile<'a>,
     pub created_at: String,
     pub updated_at: String,
     #[serde(flatten)]
@@ -225,10 +243,7 @@ pub struct Me<'a> {
 
 pub fn me(user: &User) -> Me<'_> {
     Me {
-        identity: Identity::of(user),
-        email: user.email.as_str(),
-        bio: user.bio.as_str(),
-        avatar: user.avatar.as_str(),
+        profile: OwnProfile::of(user),
         created_at: user.created_at.to_rfc3339(),
         updated_at: user.updated_at.to_rfc3339(),
         counts: Counts::of(user),
@@ -492,19 +507,13 @@ pub fn profile_changes(fields: &Fields) -> Result<ProfileChanges, ServiceError> 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Updated<'a> {
     #[serde(flatten)]
-    pub identity: Identity<'a>,
-    pub email: &'a str,
-    pub bio: &'a str,
-    pub avatar: &'a str,
+    pub profile: OwnProfile<'a>,
     pub updated_at: String,
 }
 
 pub fn updated(user: &User) -> Updated<'_> {
     Updated {
-        identity: Identity::of(user),
-        email: user.email.as_str(),
-        bio: user.bio.as_str(),
-        avatar: user.avatar.as_str(),
+        profile: OwnProfile::of(user),
         updated_at: user.updated_at.to_rfc3339(),
     }
 }
@@ -593,12 +602,7 @@ mod tests {
         use crate::http::Query;
 
         fn ann() -> User {
-            User::new(
-                UserId::new(1),
-                "ann".into(),
-                "ann@example.com".into(),
-                Timestamp::from_unix(0),
-            )
+            crate::contracts::sample_user(1)
         }
 
         fn sorted(mut keys: Vec<&str>) -> Vec<&str> {

@@ -98,34 +98,31 @@ pub fn render(failure: &Failure) -> HttpResponse {
     Dialect::Chat.render(failure)
 }
 
+/// A required text field of at most `max` characters.
+fn required_at_most(
+    fields: &Fields,
+    name: &str,
+    max: usize,
+    errors: &mut FieldErrors,
+) -> Option<String> {
+    let text = fields.required_text(name, true, errors)?;
+    if text.chars().count() <= max {
+        Some(text)
+    } else {
+        errors.add(
+            name,
+            format!("Ensure this field has no more than {max} characters."),
+        );
+        None
+    }
+}
+
 /// `POST login_or_register`: `user_id`, `username`, and optional `password`, `avatar_url`.
 pub fn login_or_register(fields: &Fields) -> Result<LoginOrRegister, ServiceError> {
     let mut errors = FieldErrors::default();
     fields.refuse_protected(&mut errors);
-    let chat_user_id = fields
-        .required_text("user_id", true, &mut errors)
-        .filter(|v| {
-            let fits = v.chars().count() <= 255;
-            if !fits {
-                errors.add(
-                    "user_id",
-                    "Ensure this field has no more than 255 characters.",
-                );
-            }
-            fits
-        });
-    let display_name = fields
-        .required_text("username", true, &mut errors)
-        .filter(|v| {
-            let fits = v.chars().count() <= 100;
-            if !fits {
-                errors.add(
-                    "username",
-                    "Ensure this field has no more than 100 characters.",
-                );
-            }
-            fits
-        });
+    let chat_user_id = required_at_most(fields, "user_id", 255, &mut errors);
+    let display_name = required_at_most(fields, "username", 100, &mut errors);
     let password = match fields.optional_text("password", &mut errors) {
         Some(text) if text.is_empty() => Some(None),
         Some(_) => {
@@ -324,9 +321,7 @@ pub fn user_list(users: &[UserSummary], total: u64, limit: usize) -> UserList<'_
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::clock::Timestamp;
     use crate::contracts::keys;
-    use crate::domain::UserId;
 
     fn request_with(headers: &[(&str, &str)]) -> Request {
         let mut builder = lambda_http::http::Request::builder().uri("/api/v2.1/rest/x");
@@ -337,12 +332,7 @@ mod tests {
     }
 
     fn ann() -> User {
-        User::new(
-            UserId::new(1),
-            "ann".into(),
-            "ann@example.com".into(),
-            Timestamp::from_unix(0),
-        )
+        crate::contracts::sample_user(1)
     }
 
     #[test]

@@ -20,3 +20,14 @@ pub(crate) fn keys(value: &impl serde::Serialize) -> Vec<String> {
         _ => Vec::new(),
     }
 }
+
+/// A plain user, `ann`, with the given id: the fixture of the body tests.
+#[cfg(test)]
+pub(crate) fn sample_user(id: u64) -> crate::domain::User {
+    crate::domain::User::new(
+        crate::domain::UserId::new(id),
+        "ann".into(),
+        "ann@example.com".into(),
+        crate::clock::Timestamp::from_unix(0),
+    )
+}

@@ -187,12 +187,8 @@ pub fn deleted() -> Envelope<bool> {
 pub fn new_user_email(fields: &Fields) -> Result<Email, ServiceError> {
     let mut errors = FieldErrors::default();
     fields.refuse_protected(&mut errors);
-    let email = fields
-        .required_text("email", true, &mut errors)
-        .and_then(|v| errors.check("email", Email::parse(&v)));
-    email
-        .filter(|_| errors.is_empty())
-        .ok_or(ServiceError::Invalid(errors))
+    let email = fields.required_email("email", &mut errors);
+    errors.finish(email)
 }
 
 /// `POST /users`: `emails`, a JSON array of strings (in a JSON body, as a form value holding
@@ -249,19 +245,13 @@ pub fn page_and_limit(query: &Query) -> Result<(usize, usize), ServiceError> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::clock::Timestamp;
     use crate::contracts::keys;
     use crate::domain::User;
     use crate::service::push::Rejected;
     use serde_json::json;
 
     fn with_devices() -> User {
-        let mut user = User::new(
-            UserId::new(5),
-            "ann".into(),
-            "ann@example.com".into(),
-            Timestamp::from_unix(0),
-        );
+        let mut user = crate::contracts::sample_user(5);
         user.devices = vec![Device {
             id: 9,
             kind: "email".into(),

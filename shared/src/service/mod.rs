@@ -46,6 +46,14 @@ impl FieldErrors {
         }
     }
 
+    /// The parsed value if nothing was wrong, else every problem recorded.
+    pub fn finish<T>(self, value: Option<T>) -> Result<T, ServiceError> {
+        match value {
+            Some(value) if self.is_empty() => Ok(value),
+            _ => Err(ServiceError::Invalid(self)),
+        }
+    }
+
     pub fn is_empty(&self) -> bool {
         self.0.is_empty()
     }
