@@ -126,7 +126,7 @@ fn taken(field: UniqueField) -> (&'static str, &'static str) {
         UniqueField::Username => ("username", "A user with that username already exists."),
         UniqueField::Email => ("email", "A user with that email already exists."),
         UniqueField::ChatUserId => ("user_id", "A user with that user_id already exists."),
-        UniqueField::Device => ("token", "A device with that token already exists."),
+        UniqueField::Device => ("reference", "A device with that reference already exists."),
     }
 }
 
