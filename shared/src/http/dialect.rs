@@ -235,6 +235,41 @@ mod tests {
     }
 
     #[test]
+    fn a_too_large_body_is_413_in_each_dialects_shape() {
+        let failure = Failure::Body(BodyError::TooLarge { limit: 10 });
+        let expected = [
+            (
+                Dialect::Drf,
+                json!({ "detail": "Request body is larger than 10 bytes." }),
+            ),
+            (
+                Dialect::Campaign,
+                json!({ "error": "payload_too_large", "message": "Request body is larger than 10 bytes" }),
+            ),
+            (
+                Dialect::Chat,
+                json!({ "error": { "message": "request body is larger than 10 bytes" }, "status": 413 }),
+            ),
+            (
+                Dialect::Push,
+                json!({ "error": "Request body is larger than 10 bytes" }),
+            ),
+        ];
+        for (dialect, body) in expected {
+            let response = dialect.render(&failure);
+            assert_eq!(response.status().as_u16(), 413, "{dialect:?}");
+            let lambda_http::Body::Text(text) = response.body() else {
+                panic!("not text")
+            };
+            assert_eq!(
+                serde_json::from_str::<Value>(text).unwrap(),
+                body,
+                "{dialect:?}"
+            );
+        }
+    }
+
+    #[test]
     fn a_rate_limit_carries_retry_after_in_every_dialect() {
         for dialect in [
             Dialect::Drf,

@@ -17,7 +17,7 @@ pub use lambda_http::{Body, Request, Response};
 pub type HttpResponse = Response<Body>;
 
 /// Why a request was not served: its body could not be read, or the service said no.
-/// Each contract renders a `Failure` in its own shape, in one place (e.g. [`drf::render`]).
+/// Each contract renders a `Failure` in its own shape, through one entry: [`Dialect::render`].
 #[derive(Debug, thiserror::Error)]
 pub enum Failure {
     #[error(transparent)]
