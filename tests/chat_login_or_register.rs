@@ -33,7 +33,7 @@ async fn creates_a_user_with_a_random_password_and_answers_in_the_chat_envelope(
     assert_eq!(reply.status, StatusCode::OK, "{}", reply.body);
     assert_eq!(
         reply.body,
-        json!({"results": {"user": {"user_id": "johnny@example.com", "username": "Johnny Cage", "avatar_url": "https://example.com/j.jpg"}}, "status": 200})
+        json!({"results": {"user": {"user_id": "johnny@example.com", "username": "Johnny Cage", "avatar_url": "https://example.com/j.jpg", "active": true, "extras": {}}}, "status": 200})
     );
     assert_eq!(app.items_of("CHAT_ID_GUARD").await.len(), 1);
     let users = app.items_of("USER").await;

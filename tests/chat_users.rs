@@ -49,7 +49,7 @@ async fn user_profile_finds_a_user_by_chat_id() {
     assert_eq!(status, StatusCode::OK);
     assert_eq!(
         body,
-        json!({"results": {"user": {"user_id": "johnny@example.com", "username": "Johnny Cage", "avatar_url": "https://example.com/a.png"}}, "status": 200})
+        json!({"results": {"user": {"user_id": "johnny@example.com", "username": "Johnny Cage", "avatar_url": "https://example.com/a.png", "active": true, "extras": {}}}, "status": 200})
     );
     assert_eq!(missing, StatusCode::NOT_FOUND);
     assert_eq!(missing_body["status"], 404);
@@ -104,8 +104,10 @@ async fn the_user_list_pages_with_exact_meta_in_the_asked_order() {
     assert_eq!(bad, StatusCode::BAD_REQUEST);
     let entry = &first["results"]["users"][0];
     for key in [
+        "active",
         "avatar_url",
         "created_at",
+        "extras",
         "email",
         "id",
         "name",

@@ -5,7 +5,6 @@ use users_shared::contracts::careers;
 use users_shared::http::response::json;
 use users_shared::http::{Call, Outcome};
 use users_shared::service::social::{self, Side};
-use users_shared::service::ServiceError;
 
 pub async fn follow(state: &SocialState, call: Call<'_>) -> Outcome {
     let caller = call.caller(state).await?;
@@ -22,7 +21,7 @@ pub async fn unfollow(state: &SocialState, call: Call<'_>) -> Outcome {
 
 pub async fn my_following(state: &SocialState, call: Call<'_>) -> Outcome {
     let caller = call.caller(state).await?;
-    let page = careers::page(&call.query()).ok_or(ServiceError::InvalidPage)?;
+    let page = careers::page(&call.query())?;
     let (edges, count) = social::follows_of(&state.store, &caller.user, page).await?;
     Ok(json(200, &careers::follow_page(count, &edges)))
 }
@@ -37,7 +36,7 @@ pub async fn following(state: &SocialState, call: Call<'_>) -> Outcome {
 
 async fn people(state: &SocialState, call: Call<'_>, side: Side) -> Outcome {
     let caller = call.caller_if_token(state).await?;
-    let page = careers::page(&call.query()).ok_or(ServiceError::InvalidPage)?;
+    let page = careers::page(&call.query())?;
     let username = call.param("username")?;
     let (people, count) = social::people(&state.store, username, side, caller, page).await?;
     Ok(json(200, &careers::people_page(count, &people)))

@@ -22,7 +22,7 @@ pub async fn get_user(state: &UsersState, call: Call<'_>) -> Outcome {
 pub async fn delete_user(state: &UsersState, call: Call<'_>) -> Outcome {
     call.app(&state.store, &push::APP_HEADERS).await?;
     push_service::delete_user(&state.store, call.user_id("id")?).await?;
-    Ok(push::ok(push::deleted()))
+    Ok(json(200, &push::deleted()))
 }
 
 pub async fn create_users(state: &UsersState, call: Call<'_>) -> Outcome {

@@ -3,10 +3,14 @@
 
 use crate::domain::{CountryCode, Email, Gender, Password, PersonName, Phone, User};
 use crate::http::body::Fields;
+use crate::http::dialect::Reason;
+use crate::http::response::Json;
+use crate::http::{Dialect, Failure, HttpResponse};
 use crate::service::accounts::NewAccount;
 use crate::service::profiles::ProfileChanges;
+use crate::service::verification::Sent;
 use crate::service::{FieldErrors, ServiceError};
-use serde_json::{json, Value};
+use serde::Serialize;
 
 pub const CODE_SENT: &str = "Email sent successfully!";
 pub const CODE_NOT_SENT: &str =
@@ -78,68 +82,116 @@ pub fn new_account(fields: &Fields) -> Result<NewAccount, ServiceError> {
 /// The `email` field of the verify and resend bodies.
 pub fn email(fields: &Fields) -> Result<Email, ServiceError> {
     let mut errors = FieldErrors::default();
-    let email = fields
-        .required_text("email", true, &mut errors)
-        .and_then(|v| errors.check("email", Email::parse(&v)));
-    email
-        .filter(|_| errors.is_empty())
-        .ok_or(ServiceError::Invalid(errors))
+    let email = fields.required_email("email", &mut errors);
+    errors.finish(email)
 }
 
 /// The verify body: `email` and `code`.
 pub fn verification(fields: &Fields) -> Result<(Email, String), ServiceError> {
     let mut errors = FieldErrors::default();
-    let email = fields
-        .required_text("email", true, &mut errors)
-        .and_then(|v| errors.check("email", Email::parse(&v)));
+    let email = fields.required_email("email", &mut errors);
     let code = fields.required_text("code", true, &mut errors);
-    match (email, code) {
-        (Some(email), Some(code)) if errors.is_empty() => Ok((email, code)),
-        _ => Err(ServiceError::Invalid(errors)),
+    errors.finish(email.zip(code))
+}
+
+/// A user as the accounts contract shows one: the `data` of a sign-up and the body of an
+/// update.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Created<'a> {
+    pub id: u64,
+    pub email: &'a str,
+    pub first_name: &'a str,
+    pub last_name: &'a str,
+    pub phone: Option<&'a str>,
+    pub gender: Option<&'a str>,
+    pub country: Option<&'a str>,
+    pub created_at: String,
+    pub updated_at: String,
+}
+
+pub fn created(user: &User) -> Created<'_> {
+    Created {
+        id: user.id.get(),
+        email: user.email.as_str(),
+        first_name: user.first_name.as_str(),
+        last_name: user.last_name.as_str(),
+        phone: user.phone.as_deref(),
+        gender: user.gender.as_deref(),
+        country: user.country.as_deref(),
+        created_at: user.created_at.to_rfc3339(),
+        updated_at: user.updated_at.to_rfc3339(),
     }
 }
 
-/// The `data` of a sign-up reply.
-pub fn created(user: &User) -> Value {
-    json!({
-        "id": user.id.get(),
-        "email": user.email,
-        "first_name": user.first_name,
-        "last_name": user.last_name,
-        "phone": user.phone,
-        "gender": user.gender,
-        "country": user.country,
-        "created_at": user.created_at.to_rfc3339(),
-        "updated_at": user.updated_at.to_rfc3339(),
-    })
+/// `GET /api/v1/accounts/users/<pk>/`: everything of [`Created`], and the rest of the profile.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Detail<'a> {
+    #[serde(flatten)]
+    pub created: Created<'a>,
+    pub photo: Option<&'a str>,
+    pub address: Option<&'a str>,
+    pub birthday: Option<&'a str>,
+    pub has_initial_profile: bool,
 }
 
-/// `GET /api/v1/accounts/users/<pk>/`.
-pub fn detail(user: &User) -> Value {
-    json!({
-        "id": user.id.get(),
-        "email": user.email,
-        "first_name": user.first_name,
-        "last_name": user.last_name,
-        "phone": user.phone,
-        "photo": user.photo,
-        "address": user.address,
-        "gender": user.gender,
-        "country": user.country,
-        "birthday": user.birthday,
-        "has_initial_profile": has_initial_profile(user),
-        "created_at": user.created_at.to_rfc3339(),
-        "updated_at": user.updated_at.to_rfc3339(),
-    })
+pub fn detail(user: &User) -> Detail<'_> {
+    Detail {
+        created: created(user),
+        photo: user.photo.as_deref(),
+        address: user.address.as_deref(),
+        birthday: user.birthday.as_deref(),
+        has_initial_profile: has_initial_profile(user),
+    }
 }
 
 /// Whether the user has filled in what the accounts app asks for on first use.
 pub fn has_initial_profile(user: &User) -> bool {
-    !user.first_name.is_empty()
-        && !user.last_name.is_empty()
-        && [&user.phone, &user.gender, &user.country, &user.birthday]
-            .iter()
-            .all(|v| v.as_deref().is_some_and(|v| !v.is_empty()))
+    [
+        Some(user.first_name.as_str()),
+        Some(user.last_name.as_str()),
+        user.phone.as_deref(),
+        user.gender.as_deref(),
+        user.country.as_deref(),
+        user.birthday.as_deref(),
+    ]
+    .iter()
+    .all(|v| v.is_some_and(|v| !v.is_empty()))
+}
+
+/// `{"msg": ...}`, and the new user after a sign-up.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Msg<'a> {
+    pub msg: &'static str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub data: Option<Created<'a>>,
+}
+
+/// The 201 body of `POST /api/v1/accounts/users/`: whether the code went out, and the user.
+pub fn signed_up(user: &User, sent: Sent) -> Msg<'_> {
+    let msg = match sent {
+        Sent::Published => CODE_SENT,
+        Sent::NotPublished => CODE_NOT_SENT,
+    };
+    Msg {
+        msg,
+        data: Some(created(user)),
+    }
+}
+
+/// `POST /api/v1/accounts/users/verify/`.
+pub fn verified() -> Msg<'static> {
+    Msg {
+        msg: VERIFIED,
+        data: None,
+    }
+}
+
+/// `POST /api/v1/accounts/users/resend-code/`.
+pub fn code_sent() -> Msg<'static> {
+    Msg {
+        msg: CODE_SENT,
+        data: None,
+    }
 }
 
 /// A date of birth: `YYYY-MM-DD`, from 1900-01-01 to today.
@@ -225,30 +277,89 @@ pub fn changes(fields: &Fields) -> Result<ProfileChanges, ServiceError> {
     }
 }
 
+/// The accounts document's own body for a missing user.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Error<'a> {
+    pub error: &'a str,
+}
+
 /// DRF shapes, but the contract's own `{"error": "User not found"}` for a missing user.
-pub fn render(failure: &crate::http::Failure) -> crate::http::HttpResponse {
-    match failure {
-        crate::http::Failure::Service(ServiceError::NotFound) => {
-            crate::http::response::json(404, &json!({ "error": "User not found" }))
-        }
-        other => crate::http::drf::render(other),
+pub(crate) fn shape(reason: &Reason) -> Json {
+    match reason {
+        Reason::NotFound => Json::new(
+            reason.status(),
+            &Error {
+                error: "User not found",
+            },
+        ),
+        other => crate::http::drf::shape(other),
     }
 }
 
-// --- bodies built by the handlers (typed in the contracts rework) --------------------------
-
-pub fn signed_up(user: &User, sent: crate::service::verification::Sent) -> Value {
-    let message = match sent {
-        crate::service::verification::Sent::Published => CODE_SENT,
-        crate::service::verification::Sent::NotPublished => CODE_NOT_SENT,
-    };
-    json!({ "msg": message, "data": created(user) })
+/// Every reason an accounts request was not served. Kept for the handlers that name a
+/// renderer function; new code names [`Dialect::Accounts`].
+pub fn render(failure: &Failure) -> HttpResponse {
+    Dialect::Accounts.render(failure)
 }
 
-pub fn verified() -> Value {
-    json!({ "msg": VERIFIED })
-}
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::contracts::keys;
 
-pub fn code_sent() -> Value {
-    json!({ "msg": CODE_SENT })
+    fn ann() -> User {
+        crate::contracts::sample_user(1)
+    }
+
+    const CREATED_KEYS: [&str; 9] = [
+        "country",
+        "created_at",
+        "email",
+        "first_name",
+        "gender",
+        "id",
+        "last_name",
+        "phone",
+        "updated_at",
+    ];
+
+    #[test]
+    fn created_has_the_sign_up_keys() {
+        assert_eq!(keys(&created(&ann())), CREATED_KEYS);
+    }
+
+    #[test]
+    fn detail_adds_the_rest_of_the_profile() {
+        let mut expected: Vec<&str> = CREATED_KEYS.to_vec();
+        expected.extend(["address", "birthday", "has_initial_profile", "photo"]);
+        expected.sort_unstable();
+        assert_eq!(keys(&detail(&ann())), expected);
+    }
+
+    #[test]
+    fn a_sign_up_says_whether_the_code_went_out() {
+        let user = ann();
+        let body = signed_up(&user, Sent::NotPublished);
+        assert_eq!(keys(&body), ["data", "msg"]);
+        assert_eq!(body.msg, CODE_NOT_SENT);
+        assert_eq!(signed_up(&user, Sent::Published).msg, CODE_SENT);
+    }
+
+    #[test]
+    fn verified_and_code_sent_are_one_message() {
+        assert_eq!(keys(&verified()), ["msg"]);
+        assert_eq!(verified().msg, VERIFIED);
+        assert_eq!(keys(&code_sent()), ["msg"]);
+        assert_eq!(code_sent().msg, CODE_SENT);
+    }
+
+    #[test]
+    fn a_missing_user_is_the_documents_error_body() {
+        let response = Dialect::Accounts.render(&Failure::Service(ServiceError::NotFound));
+        assert_eq!(response.status().as_u16(), 404);
+        let lambda_http::Body::Text(text) = response.body() else {
+            panic!("not text")
+        };
+        assert_eq!(text, r#"{"error":"User not found"}"#);
+    }
 }

@@ -1,14 +1,16 @@
 //! The careers contract (`/careers/users/...`): Django REST framework with simplejwt.
 
 use crate::domain::UserSummary;
-use crate::domain::{Bio, Email, NewUser, Password, PersonName, User, Username};
+use crate::domain::{Bio, Email, HttpUrl, NewUser, Password, PersonName, User, Username};
 use crate::http::body::Fields;
+use crate::http::drf::Detail;
+use crate::http::Query;
 use crate::service::directory::{ListQuery, Listing, DEFAULT_BATCH, MAX_BATCH};
 use crate::service::profiles::ProfileChanges;
 use crate::service::sessions::{LoginName, Tokens};
 use crate::service::{FieldErrors, ServiceError};
 use crate::store::{DirectoryOrder, FollowEdge};
-use serde_json::{json, Value};
+use serde::Serialize;
 
 /// `POST /careers/users/register/`: every field checked, every problem reported at once.
 pub fn new_user(fields: &Fields) -> Result<NewUser, ServiceError> {
@@ -98,87 +100,172 @@ pub fn optional_refresh_token(fields: &Fields) -> Result<Option<String>, Service
     }
 }
 
+/// Who a user is, as every careers body starts.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Identity<'a> {
+    pub id: u64,
+    pub username: &'a str,
+    pub first_name: &'a str,
+    pub last_name: &'a str,
+}
+
+impl<'a> Identity<'a> {
+    fn of(user: &'a User) -> Self {
+        Self {
+            id: user.id.get(),
+            username: user.username.as_str(),
+            first_name: user.first_name.as_str(),
+            last_name: user.last_name.as_str(),
+        }
+    }
+}
+
+/// The counters a profile shows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct Counts {
+    pub posts_count: u64,
+    pub followers_count: u64,
+    pub following_count: u64,
+}
+
+impl Counts {
+    fn of(user: &User) -> Self {
+        Self {
+            posts_count: user.posts_count,
+            followers_count: user.followers_count,
+            following_count: user.following_count,
+        }
+    }
+}
+
+/// The user of a sign-up reply.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct RegisteredUser<'a> {
+    #[serde(flatten)]
+    pub identity: Identity<'a>,
+    pub email: &'a str,
+    pub bio: &'a str,
+    pub created_at: String,
+}
+
+/// The user of a sign-in reply.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct SignedInUser<'a> {
+    #[serde(flatten)]
+    pub identity: Identity<'a>,
+    pub email: &'a str,
+}
+
+/// A user and a token pair: the body of a sign-up (201) and of a sign-in.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Session<'a, U> {
+    pub user: U,
+    pub access: &'a str,
+    pub refresh: &'a str,
+}
+
 /// The 201 body of a sign-up.
-pub fn registered(user: &User, tokens: &Tokens) -> Value {
-    json!({
-        "user": {
-            "id": user.id.get(),
-            "username": user.username,
-            "email": user.email,
-            "first_name": user.first_name,
-            "last_name": user.last_name,
-            "bio": user.bio,
-            "created_at": user.created_at.to_rfc3339(),
+pub fn registered<'a>(user: &'a User, tokens: &'a Tokens) -> Session<'a, RegisteredUser<'a>> {
+    Session {
+        user: RegisteredUser {
+            identity: Identity::of(user),
+            email: user.email.as_str(),
+            bio: user.bio.as_str(),
+            created_at: user.created_at.to_rfc3339(),
         },
-        "access": tokens.access,
-        "refresh": tokens.refresh.expose(),
-    })
+        access: &tokens.access,
+        refresh: tokens.refresh.expose(),
+    }
 }
 
 /// The 200 body of a sign-in.
-pub fn logged_in(user: &User, tokens: &Tokens) -> Value {
-    json!({
-        "user": {
-            "id": user.id.get(),
-            "username": user.username,
-            "email": user.email,
-            "first_name": user.first_name,
-            "last_name": user.last_name,
+pub fn logged_in<'a>(user: &'a User, tokens: &'a Tokens) -> Session<'a, SignedInUser<'a>> {
+    Session {
+        user: SignedInUser {
+            identity: Identity::of(user),
+            email: user.email.as_str(),
         },
-        "access": tokens.access,
-        "refresh": tokens.refresh.expose(),
-    })
+        access: &tokens.access,
+        refresh: tokens.refresh.expose(),
+    }
 }
 
 /// The 200 body of a token refresh: the new access token and the rotated refresh token.
-pub fn refreshed(tokens: &Tokens) -> Value {
-    json!({ "access": tokens.access, "refresh": tokens.refresh.expose() })
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Refreshed<'a> {
+    pub access: &'a str,
+    pub refresh: &'a str,
+}
+
+pub fn refreshed(tokens: &Tokens) -> Refreshed<'_> {
+    Refreshed {
+        access: &tokens.access,
+        refresh: tokens.refresh.expose(),
+    }
+}
+
+/// `POST /careers/users/logout/`.
+pub fn logged_out() -> Detail<'static> {
+    Detail::new("Successfully logged out.")
+}
+
+/// What the owner of a profile sees of it: who they are, their e-mail, bio and avatar.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct OwnProfile<'a> {
+    #[serde(flatten)]
+    pub identity: Identity<'a>,
+    pub email: &'a str,
+    pub bio: &'a str,
+    pub avatar: &'a str,
+}
+
+impl<'a> OwnProfile<'a> {
+    fn of(user: &'a User) -> Self {
+        Self {
+            identity: Identity::of(user),
+            email: user.email.as_str(),
+            bio: user.bio.as_str(),
+            avatar: user.avatar.as_str(),
+        }
+    }
 }
 
 /// `GET /careers/users/me/`: the caller's own profile, e-mail included.
-pub fn me(user: &User) -> Value {
-    json!({
-        "id": user.id.get(),
-        "username": user.username,
-        "email": user.email,
-        "first_name": user.first_name,
-        "last_name": user.last_name,
-        "bio": user.bio,
-        "avatar": user.avatar,
-        "created_at": user.created_at.to_rfc3339(),
-        "updated_at": user.updated_at.to_rfc3339(),
-        "posts_count": user.posts_count,
-        "followers_count": user.followers_count,
-        "following_count": user.following_count,
-    })
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Me<'a> {
+    #[serde(flatten)]
+    pub profile: OwnProfile<'a>,
+    pub created_at: String,
+    pub updated_at: String,
+    #[serde(flatten)]
+    pub counts: Counts,
+}
+
+pub fn me(user: &User) -> Me<'_> {
+    Me {
+        profile: OwnProfile::of(user),
+        created_at: user.created_at.to_rfc3339(),
+        updated_at: user.updated_at.to_rfc3339(),
+        counts: Counts::of(user),
+    }
 }
 
 // --- directory, profiles, follows ---------------------------------------------------------
 
-fn number(
-    query: &[(String, String)],
-    name: &str,
-    default: usize,
-    errors: &mut FieldErrors,
-) -> usize {
-    match query.iter().find(|(k, _)| k == name).map(|(_, v)| v.trim()) {
-        None | Some("") => default,
-        Some(text) => text.parse().unwrap_or_else(|_| {
+/// A page or batch number of the query: `default` when absent or blank, DRF's message under
+/// `name` when it is not a number.
+fn number(query: &Query, name: &str, default: usize, errors: &mut FieldErrors) -> usize {
+    query.number(name).map_or_else(
+        |_| {
             errors.add(name, "A valid integer is required.");
             default
-        }),
-    }
-}
-
-fn text_param(query: &[(String, String)], name: &str) -> Option<String> {
-    query
-        .iter()
-        .find(|(k, _)| k == name)
-        .map(|(_, v)| v.clone())
+        },
+        |value| value.unwrap_or(default),
+    )
 }
 
 /// `GET /careers/users/?search=&first_name=&last_name=&ordering=&batch_size=&batch_number=`.
-pub fn list_query(query: &[(String, String)]) -> Result<(ListQuery, usize, usize), ServiceError> {
+pub fn list_query(query: &Query) -> Result<(ListQuery, usize, usize), ServiceError> {
     let mut errors = FieldErrors::default();
     let batch_size = number(query, "batch_size", DEFAULT_BATCH, &mut errors);
     if !(1..=MAX_BATCH).contains(&batch_size) {
@@ -188,12 +275,12 @@ pub fn list_query(query: &[(String, String)]) -> Result<(ListQuery, usize, usize
         );
     }
     let batch_number = number(query, "batch_number", 0, &mut errors);
-    let ordering = text_param(query, "ordering").unwrap_or_default();
-    let (descending, field) = match ordering.trim().strip_prefix('-') {
-        Some(field) => (true, field.to_owned()),
-        None => (false, ordering.trim().to_owned()),
+    let ordering = query.get("ordering").unwrap_or_default().trim();
+    let (descending, field) = match ordering.strip_prefix('-') {
+        Some(field) => (true, field),
+        None => (false, ordering),
     };
-    let order = match field.as_str() {
+    let order = match field {
         "" | "created_at" => DirectoryOrder::SignUp,
         "username" => DirectoryOrder::Username,
         "first_name" => DirectoryOrder::FirstName,
@@ -206,10 +293,11 @@ pub fn list_query(query: &[(String, String)]) -> Result<(ListQuery, usize, usize
     if !errors.is_empty() {
         return Err(ServiceError::Invalid(errors));
     }
+    let text = |name: &str| query.get(name).map(str::to_owned);
     let list = ListQuery {
-        search: text_param(query, "search"),
-        first_name: text_param(query, "first_name"),
-        last_name: text_param(query, "last_name"),
+        search: text("search"),
+        first_name: text("first_name"),
+        last_name: text("last_name"),
         order,
         descending,
         skip: batch_number.saturating_mul(batch_size),
@@ -218,71 +306,153 @@ pub fn list_query(query: &[(String, String)]) -> Result<(ListQuery, usize, usize
     Ok((list, batch_size, batch_number))
 }
 
-pub fn person(user: &UserSummary, is_following: bool) -> Value {
-    json!({
-        "id": user.id.get(),
-        "username": user.username,
-        "first_name": user.first_name,
-        "last_name": user.last_name,
-        "avatar": user.avatar,
-        "is_following": is_following,
-    })
+/// A user in a list, and whether the caller follows them.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Person<'a> {
+    pub id: u64,
+    pub username: &'a str,
+    pub first_name: &'a str,
+    pub last_name: &'a str,
+    pub avatar: &'a str,
+    pub is_following: bool,
 }
 
-pub fn listing(listing: &Listing, batch_size: usize, batch_number: usize) -> Value {
-    let users: Vec<Value> = listing
-        .users
+pub fn person(user: &UserSummary, is_following: bool) -> Person<'_> {
+    Person {
+        id: user.id.get(),
+        username: user.username.as_str(),
+        first_name: user.first_name.as_str(),
+        last_name: user.last_name.as_str(),
+        avatar: user.avatar.as_str(),
+        is_following,
+    }
+}
+
+fn people_of(users: &[(UserSummary, bool)]) -> Vec<Person<'_>> {
+    users
         .iter()
         .map(|(u, follows)| person(u, *follows))
-        .collect();
-    json!({
-        "message": "Users retrieved successfully",
-        "batch_info": {
-            "current_batch": batch_number,
-            "batch_size": batch_size,
-            "total_users": listing.total,
-            "total_batches": listing.total.div_ceil(batch_size as u64),
-            "users_in_current_batch": users.len(),
+        .collect()
+}
+
+/// `GET /careers/users/`: one batch of the directory.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Listed<'a> {
+    pub message: &'static str,
+    pub batch_info: BatchInfo,
+    pub users: Vec<Person<'a>>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct BatchInfo {
+    pub current_batch: usize,
+    pub batch_size: usize,
+    pub total_users: u64,
+    pub total_batches: u64,
+    pub users_in_current_batch: usize,
+}
+
+pub fn listing(listing: &Listing, batch_size: usize, batch_number: usize) -> Listed<'_> {
+    Listed {
+        message: "Users retrieved successfully",
+        batch_info: BatchInfo {
+            current_batch: batch_number,
+            batch_size,
+            total_users: listing.total,
+            total_batches: listing.total.div_ceil(batch_size.max(1) as u64),
+            users_in_current_batch: listing.users.len(),
         },
-        "users": users,
-    })
+        users: people_of(&listing.users),
+    }
 }
 
 /// `GET /careers/users/{username}/`: public, no e-mail.
-pub fn public_profile(user: &User) -> Value {
-    json!({
-        "id": user.id.get(),
-        "username": user.username,
-        "first_name": user.first_name,
-        "last_name": user.last_name,
-        "bio": user.bio,
-        "avatar": user.avatar,
-        "created_at": user.created_at.to_rfc3339(),
-        "posts_count": user.posts_count,
-        "followers_count": user.followers_count,
-        "following_count": user.following_count,
-    })
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct PublicProfile<'a> {
+    #[serde(flatten)]
+    pub identity: Identity<'a>,
+    pub bio: &'a str,
+    pub avatar: &'a str,
+    pub created_at: String,
+    #[serde(flatten)]
+    pub counts: Counts,
 }
 
-pub fn stats(user: &User) -> Value {
-    json!({
-        "posts_count": user.posts_count,
-        "followers_count": user.followers_count,
-        "following_count": user.following_count,
-        "likes_received": user.likes_received,
-        "comments_received": user.comments_received,
-    })
+pub fn public_profile(user: &User) -> PublicProfile<'_> {
+    PublicProfile {
+        identity: Identity::of(user),
+        bio: user.bio.as_str(),
+        avatar: user.avatar.as_str(),
+        created_at: user.created_at.to_rfc3339(),
+        counts: Counts::of(user),
+    }
 }
 
-pub fn follow_edge(edge: &FollowEdge) -> Value {
-    json!({
-        "id": edge.follow_id,
-        "follower": edge.follower,
-        "following": edge.following,
-        "follower_username": edge.follower_username,
-        "following_username": edge.following_username,
-        "created_at": edge.created_at,
-    })
+/// `GET /careers/users/{username}/stats/` and `me/stats/`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct Stats {
+    #[serde(flatten)]
+    pub counts: Counts,
+    pub likes_received: u64,
+    pub comments_received: u64,
+}
+
+pub fn stats(user: &User) -> Stats {
+    Stats {
+        counts: Counts::of(user),
+        likes_received: user.likes_received,
+        comments_received: user.comments_received,
+    }
+}
+
+/// A follow, as `POST follow/` answers it and `me/following/` lists it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Follow<'a> {
+    pub id: u64,
+    pub follower: u64,
+    pub following: u64,
+    pub follower_username: &'a str,
+    pub following_username: &'a str,
+    pub created_at: &'a str,
+}
+
+pub fn follow_edge(edge: &FollowEdge) -> Follow<'_> {
+    Follow {
+        id: edge.follow_id,
+        follower: edge.follower,
+        following: edge.following,
+        follower_username: edge.follower_username.as_str(),
+        following_username: edge.following_username.as_str(),
+        created_at: edge.created_at.as_str(),
+    }
+}
+
+/// DRF's page-number pagination: `{"count", "results"}`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Page<T> {
+    pub count: u64,
+    pub results: Vec<T>,
+}
+
+/// `GET me/following/`.
+pub fn follow_page(count: u64, edges: &[FollowEdge]) -> Page<Follow<'_>> {
+    Page {
+        count,
+        results: edges.iter().map(follow_edge).collect(),
+    }
+}
+
+/// `GET {username}/followers/` and `{username}/following/`.
+pub fn people_page(count: u64, people: &[(UserSummary, bool)]) -> Page<Person<'_>> {
+    Page {
+        count,
+        results: people_of(people),
+    }
+}
+
+/// `DELETE unfollow/{username}/`.
+pub fn unfollowed() -> Detail<'static> {
+    Detail::new("Successfully unfollowed.")
 }
 
 /// `POST /careers/users/follow/`: `username`.
@@ -291,15 +461,6 @@ pub fn follow_target(fields: &Fields) -> Result<String, ServiceError> {
     fields
         .required_text("username", true, &mut errors)
         .ok_or(ServiceError::Invalid(errors))
-}
-
-fn is_http_url(text: &str) -> bool {
-    let rest = text
-        .strip_prefix("https://")
-        .or_else(|| text.strip_prefix("http://"));
-    rest.is_some_and(|r| {
-        !r.is_empty() && !r.starts_with('/') && !r.chars().any(char::is_whitespace)
-    }) && text.len() <= 2048
 }
 
 /// `PATCH /careers/users/me/update/`: any subset of first_name, last_name, bio, avatar, email.
@@ -324,7 +485,7 @@ pub fn profile_changes(fields: &Fields) -> Result<ProfileChanges, ServiceError> 
         changes.bio = errors.check("bio", Bio::parse(&v)).map(Bio::into_string);
     }
     if let Some(v) = fields.given_text("avatar", &mut errors) {
-        if v.is_empty() || is_http_url(&v) {
+        if v.is_empty() || HttpUrl::parse(&v).is_ok() {
             changes.avatar = Some(v);
         } else {
             errors.add("avatar", "Enter a valid URL.");
@@ -343,60 +504,34 @@ pub fn profile_changes(fields: &Fields) -> Result<ProfileChanges, ServiceError> 
 }
 
 /// The 200 body of a profile update.
-pub fn updated(user: &User) -> Value {
-    json!({
-        "id": user.id.get(),
-        "username": user.username,
-        "email": user.email,
-        "first_name": user.first_name,
-        "last_name": user.last_name,
-        "bio": user.bio,
-        "avatar": user.avatar,
-        "updated_at": user.updated_at.to_rfc3339(),
-    })
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Updated<'a> {
+    #[serde(flatten)]
+    pub profile: OwnProfile<'a>,
+    pub updated_at: String,
 }
 
-/// `?page=` of the follow lists, from 1; `None` for a page DRF's pagination would refuse
-/// (not a positive number).
-pub fn page(query: &[(String, String)]) -> Option<usize> {
-    match query
-        .iter()
-        .find(|(k, _)| k == "page")
-        .map(|(_, v)| v.trim())
-    {
-        None | Some("") => Some(1),
-        Some(text) => text.parse::<usize>().ok().filter(|p| *p > 0),
+pub fn updated(user: &User) -> Updated<'_> {
+    Updated {
+        profile: OwnProfile::of(user),
+        updated_at: user.updated_at.to_rfc3339(),
     }
 }
 
-/// DRF's answer to a page that does not exist.
-pub fn invalid_page() -> crate::http::HttpResponse {
-    crate::http::drf::detail(404, "Invalid page.")
-}
-
-// --- bodies built by the handlers (typed in the contracts rework) --------------------------
-
-pub fn logged_out() -> Value {
-    json!({ "detail": "Successfully logged out." })
-}
-
-pub fn unfollowed() -> Value {
-    json!({ "detail": "Successfully unfollowed." })
-}
-
-pub fn follow_page(count: u64, edges: &[FollowEdge]) -> Value {
-    let results: Vec<Value> = edges.iter().map(follow_edge).collect();
-    json!({ "count": count, "results": results })
-}
-
-pub fn people_page(count: u64, people: &[(UserSummary, bool)]) -> Value {
-    let results: Vec<Value> = people.iter().map(|(u, f)| person(u, *f)).collect();
-    json!({ "count": count, "results": results })
+/// `?page=` of the follow lists, from 1; a page DRF's pagination would refuse (not a
+/// positive number) is [`ServiceError::InvalidPage`].
+pub fn page(query: &Query) -> Result<usize, ServiceError> {
+    match query.number::<usize>("page") {
+        Ok(None) => Ok(1),
+        Ok(Some(page)) if page > 0 => Ok(page),
+        _ => Err(ServiceError::InvalidPage),
+    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use serde_json::{json, Value};
 
     fn fields(value: Value) -> Fields {
         Fields::from_map(value.as_object().unwrap().clone())
@@ -450,5 +585,159 @@ mod tests {
         }))));
         assert_eq!(errors["is_staff"], json!(["This field cannot be set."]));
         assert_eq!(errors["id"], json!(["This field cannot be set."]));
+    }
+
+    mod bodies {
+        use super::super::*;
+        use crate::auth::refresh::RefreshToken;
+        use crate::clock::Timestamp;
+        use crate::contracts::keys;
+        use crate::domain::UserId;
+        use crate::http::Query;
+
+        fn ann() -> User {
+            crate::contracts::sample_user(1)
+        }
+
+        fn sorted(mut keys: Vec<&str>) -> Vec<&str> {
+            keys.sort_unstable();
+            keys
+        }
+
+        const IDENTITY: [&str; 4] = ["id", "username", "first_name", "last_name"];
+        const COUNTS: [&str; 3] = ["posts_count", "followers_count", "following_count"];
+
+        fn with(parts: &[&[&'static str]]) -> Vec<&'static str> {
+            sorted(parts.concat())
+        }
+
+        #[test]
+        fn session_bodies_have_user_and_both_tokens() {
+            let user = ann();
+            let tokens = Tokens {
+                access: "a".into(),
+                refresh: RefreshToken::new_family(UserId::new(1)).unwrap(),
+            };
+            let registered = registered(&user, &tokens);
+            assert_eq!(keys(&registered), ["access", "refresh", "user"]);
+            assert_eq!(
+                keys(&registered.user),
+                with(&[&IDENTITY, &["email", "bio", "created_at"]])
+            );
+            let logged_in = logged_in(&user, &tokens);
+            assert_eq!(keys(&logged_in), ["access", "refresh", "user"]);
+            assert_eq!(keys(&logged_in.user), with(&[&IDENTITY, &["email"]]));
+            assert_eq!(keys(&refreshed(&tokens)), ["access", "refresh"]);
+        }
+
+        #[test]
+        fn profiles_have_their_keys() {
+            let user = ann();
+            assert_eq!(
+                keys(&me(&user)),
+                with(&[
+                    &IDENTITY,
+                    &COUNTS,
+                    &["email", "bio", "avatar", "created_at", "updated_at"]
+                ])
+            );
+            assert_eq!(
+                keys(&public_profile(&user)),
+                with(&[&IDENTITY, &COUNTS, &["bio", "avatar", "created_at"]])
+            );
+            assert_eq!(
+                keys(&updated(&user)),
+                with(&[&IDENTITY, &["email", "bio", "avatar", "updated_at"]])
+            );
+            assert_eq!(
+                keys(&stats(&user)),
+                with(&[&COUNTS, &["likes_received", "comments_received"]])
+            );
+        }
+
+        #[test]
+        fn lists_have_their_keys() {
+            let people = vec![(ann().summary(), true)];
+            let page = people_page(1, &people);
+            assert_eq!(keys(&page), ["count", "results"]);
+            assert_eq!(
+                keys(&page.results[0]),
+                with(&[&IDENTITY, &["avatar", "is_following"]])
+            );
+            let listing_body = Listing {
+                users: people,
+                total: 1,
+            };
+            let listed = listing(&listing_body, 10, 0);
+            assert_eq!(keys(&listed), ["batch_info", "message", "users"]);
+            assert_eq!(
+                keys(&listed.batch_info),
+                sorted(vec![
+                    "current_batch",
+                    "batch_size",
+                    "total_users",
+                    "total_batches",
+                    "users_in_current_batch"
+                ])
+            );
+            assert_eq!(keys(&follow_page(0, &[])), ["count", "results"]);
+        }
+
+        #[test]
+        fn a_follow_has_both_sides() {
+            let edge = FollowEdge::new(
+                4,
+                (UserId::new(1), "ann"),
+                (UserId::new(2), "bob"),
+                Timestamp::from_unix(0),
+            );
+            assert_eq!(
+                keys(&follow_edge(&edge)),
+                sorted(vec![
+                    "id",
+                    "follower",
+                    "following",
+                    "follower_username",
+                    "following_username",
+                    "created_at"
+                ])
+            );
+        }
+
+        #[test]
+        fn details_have_only_detail() {
+            assert_eq!(keys(&logged_out()), ["detail"]);
+            assert_eq!(logged_out().detail, "Successfully logged out.");
+            assert_eq!(keys(&unfollowed()), ["detail"]);
+            assert_eq!(unfollowed().detail, "Successfully unfollowed.");
+        }
+
+        #[test]
+        fn a_page_is_from_one_and_anything_else_is_an_invalid_page() {
+            assert_eq!(page(&Query::parse("")).unwrap(), 1);
+            assert_eq!(page(&Query::parse("page=3")).unwrap(), 3);
+            for bad in ["page=0", "page=x", "page=-1"] {
+                assert!(matches!(
+                    page(&Query::parse(bad)),
+                    Err(ServiceError::InvalidPage)
+                ));
+            }
+        }
+
+        #[test]
+        fn batch_numbers_must_be_numbers_and_sizes_in_range() {
+            let (list, size, number) = list_query(&Query::parse(
+                "batch_size=5&batch_number=2&ordering=-username",
+            ))
+            .unwrap();
+            assert_eq!((size, number, list.skip, list.take), (5, 2, 10, 5));
+            assert!(list.descending);
+            match list_query(&Query::parse("batch_size=0&batch_number=x")) {
+                Err(ServiceError::Invalid(errors)) => {
+                    assert!(errors.has("batch_size") && errors.has("batch_number"));
+                }
+                other => panic!("expected field errors, got {other:?}"),
+            }
+        }
     }
 }

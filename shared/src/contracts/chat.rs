@@ -2,14 +2,15 @@
 //! app credentials in `QISCUS_SDK_APP_ID` / `QISCUS_SDK_SECRET` (hyphenated names accepted).
 //! Replies `{"results": ..., "status": 200}`; errors `{"error": {"message": ...}, "status": N}`.
 
-use crate::domain::{Password, User, UserSummary};
+use crate::domain::{HttpUrl, Password, User, UserSummary};
 use crate::http::body::{BodyError, Fields};
-use crate::http::response::Json;
-use crate::http::{header, Failure, HttpResponse, Request};
+use crate::http::dialect::Reason;
+use crate::http::response::{json, Json};
+use crate::http::{header, Dialect, Failure, HttpResponse, Query, Request};
 use crate::service::chat::LoginOrRegister;
 use crate::service::{FieldErrors, ServiceError};
 use crate::store::DirectoryOrder;
-use serde_json::{json, Value};
+use serde::Serialize;
 
 pub const APP_ID_HEADERS: &[&str] = &["qiscus_sdk_app_id", "qiscus-sdk-app-id"];
 pub const SECRET_HEADERS: &[&str] = &["qiscus_sdk_secret", "qiscus-sdk-secret"];
@@ -27,101 +28,106 @@ pub fn app_credentials(request: &Request) -> (Option<&str>, Option<&str>) {
     )
 }
 
-pub fn ok(results: Value) -> HttpResponse {
-    Json::new(200, &json!({ "results": results, "status": 200 })).build()
+/// The chat server's envelope: `{"results": ..., "status": 200}`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Envelope<T> {
+    pub results: T,
+    pub status: u16,
 }
 
-fn error(status: u16, message: &str, errors: Option<Value>) -> Json {
-    let mut error = json!({ "message": message });
-    if let (Some(errors), Some(object)) = (errors, error.as_object_mut()) {
-        object.insert("errors".to_owned(), errors);
-    }
-    Json::new(status, &json!({ "error": error, "status": status }))
-}
-
-pub fn render(failure: &Failure) -> HttpResponse {
-    match failure {
-        Failure::Body(BodyError::TooLarge { limit }) => error(
-            413,
-            &format!("request body is larger than {limit} bytes"),
-            None,
-        )
-        .build(),
-        Failure::Body(BodyError::UnsupportedMediaType(media)) => {
-            error(415, &format!("unsupported media type {media}"), None).build()
-        }
-        Failure::Body(other) => {
-            error(400, &format!("malformed request body: {other}"), None).build()
-        }
-        Failure::Service(service) => match service {
-            ServiceError::Invalid(errors) => {
-                let message = errors
-                    .iter()
-                    .next()
-                    .map(|(field, messages)| {
-                        format!("{field}: {}", messages.first().cloned().unwrap_or_default())
-                    })
-                    .unwrap_or_default();
-                error(400, &message, Some(errors.to_json())).build()
-            }
-            ServiceError::NotAuthenticated => error(401, "missing app credentials", None).build(),
-            ServiceError::InvalidCredentials
-            | ServiceError::InvalidToken
-            | ServiceError::InvalidRefreshToken => {
-                error(401, "invalid app credentials", None).build()
-            }
-            ServiceError::PermissionDenied => error(403, "forbidden", None).build(),
-            ServiceError::NotFound | ServiceError::InvalidPage => {
-                error(404, "user not found", None).build()
-            }
-            ServiceError::RateLimited { retry_after } => error(429, "too many requests", None)
-                .retry_after(*retry_after)
-                .build(),
-            ServiceError::Unexpected(cause) => {
-                tracing::error!(error = %crate::http::response::chain(cause.as_ref()), "request failed");
-                error(500, "internal server error", None).build()
-            }
+/// A 200 with `results` in the envelope.
+pub fn ok<T: Serialize>(results: T) -> HttpResponse {
+    json(
+        200,
+        &Envelope {
+            results,
+            status: 200,
         },
-    }
+    )
 }
 
-fn is_http_url(text: &str) -> bool {
-    let rest = text
-        .strip_prefix("https://")
-        .or_else(|| text.strip_prefix("http://"));
-    rest.is_some_and(|r| {
-        !r.is_empty() && !r.starts_with('/') && !r.chars().any(char::is_whitespace)
-    })
+/// `{"error": {"message": ..., "errors": ...}, "status": N}`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Error<'a> {
+    pub error: ErrorDetail<'a>,
+    pub status: u16,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ErrorDetail<'a> {
+    pub message: &'a str,
+    /// Every field problem, on validation errors only.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub errors: Option<&'a FieldErrors>,
+}
+
+/// Every reason a chat request was not served, in the chat server's error envelope.
+pub(crate) fn shape(reason: &Reason) -> Json {
+    let status = reason.status();
+    let mut errors = None;
+    let text = match reason {
+        Reason::Fields(fields) => {
+            errors = Some(fields.as_ref());
+            fields.first_line()
+        }
+        Reason::Body(BodyError::TooLarge { limit }) => {
+            format!("request body is larger than {limit} bytes")
+        }
+        Reason::Body(BodyError::UnsupportedMediaType(media)) => {
+            format!("unsupported media type {media}")
+        }
+        Reason::Body(other) => format!("malformed request body: {other}"),
+        Reason::NotAuthenticated => "missing app credentials".to_owned(),
+        Reason::InvalidCredentials | Reason::InvalidToken | Reason::InvalidRefreshToken => {
+            "invalid app credentials".to_owned()
+        }
+        Reason::PermissionDenied => "forbidden".to_owned(),
+        Reason::NotFound => "user not found".to_owned(),
+        Reason::InvalidPage => "invalid page".to_owned(),
+        Reason::RateLimited { .. } => "too many requests".to_owned(),
+        Reason::Unexpected => "internal server error".to_owned(),
+    };
+    let body = Error {
+        error: ErrorDetail {
+            message: &text,
+            errors,
+        },
+        status,
+    };
+    Json::new(status, &body)
+}
+
+/// Every reason a chat request was not served. Kept for the handlers that name a renderer
+/// function; new code names [`Dialect::Chat`].
+pub fn render(failure: &Failure) -> HttpResponse {
+    Dialect::Chat.render(failure)
+}
+
+/// A required text field of at most `max` characters.
+fn required_at_most(
+    fields: &Fields,
+    name: &str,
+    max: usize,
+    errors: &mut FieldErrors,
+) -> Option<String> {
+    let text = fields.required_text(name, true, errors)?;
+    if text.chars().count() <= max {
+        Some(text)
+    } else {
+        errors.add(
+            name,
+            format!("Ensure this field has no more than {max} characters."),
+        );
+        None
+    }
 }
 
 /// `POST login_or_register`: `user_id`, `username`, and optional `password`, `avatar_url`.
 pub fn login_or_register(fields: &Fields) -> Result<LoginOrRegister, ServiceError> {
     let mut errors = FieldErrors::default();
     fields.refuse_protected(&mut errors);
-    let chat_user_id = fields
-        .required_text("user_id", true, &mut errors)
-        .filter(|v| {
-            let fits = v.chars().count() <= 255;
-            if !fits {
-                errors.add(
-                    "user_id",
-                    "Ensure this field has no more than 255 characters.",
-                );
-            }
-            fits
-        });
-    let display_name = fields
-        .required_text("username", true, &mut errors)
-        .filter(|v| {
-            let fits = v.chars().count() <= 100;
-            if !fits {
-                errors.add(
-                    "username",
-                    "Ensure this field has no more than 100 characters.",
-                );
-            }
-            fits
-        });
+    let chat_user_id = required_at_most(fields, "user_id", 255, &mut errors);
+    let display_name = required_at_most(fields, "username", 100, &mut errors);
     let password = match fields.optional_text("password", &mut errors) {
         Some(text) if text.is_empty() => Some(None),
         Some(_) => {
@@ -134,7 +140,7 @@ pub fn login_or_register(fields: &Fields) -> Result<LoginOrRegister, ServiceErro
     };
     let avatar_url = match fields.optional_text("avatar_url", &mut errors) {
         Some(url) if url.is_empty() => Some(None),
-        Some(url) if is_http_url(&url) && url.len() <= 2048 => Some(Some(url)),
+        Some(url) if HttpUrl::parse(&url).is_ok() => Some(Some(url)),
         Some(_) => {
             errors.add("avatar_url", "Enter a valid URL.");
             None
@@ -156,51 +162,88 @@ pub fn login_or_register(fields: &Fields) -> Result<LoginOrRegister, ServiceErro
     }
 }
 
-/// The `results` of `login_or_register`.
-pub fn user(user: &User) -> Value {
-    json!({
-        "user": {
-            "user_id": user.chat_user_id,
-            "username": user.display_name.clone().unwrap_or_else(|| user.username.clone()),
-            "avatar_url": user.avatar,
-        }
-    })
+/// The chat server's `extras` of a user: free-form data its SDKs decode; none is kept, so
+/// always `{}`.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+pub struct Extras {}
+
+/// A user as `login_or_register` and `user_profile` show one.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ChatUser<'a> {
+    pub user_id: Option<&'a str>,
+    pub username: &'a str,
+    pub avatar_url: &'a str,
+    pub active: bool,
+    pub extras: Extras,
+}
+
+/// The `results` of `login_or_register` and `user_profile`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct UserResults<'a> {
+    pub user: ChatUser<'a>,
+}
+
+/// The name the chat server shows: the display name, else the username.
+fn shown_name<'a>(display_name: Option<&'a str>, username: &'a str) -> &'a str {
+    display_name.unwrap_or(username)
+}
+
+pub fn user(user: &User) -> UserResults<'_> {
+    UserResults {
+        user: ChatUser {
+            user_id: user.chat_user_id.as_deref(),
+            username: shown_name(user.display_name.as_deref(), user.username.as_str()),
+            avatar_url: user.avatar.as_str(),
+            active: user.is_active,
+            extras: Extras {},
+        },
+    }
 }
 
 /// The `user_id` query parameter of `user_profile`.
-pub fn user_id_param(query: &[(String, String)]) -> Result<String, ServiceError> {
+pub fn user_id_param(query: &Query) -> Result<String, ServiceError> {
     query
-        .iter()
-        .find(|(k, _)| k == "user_id")
-        .map(|(_, v)| v.trim().to_owned())
-        .filter(|v| !v.is_empty())
+        .non_blank("user_id")
+        .map(str::to_owned)
         .ok_or_else(|| ServiceError::invalid("user_id", "This field is required."))
 }
 
-/// `get_user_list`: `page` (from 1), `limit` (1–100; anything else becomes 100) and
-/// `order_query` (`created_at` or `username`, `asc` or `desc`, `nulls first|last` accepted).
-pub fn list_params(
-    query: &[(String, String)],
-) -> Result<(usize, usize, DirectoryOrder, bool), ServiceError> {
-    let param = |name: &str| {
-        query
-            .iter()
-            .find(|(k, _)| k == name)
-            .map(|(_, v)| v.trim().to_owned())
+/// `page` (from 1) and `limit` (1–100; anything else becomes 100) of `get_user_list`.
+fn page_and_limit(query: &Query) -> Result<(usize, usize), ServiceError> {
+    let page = match query.number::<usize>("page") {
+        Ok(None) => 1,
+        Ok(Some(page)) if page > 0 => page,
+        _ => {
+            return Err(ServiceError::invalid(
+                "page",
+                "A positive integer is required.",
+            ))
+        }
     };
-    let page = match param("page").as_deref() {
-        None | Some("") => 1,
-        Some(text) => text
-            .parse::<usize>()
-            .ok()
-            .filter(|p| *p > 0)
-            .ok_or_else(|| ServiceError::invalid("page", "A positive integer is required."))?,
-    };
-    let limit = param("limit")
-        .and_then(|v| v.parse::<usize>().ok())
+    let limit = query
+        .number::<usize>("limit")
+        .ok()
+        .flatten()
         .filter(|l| (1..=100).contains(l))
         .unwrap_or(100);
-    let order_query = param("order_query").unwrap_or_default().to_lowercase();
+    Ok((page, limit))
+}
+
+/// `get_user_list`: `page`, `limit` and `order_query` (`created_at` or `username`, `asc` or
+/// `desc`, `nulls first|last` accepted).
+pub fn list_params(query: &Query) -> Result<(usize, usize, DirectoryOrder, bool), ServiceError> {
+    let (page, limit) = page_and_limit(query)?;
+    let order_query = query
+        .get("order_query")
+        .unwrap_or_default()
+        .trim()
+        .to_lowercase();
+    let bad_order = || {
+        ServiceError::invalid(
+            "order_query",
+            "Allowed: created_at or username, asc or desc.",
+        )
+    };
     let words: Vec<&str> = order_query.split_whitespace().collect();
     let (field, rest) = words
         .split_first()
@@ -209,58 +252,170 @@ pub fn list_params(
     let order = match field {
         "created_at" | "id" => DirectoryOrder::SignUp,
         "username" | "name" => DirectoryOrder::Username,
-        _ => {
-            return Err(ServiceError::invalid(
-                "order_query",
-                "Allowed: created_at or username, asc or desc.",
-            ))
-        }
+        _ => return Err(bad_order()),
     };
     let descending = match rest {
-        [] | ["asc", ..] => false,
+        [] | ["asc", ..] | ["nulls", ..] => false,
         ["desc", ..] => true,
-        ["nulls", ..] => false,
-        _ => {
-            return Err(ServiceError::invalid(
-                "order_query",
-                "Allowed: created_at or username, asc or desc.",
-            ))
-        }
+        _ => return Err(bad_order()),
     };
     let tail_ok = matches!(
         rest,
         [] | [_] | [_, "nulls", "first" | "last"] | ["nulls", "first" | "last"]
     );
     if !tail_ok {
-        return Err(ServiceError::invalid(
-            "order_query",
-            "Allowed: created_at or username, asc or desc.",
-        ));
+        return Err(bad_order());
     }
     Ok((page, limit, order, descending))
 }
 
 /// One entry of `get_user_list`.
-pub fn list_entry(user: &UserSummary) -> Value {
-    let name = user
-        .display_name
-        .clone()
-        .unwrap_or_else(|| user.username.clone());
-    json!({
-        "avatar_url": user.avatar,
-        "created_at": user.created_at.to_rfc3339(),
-        "email": user.email,
-        "id": user.id.get(),
-        "name": name,
-        "updated_at": user.updated_at.to_rfc3339(),
-        "username": name,
-    })
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ListEntry<'a> {
+    pub avatar_url: &'a str,
+    pub created_at: String,
+    pub email: &'a str,
+    pub id: u64,
+    pub name: &'a str,
+    pub updated_at: String,
+    pub username: &'a str,
+    /// A listed user is active: the directory lists no one else.
+    pub active: bool,
+    pub extras: Extras,
 }
 
-// --- bodies built by the handlers (typed in the contracts rework) --------------------------
+pub fn list_entry(user: &UserSummary) -> ListEntry<'_> {
+    let name = shown_name(user.display_name.as_deref(), user.username.as_str());
+    ListEntry {
+        avatar_url: user.avatar.as_str(),
+        created_at: user.created_at.to_rfc3339(),
+        email: user.email.as_str(),
+        id: user.id.get(),
+        name,
+        updated_at: user.updated_at.to_rfc3339(),
+        username: name,
+        active: true,
+        extras: Extras {},
+    }
+}
 
-pub fn user_list(users: &[UserSummary], total: u64, limit: usize) -> Value {
-    let entries: Vec<Value> = users.iter().map(list_entry).collect();
-    let meta = json!({ "total_data": total, "total_page": total.div_ceil(limit as u64) });
-    json!({ "meta": meta, "users": entries })
+/// The `results` of `get_user_list`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct UserList<'a> {
+    pub meta: ListMeta,
+    pub users: Vec<ListEntry<'a>>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct ListMeta {
+    pub total_data: u64,
+    pub total_page: u64,
+}
+
+/// `limit` is what [`list_params`] returned (at least 1).
+pub fn user_list(users: &[UserSummary], total: u64, limit: usize) -> UserList<'_> {
+    UserList {
+        meta: ListMeta {
+            total_data: total,
+            total_page: total.div_ceil(limit.max(1) as u64),
+        },
+        users: users.iter().map(list_entry).collect(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::contracts::keys;
+
+    fn request_with(headers: &[(&str, &str)]) -> Request {
+        let mut builder = lambda_http::http::Request::builder().uri("/api/v2.1/rest/x");
+        for (name, value) in headers {
+            builder = builder.header(*name, *value);
+        }
+        builder.body(lambda_http::Body::Empty).unwrap()
+    }
+
+    fn ann() -> User {
+        crate::contracts::sample_user(1)
+    }
+
+    #[test]
+    fn credentials_are_read_from_the_go_sdk_header_spelling() {
+        let request = request_with(&[("Qiscus_sdk_app_id", "app"), ("Qiscus_sdk_secret", "s")]);
+        assert_eq!(app_credentials(&request), (Some("app"), Some("s")));
+    }
+
+    #[test]
+    fn credentials_are_read_from_hyphenated_and_upper_case_names() {
+        let request = request_with(&[("QISCUS-SDK-APP-ID", "app"), ("Qiscus-Sdk-Secret", "s")]);
+        assert_eq!(app_credentials(&request), (Some("app"), Some("s")));
+        let request = request_with(&[("QISCUS_SDK_APP_ID", "app"), ("QISCUS_SDK_SECRET", "s")]);
+        assert_eq!(app_credentials(&request), (Some("app"), Some("s")));
+    }
+
+    #[test]
+    fn a_user_carries_active_and_empty_extras() {
+        let body = serde_json::to_value(user(&ann())).unwrap();
+        assert_eq!(
+            keys(&body["user"]),
+            ["active", "avatar_url", "extras", "user_id", "username"]
+        );
+        assert_eq!(body["user"]["active"], true);
+        assert_eq!(body["user"]["extras"], serde_json::json!({}));
+    }
+
+    #[test]
+    fn a_list_has_meta_and_users_with_active_and_extras() {
+        let users = [ann().summary()];
+        let body = user_list(&users, 3, 2);
+        assert_eq!(keys(&body), ["meta", "users"]);
+        assert_eq!(keys(&body.meta), ["total_data", "total_page"]);
+        assert_eq!(body.meta.total_page, 2);
+        assert_eq!(
+            keys(&body.users[0]),
+            [
+                "active",
+                "avatar_url",
+                "created_at",
+                "email",
+                "extras",
+                "id",
+                "name",
+                "updated_at",
+                "username"
+            ]
+        );
+    }
+
+    #[test]
+    fn the_envelope_and_error_have_their_keys() {
+        assert_eq!(
+            keys(&Envelope {
+                results: 1,
+                status: 200
+            }),
+            ["results", "status"]
+        );
+        let error = Error {
+            error: ErrorDetail {
+                message: "x",
+                errors: None,
+            },
+            status: 404,
+        };
+        assert_eq!(keys(&error), ["error", "status"]);
+        assert_eq!(keys(&error.error), ["message"]);
+    }
+
+    #[test]
+    fn list_params_default_clamp_and_refuse() {
+        let parsed = list_params(&Query::parse("")).unwrap();
+        assert_eq!(parsed, (1, 100, DirectoryOrder::SignUp, false));
+        let parsed =
+            list_params(&Query::parse("page=2&limit=500&order_query=username+desc")).unwrap();
+        assert_eq!(parsed, (2, 100, DirectoryOrder::Username, true));
+        assert!(list_params(&Query::parse("page=0")).is_err());
+        assert!(list_params(&Query::parse("order_query=email")).is_err());
+    }
 }

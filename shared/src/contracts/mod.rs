@@ -6,3 +6,28 @@ pub mod campaign;
 pub mod careers;
 pub mod chat;
 pub mod push;
+
+/// The sorted keys of a body's JSON object (empty for anything else): what the tests of each
+/// contract's body types pin.
+#[cfg(test)]
+pub(crate) fn keys(value: &impl serde::Serialize) -> Vec<String> {
+    match serde_json::to_value(value) {
+        Ok(serde_json::Value::Object(map)) => {
+            let mut keys: Vec<String> = map.keys().cloned().collect();
+            keys.sort();
+            keys
+        }
+        _ => Vec::new(),
+    }
+}
+
+/// A plain user, `ann`, with the given id: the fixture of the body tests.
+#[cfg(test)]
+pub(crate) fn sample_user(id: u64) -> crate::domain::User {
+    crate::domain::User::new(
+        crate::domain::UserId::new(id),
+        "ann".into(),
+        "ann@example.com".into(),
+        crate::clock::Timestamp::from_unix(0),
+    )
+}

@@ -2,13 +2,15 @@
 //! credentials in `X-App-Id` / `X-App-Auth`. Slim PHP style: `{"result": ...}` on success,
 //! `{"error": "..."}` on failure.
 
-use crate::domain::{Device, Email, UserSummary};
+use crate::domain::{Device, Email, UserId, UserSummary};
 use crate::http::body::{BodyError, Fields};
-use crate::http::response::Json;
-use crate::http::{header, Failure, HttpResponse, Request};
-use crate::service::push::{DEFAULT_LIMIT, MAX_BULK, MAX_LIMIT};
+use crate::http::dialect::Reason;
+use crate::http::response::{json, Json};
+use crate::http::{header, Dialect, Failure, HttpResponse, Query, Request};
+use crate::service::push::{BulkCreated, DEFAULT_LIMIT, MAX_BULK, MAX_LIMIT};
 use crate::service::{FieldErrors, ServiceError};
-use serde_json::{json, Map, Value};
+use serde::Serialize;
+use serde_json::Value;
 
 pub const APP_ID_HEADERS: &[&str] = &["x-app-id"];
 pub const SECRET_HEADERS: &[&str] = &["x-app-auth"];
@@ -25,87 +27,173 @@ pub fn app_credentials(request: &Request) -> (Option<&str>, Option<&str>) {
     )
 }
 
-pub fn ok(result: Value) -> HttpResponse {
-    Json::new(200, &json!({ "result": result })).build()
+/// Slim's success envelope: `{"result": ...}`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Envelope<T> {
+    pub result: T,
 }
 
-fn error(status: u16, message: &str) -> Json {
-    Json::new(status, &json!({ "error": message }))
+/// A 200 with `result` in the envelope.
+pub fn ok<T: Serialize>(result: T) -> HttpResponse {
+    json(200, &Envelope { result })
 }
 
+/// `{"error": "..."}`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Error<'a> {
+    pub error: &'a str,
+}
+
+/// Every reason a push request was not served: one line under `error`.
+pub(crate) fn shape(reason: &Reason) -> Json {
+    let text = match reason {
+        Reason::Fields(errors) => errors.first_line(),
+        Reason::Body(BodyError::TooLarge { limit }) => {
+            format!("Request body is larger than {limit} bytes")
+        }
+        Reason::Body(BodyError::UnsupportedMediaType(media)) => {
+            format!("Unsupported media type {media}")
+        }
+        Reason::Body(other) => format!("Malformed request body: {other}"),
+        Reason::NotAuthenticated => "Missing app credentials".to_owned(),
+        Reason::InvalidCredentials | Reason::InvalidToken | Reason::InvalidRefreshToken => {
+            "Invalid app credentials".to_owned()
+        }
+        Reason::PermissionDenied => "Forbidden".to_owned(),
+        Reason::NotFound => "User not found".to_owned(),
+        Reason::InvalidPage => "Invalid page".to_owned(),
+        Reason::RateLimited { .. } => "Too many requests".to_owned(),
+        Reason::Unexpected => "Internal server error".to_owned(),
+    };
+    Json::new(reason.status(), &Error { error: &text })
+}
+
+/// Every reason a push request was not served. Kept for the handlers that name a renderer
+/// function; new code names [`Dialect::Push`].
 pub fn render(failure: &Failure) -> HttpResponse {
-    match failure {
-        Failure::Body(BodyError::TooLarge { limit }) => {
-            error(413, &format!("Request body is larger than {limit} bytes")).build()
-        }
-        Failure::Body(BodyError::UnsupportedMediaType(media)) => {
-            error(415, &format!("Unsupported media type {media}")).build()
-        }
-        Failure::Body(other) => error(400, &format!("Malformed request body: {other}")).build(),
-        Failure::Service(service) => match service {
-            ServiceError::Invalid(errors) => {
-                let message = errors
-                    .iter()
-                    .next()
-                    .map(|(field, messages)| {
-                        format!("{field}: {}", messages.first().cloned().unwrap_or_default())
-                    })
-                    .unwrap_or_default();
-                error(400, &message).build()
-            }
-            ServiceError::NotAuthenticated => error(401, "Missing app credentials").build(),
-            ServiceError::InvalidCredentials
-            | ServiceError::InvalidToken
-            | ServiceError::InvalidRefreshToken => error(401, "Invalid app credentials").build(),
-            ServiceError::PermissionDenied => error(403, "Forbidden").build(),
-            ServiceError::NotFound | ServiceError::InvalidPage => {
-                error(404, "User not found").build()
-            }
-            ServiceError::RateLimited { retry_after } => error(429, "Too many requests")
-                .retry_after(*retry_after)
-                .build(),
-            ServiceError::Unexpected(cause) => {
-                tracing::error!(error = %crate::http::response::chain(cause.as_ref()), "request failed");
-                error(500, "Internal server error").build()
-            }
-        },
-    }
+    Dialect::Push.render(failure)
 }
 
 /// A user's devices of one kind: `{"<device id>": "<reference>"}`, or `[]` when there are none
 /// (as PHP renders an empty array).
-fn devices_of(devices: &[Device], kind: &str) -> Value {
-    let map: Map<String, Value> = devices
-        .iter()
-        .filter(|d| d.kind == kind)
-        .map(|d| (d.id.to_string(), Value::String(d.reference.clone())))
-        .collect();
-    if map.is_empty() {
-        json!([])
-    } else {
-        Value::Object(map)
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DevicesOf<'a> {
+    devices: Vec<(u64, &'a str)>,
+}
+
+impl<'a> DevicesOf<'a> {
+    fn new(devices: &'a [Device], kind: &str) -> Self {
+        Self {
+            devices: devices
+                .iter()
+                .filter(|d| d.kind.as_str() == kind)
+                .map(|d| (d.id, d.reference.as_str()))
+                .collect(),
+        }
     }
 }
 
-pub fn user(user: &UserSummary) -> Value {
-    json!({
-        "id": user.id.get(),
-        "email": devices_of(&user.devices, "email"),
-        "android": devices_of(&user.devices, "android"),
-        "ios": devices_of(&user.devices, "ios"),
-    })
+impl Serialize for DevicesOf<'_> {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::{SerializeMap, SerializeSeq};
+        if self.devices.is_empty() {
+            return serializer.serialize_seq(Some(0))?.end();
+        }
+        let mut map = serializer.serialize_map(Some(self.devices.len()))?;
+        for (id, reference) in &self.devices {
+            map.serialize_entry(&id.to_string(), reference)?;
+        }
+        map.end()
+    }
+}
+
+/// A user as the push contract shows one: its id and its devices by kind.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct PushUser<'a> {
+    pub id: u64,
+    pub email: DevicesOf<'a>,
+    pub android: DevicesOf<'a>,
+    pub ios: DevicesOf<'a>,
+}
+
+impl<'a> PushUser<'a> {
+    fn new(id: UserId, devices: &'a [Device]) -> Self {
+        Self {
+            id: id.get(),
+            email: DevicesOf::new(devices, "email"),
+            android: DevicesOf::new(devices, "android"),
+            ios: DevicesOf::new(devices, "ios"),
+        }
+    }
+}
+
+pub fn user(user: &UserSummary) -> PushUser<'_> {
+    PushUser::new(user.id, &user.devices)
+}
+
+/// The `result` of `GET /users`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct UserList<'a> {
+    pub users: Vec<PushUser<'a>>,
+    pub limit: usize,
+    pub page: usize,
+    #[serde(rename = "totalInPage")]
+    pub total_in_page: usize,
+}
+
+pub fn user_list(users: &[UserSummary], page: usize, limit: usize) -> UserList<'_> {
+    UserList {
+        users: users.iter().map(user).collect(),
+        limit,
+        page,
+        total_in_page: users.len(),
+    }
+}
+
+/// An e-mail of `POST /users` that did not become a user.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct RejectedEmail<'a> {
+    pub email: &'a str,
+    pub error: &'a str,
+}
+
+/// The whole body of `POST /users`: the users made (in the envelope's `result`) and the
+/// e-mails refused.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct BulkBody<'a> {
+    pub result: Vec<PushUser<'a>>,
+    pub rejected: Vec<RejectedEmail<'a>>,
+}
+
+pub fn bulk_created(outcome: &BulkCreated) -> BulkBody<'_> {
+    BulkBody {
+        result: outcome
+            .created
+            .iter()
+            .map(|u| PushUser::new(u.id, &u.devices))
+            .collect(),
+        rejected: outcome
+            .rejected
+            .iter()
+            .map(|r| RejectedEmail {
+                email: r.email.as_str(),
+                error: r.reason.as_str(),
+            })
+            .collect(),
+    }
+}
+
+/// `true` in the envelope: the whole body of `DELETE /user/{id}`.
+pub fn deleted() -> Envelope<bool> {
+    Envelope { result: true }
 }
 
 /// `POST /user`: `email`.
 pub fn new_user_email(fields: &Fields) -> Result<Email, ServiceError> {
     let mut errors = FieldErrors::default();
     fields.refuse_protected(&mut errors);
-    let email = fields
-        .required_text("email", true, &mut errors)
-        .and_then(|v| errors.check("email", Email::parse(&v)));
-    email
-        .filter(|_| errors.is_empty())
-        .ok_or(ServiceError::Invalid(errors))
+    let email = fields.required_email("email", &mut errors);
+    errors.finish(email)
 }
 
 /// `POST /users`: `emails`, a JSON array of strings (in a JSON body, as a form value holding
@@ -144,40 +232,91 @@ pub fn bulk_emails(fields: &Fields) -> Result<Vec<String>, ServiceError> {
 }
 
 /// `GET /users`: `page` (from 1, default 1) and `limit` (default 10, at most 100).
-pub fn page_and_limit(query: &[(String, String)]) -> Result<(usize, usize), ServiceError> {
-    let number = |name: &str, default: usize| -> Result<usize, ServiceError> {
-        match query.iter().find(|(k, _)| k == name).map(|(_, v)| v.trim()) {
-            None | Some("") => Ok(default),
-            Some(text) => text
-                .parse::<usize>()
-                .ok()
-                .filter(|v| *v > 0)
-                .ok_or_else(|| ServiceError::invalid(name, "A positive integer is required.")),
-        }
+pub fn page_and_limit(query: &Query) -> Result<(usize, usize), ServiceError> {
+    let positive = |name: &str, default: usize| match query.number::<usize>(name) {
+        Ok(None) => Ok(default),
+        Ok(Some(value)) if value > 0 => Ok(value),
+        _ => Err(ServiceError::invalid(
+            name,
+            "A positive integer is required.",
+        )),
     };
     Ok((
-        number("page", 1)?,
-        number("limit", DEFAULT_LIMIT)?.min(MAX_LIMIT),
+        positive("page", 1)?,
+        positive("limit", DEFAULT_LIMIT)?.min(MAX_LIMIT),
     ))
 }
 
-// --- bodies built by the handlers (typed in the contracts rework) --------------------------
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::contracts::keys;
+    use crate::domain::User;
+    use crate::service::push::Rejected;
+    use serde_json::json;
 
-pub fn user_list(users: &[UserSummary], page: usize, limit: usize) -> Value {
-    let rendered: Vec<Value> = users.iter().map(user).collect();
-    json!({ "users": rendered, "limit": limit, "page": page, "totalInPage": rendered.len() })
-}
+    fn with_devices() -> User {
+        let mut user = crate::contracts::sample_user(5);
+        user.devices = vec![Device {
+            id: 9,
+            kind: "email".into(),
+            reference: "ann@example.com".into(),
+        }];
+        user
+    }
 
-pub fn bulk_created(outcome: &crate::service::push::BulkCreated) -> Value {
-    let created: Vec<Value> = outcome.created.iter().map(|u| user(&u.summary())).collect();
-    let rejected: Vec<Value> = outcome
-        .rejected
-        .iter()
-        .map(|r| json!({ "email": r.email, "error": r.reason }))
-        .collect();
-    json!({ "result": created, "rejected": rejected })
-}
+    #[test]
+    fn a_user_shows_devices_by_kind_and_an_empty_kind_as_a_list() {
+        let user = with_devices();
+        let body = serde_json::to_value(super::user(&user.summary())).unwrap();
+        assert_eq!(
+            body,
+            json!({ "id": 5, "email": { "9": "ann@example.com" }, "android": [], "ios": [] })
+        );
+    }
 
-pub fn deleted() -> Value {
-    json!(true)
+    #[test]
+    fn a_user_list_has_users_limit_page_and_total_in_page() {
+        let users = [with_devices().summary()];
+        let body = user_list(&users, 2, 10);
+        assert_eq!(keys(&body), ["limit", "page", "totalInPage", "users"]);
+        assert_eq!(body.total_in_page, 1);
+    }
+
+    #[test]
+    fn a_bulk_creation_lists_users_made_and_emails_refused() {
+        let outcome = BulkCreated {
+            created: vec![with_devices()],
+            rejected: vec![Rejected {
+                email: "x".into(),
+                reason: "Enter a valid email address.".into(),
+            }],
+        };
+        let body = bulk_created(&outcome);
+        assert_eq!(keys(&body), ["rejected", "result"]);
+        assert_eq!(keys(&body.rejected[0]), ["email", "error"]);
+    }
+
+    #[test]
+    fn envelopes_and_errors_have_their_one_key() {
+        assert_eq!(
+            serde_json::to_value(deleted()).unwrap(),
+            json!({ "result": true })
+        );
+        assert_eq!(keys(&Error { error: "x" }), ["error"]);
+    }
+
+    #[test]
+    fn page_and_limit_default_cap_and_refuse_non_positive_numbers() {
+        assert_eq!(
+            page_and_limit(&Query::parse("")).unwrap(),
+            (1, DEFAULT_LIMIT)
+        );
+        assert_eq!(
+            page_and_limit(&Query::parse("page=3&limit=500")).unwrap(),
+            (3, MAX_LIMIT)
+        );
+        assert!(page_and_limit(&Query::parse("page=0")).is_err());
+        assert!(page_and_limit(&Query::parse("limit=x")).is_err());
+    }
 }

@@ -131,6 +131,16 @@ impl Fields {
         }
     }
 
+    /// A required e-mail address, with DRF's messages when it is missing or not an address.
+    pub fn required_email(
+        &self,
+        name: &str,
+        errors: &mut FieldErrors,
+    ) -> Option<crate::domain::Email> {
+        self.required_text(name, true, errors)
+            .and_then(|v| errors.check(name, crate::domain::Email::parse(&v)))
+    }
+
     /// The text of a field the body sets, for partial updates: `None` when absent (leave it as
     /// it is) or of the wrong type (an error is recorded); `Some("")` when set empty.
     pub fn given_text(&self, name: &str, errors: &mut FieldErrors) -> Option<String> {

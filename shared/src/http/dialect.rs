@@ -1,7 +1,14 @@
 //! The error dialects: each contract words and shapes every [`Failure`] its own way. A route
-//! names its dialect once, in its route row; the dispatcher renders through it.
+//! names its dialect once, in its route row; the dispatcher renders through
+//! [`Dialect::render`], the one place that logs a 5xx (with its whole cause chain) and sets the
+//! headers every dialect shares (`Retry-After`).
 
+use super::body::BodyError;
+use super::response::chain;
 use super::{Failure, HttpResponse};
+use crate::contracts::{accounts, campaign, chat, push};
+use crate::service::{FieldErrors, FollowRefusal, ServiceError, UniqueField};
+use std::borrow::Cow;
 
 /// The contract whose error shapes a route speaks.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -19,14 +26,262 @@ pub enum Dialect {
 }
 
 impl Dialect {
-    /// The response a client of this contract gets for `failure`.
+    /// The response a client of this contract gets for `failure`. A 5xx is logged here, once,
+    /// with its cause chain; the client sees no detail.
     pub fn render(self, failure: &Failure) -> HttpResponse {
+        if let Failure::Service(ServiceError::Unexpected(cause)) = failure {
+            tracing::error!(error = %chain(cause.as_ref()), "request failed");
+        }
+        let reason = Reason::of(failure);
+        let response = match self {
+            Dialect::Drf => super::drf::shape(&reason),
+            Dialect::Accounts => accounts::shape(&reason),
+            Dialect::Campaign => campaign::shape(&reason),
+            Dialect::Chat => chat::shape(&reason),
+            Dialect::Push => push::shape(&reason),
+        };
+        match reason {
+            Reason::RateLimited { retry_after } => response.retry_after(retry_after),
+            _ => response,
+        }
+        .build()
+    }
+}
+
+/// Why a request was not served, as every dialect sees it: a body problem, or a service reason
+/// with the field-level reasons (validation, taken values, refused follows) gathered into one
+/// set of field messages.
+#[derive(Debug)]
+pub enum Reason<'a> {
+    Body(&'a BodyError),
+    Fields(Cow<'a, FieldErrors>),
+    NotAuthenticated,
+    InvalidToken,
+    InvalidRefreshToken,
+    InvalidCredentials,
+    PermissionDenied,
+    NotFound,
+    InvalidPage,
+    RateLimited { retry_after: u64 },
+    Unexpected,
+}
+
+impl<'a> Reason<'a> {
+    pub fn of(failure: &'a Failure) -> Self {
+        let error = match failure {
+            Failure::Body(error) => return Reason::Body(error),
+            Failure::Service(error) => error,
+        };
+        match error {
+            ServiceError::Invalid(errors) => Reason::Fields(Cow::Borrowed(errors)),
+            ServiceError::Taken(fields) => {
+                let mut errors = FieldErrors::default();
+                for field in fields {
+                    let (name, message) = taken(*field);
+                    errors.add(name, message);
+                }
+                Reason::Fields(Cow::Owned(errors))
+            }
+            ServiceError::FollowRefused(refusal) => {
+                let mut errors = FieldErrors::default();
+                errors.add("username", follow_refused(*refusal));
+                Reason::Fields(Cow::Owned(errors))
+            }
+            ServiceError::NotAuthenticated => Reason::NotAuthenticated,
+            ServiceError::InvalidToken => Reason::InvalidToken,
+            ServiceError::InvalidRefreshToken => Reason::InvalidRefreshToken,
+            ServiceError::InvalidCredentials => Reason::InvalidCredentials,
+            ServiceError::PermissionDenied => Reason::PermissionDenied,
+            ServiceError::NotFound => Reason::NotFound,
+            ServiceError::InvalidPage => Reason::InvalidPage,
+            ServiceError::RateLimited { retry_after } => Reason::RateLimited {
+                retry_after: *retry_after,
+            },
+            ServiceError::Unexpected(_) => Reason::Unexpected,
+        }
+    }
+
+    /// The status every contract answers this reason with.
+    pub fn status(&self) -> u16 {
         match self {
-            Dialect::Drf => super::drf::render(failure),
-            Dialect::Accounts => crate::contracts::accounts::render(failure),
-            Dialect::Campaign => crate::contracts::campaign::render(failure),
-            Dialect::Chat => crate::contracts::chat::render(failure),
-            Dialect::Push => crate::contracts::push::render(failure),
+            Reason::Body(BodyError::TooLarge { .. }) => 413,
+            Reason::Body(BodyError::UnsupportedMediaType(_)) => 415,
+            Reason::Body(_) | Reason::Fields(_) => 400,
+            Reason::NotAuthenticated
+            | Reason::InvalidToken
+            | Reason::InvalidRefreshToken
+            | Reason::InvalidCredentials => 401,
+            Reason::PermissionDenied => 403,
+            Reason::NotFound | Reason::InvalidPage => 404,
+            Reason::RateLimited { .. } => 429,
+            Reason::Unexpected => 500,
+        }
+    }
+}
+
+/// The field and message that report a taken value. Every contract shows Django's words
+/// under the field its clients send.
+fn taken(field: UniqueField) -> (&'static str, &'static str) {
+    match field {
+        UniqueField::Username => ("username", "A user with that username already exists."),
+        UniqueField::Email => ("email", "A user with that email already exists."),
+        UniqueField::ChatUserId => ("user_id", "A user with that user_id already exists."),
+        UniqueField::Device => ("reference", "A device with that reference already exists."),
+    }
+}
+
+fn follow_refused(refusal: FollowRefusal) -> &'static str {
+    match refusal {
+        FollowRefusal::Yourself => "You cannot follow yourself.",
+        FollowRefusal::AlreadyFollowing => "You are already following this user.",
+        FollowRefusal::NotFollowing => "You are not following this user.",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::{json, Value};
+
+    fn rendered(dialect: Dialect, error: ServiceError) -> (u16, Value) {
+        let response = dialect.render(&Failure::Service(error));
+        let status = response.status().as_u16();
+        let body = match response.body() {
+            lambda_http::Body::Text(text) => serde_json::from_str(text).unwrap(),
+            other => panic!("not a text body: {other:?}"),
+        };
+        (status, body)
+    }
+
+    #[test]
+    fn taken_values_are_reported_under_their_fields_in_drf_words() {
+        let (status, body) = rendered(
+            Dialect::Drf,
+            ServiceError::Taken(vec![UniqueField::Username, UniqueField::Email]),
+        );
+        assert_eq!(status, 400);
+        assert_eq!(
+            body,
+            json!({
+                "username": ["A user with that username already exists."],
+                "email": ["A user with that email already exists."],
+            })
+        );
+    }
+
+    #[test]
+    fn a_taken_chat_id_is_reported_on_user_id_in_the_chat_envelope() {
+        let (status, body) = rendered(Dialect::Chat, ServiceError::taken(UniqueField::ChatUserId));
+        assert_eq!(status, 400);
+        assert_eq!(
+            body["error"]["message"],
+            "user_id: A user with that user_id already exists."
+        );
+        assert_eq!(body["status"], 400);
+    }
+
+    #[test]
+    fn a_taken_email_is_one_campaign_validation_error() {
+        let (status, body) = rendered(Dialect::Campaign, ServiceError::taken(UniqueField::Email));
+        assert_eq!(status, 400);
+        assert_eq!(body["error"], "validation_error");
+        assert_eq!(body["field"], "email");
+        assert_eq!(body["message"], "A user with that email already exists.");
+    }
+
+    #[test]
+    fn a_taken_email_is_one_push_error_line() {
+        let (status, body) = rendered(Dialect::Push, ServiceError::taken(UniqueField::Email));
+        assert_eq!(status, 400);
+        assert_eq!(
+            body,
+            json!({ "error": "email: A user with that email already exists." })
+        );
+    }
+
+    #[test]
+    fn a_refused_follow_is_a_drf_field_error_on_username() {
+        let (status, body) = rendered(
+            Dialect::Drf,
+            ServiceError::FollowRefused(FollowRefusal::Yourself),
+        );
+        assert_eq!(status, 400);
+        assert_eq!(body, json!({ "username": ["You cannot follow yourself."] }));
+    }
+
+    #[test]
+    fn an_invalid_page_is_drf_404_invalid_page() {
+        let (status, body) = rendered(Dialect::Drf, ServiceError::InvalidPage);
+        assert_eq!(status, 404);
+        assert_eq!(body, json!({ "detail": "Invalid page." }));
+    }
+
+    #[test]
+    fn an_unexpected_failure_tells_the_client_nothing_in_any_dialect() {
+        for dialect in [
+            Dialect::Drf,
+            Dialect::Accounts,
+            Dialect::Campaign,
+            Dialect::Chat,
+            Dialect::Push,
+        ] {
+            let (status, body) = rendered(
+                dialect,
+                ServiceError::Unexpected("table users-secret-name is missing".into()),
+            );
+            assert_eq!(status, 500, "{dialect:?}");
+            assert!(!body.to_string().contains("secret"), "{dialect:?}: {body}");
+        }
+    }
+
+    #[test]
+    fn a_too_large_body_is_413_in_each_dialects_shape() {
+        let failure = Failure::Body(BodyError::TooLarge { limit: 10 });
+        let expected = [
+            (
+                Dialect::Drf,
+                json!({ "detail": "Request body is larger than 10 bytes." }),
+            ),
+            (
+                Dialect::Campaign,
+                json!({ "error": "payload_too_large", "message": "Request body is larger than 10 bytes" }),
+            ),
+            (
+                Dialect::Chat,
+                json!({ "error": { "message": "request body is larger than 10 bytes" }, "status": 413 }),
+            ),
+            (
+                Dialect::Push,
+                json!({ "error": "Request body is larger than 10 bytes" }),
+            ),
+        ];
+        for (dialect, body) in expected {
+            let response = dialect.render(&failure);
+            assert_eq!(response.status().as_u16(), 413, "{dialect:?}");
+            let lambda_http::Body::Text(text) = response.body() else {
+                panic!("not text")
+            };
+            assert_eq!(
+                serde_json::from_str::<Value>(text).unwrap(),
+                body,
+                "{dialect:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn a_rate_limit_carries_retry_after_in_every_dialect() {
+        for dialect in [
+            Dialect::Drf,
+            Dialect::Campaign,
+            Dialect::Chat,
+            Dialect::Push,
+        ] {
+            let response = dialect.render(&Failure::Service(ServiceError::RateLimited {
+                retry_after: 30,
+            }));
+            assert_eq!(response.status().as_u16(), 429, "{dialect:?}");
+            assert_eq!(response.headers()["retry-after"], "30", "{dialect:?}");
         }
     }
 }

@@ -1,85 +1,115 @@
 //! The Django REST framework error shapes, used by the careers and accounts contracts:
 //! `{"field": ["message"]}` for validation, `{"detail": "..."}` for everything else.
-//! Every mapping from an error to a DRF response lives here.
+//! Every wording of a reason in DRF's words lives here.
 
 use super::body::BodyError;
+use super::dialect::{Dialect, Reason};
 use super::response::Json;
 use super::{Failure, HttpResponse};
 use crate::service::ServiceError;
 use lambda_http::http::header::{ALLOW, WWW_AUTHENTICATE};
-use serde_json::json;
+use serde::Serialize;
 
-pub fn detail(status: u16, message: &str) -> HttpResponse {
-    Json::new(status, &json!({ "detail": message })).build()
+/// `{"detail": ...}`, with simplejwt's `code` on token errors.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Detail<'a> {
+    pub detail: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub code: Option<&'a str>,
 }
 
-fn unauthorized(body: serde_json::Value) -> HttpResponse {
-    Json::new(401, &body)
-        .header(WWW_AUTHENTICATE, "Bearer realm=\"api\"")
-        .build()
+impl<'a> Detail<'a> {
+    pub fn new(detail: &'a str) -> Self {
+        Self { detail, code: None }
+    }
+}
+
+/// A body that is not a JSON object: DRF's `{"non_field_errors": [...]}`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct NonFieldErrors<'a> {
+    pub non_field_errors: [&'a str; 1],
+}
+
+pub fn detail(status: u16, message: &str) -> HttpResponse {
+    Json::new(status, &Detail::new(message)).build()
+}
+
+/// A DRF response for `reason` (headers that every dialect shares are added by
+/// [`Dialect::render`]).
+pub(crate) fn shape(reason: &Reason) -> Json {
+    let status = reason.status();
+    let text: String;
+    let body = match reason {
+        Reason::Fields(errors) => return Json::new(status, errors.as_ref()),
+        Reason::Body(BodyError::NotAnObject) => {
+            return Json::new(
+                status,
+                &NonFieldErrors {
+                    non_field_errors: ["Invalid data. Expected a dictionary, but got list."],
+                },
+            )
+        }
+        Reason::Body(error) => {
+            text = body_message(error);
+            Detail::new(&text)
+        }
+        Reason::NotAuthenticated => Detail::new("Authentication credentials were not provided."),
+        Reason::InvalidToken => Detail {
+            detail: "Given token not valid for any token type",
+            code: Some("token_not_valid"),
+        },
+        Reason::InvalidRefreshToken => Detail {
+            detail: "Token is invalid or expired",
+            code: Some("token_not_valid"),
+        },
+        Reason::InvalidCredentials => {
+            Detail::new("No active account found with the given credentials")
+        }
+        Reason::PermissionDenied => {
+            Detail::new("You do not have permission to perform this action.")
+        }
+        Reason::NotFound => Detail::new("Not found."),
+        Reason::InvalidPage => Detail::new("Invalid page."),
+        Reason::RateLimited { retry_after } => {
+            text = format!("Request was throttled. Expected available in {retry_after} seconds.");
+            Detail::new(&text)
+        }
+        Reason::Unexpected => Detail::new("A server error occurred."),
+    };
+    let json = Json::new(status, &body);
+    if status == 401 {
+        json.header(WWW_AUTHENTICATE, "Bearer realm=\"api\"")
+    } else {
+        json
+    }
+}
+
+fn body_message(error: &BodyError) -> String {
+    match error {
+        BodyError::TooLarge { limit } => format!("Request body is larger than {limit} bytes."),
+        BodyError::MalformedJson(why) => format!("JSON parse error - {why}"),
+        BodyError::MalformedForm => "Form parse error - the body is not valid UTF-8.".to_owned(),
+        BodyError::NotAnObject => "Invalid data. Expected a dictionary, but got list.".to_owned(),
+        BodyError::UnsupportedMediaType(media) => {
+            format!("Unsupported media type \"{media}\" in request.")
+        }
+    }
+}
+
+/// Any reason a request was not served, in DRF's shape. Kept for the handlers that name a
+/// renderer function; new code names [`Dialect::Drf`].
+pub fn render(failure: &Failure) -> HttpResponse {
+    Dialect::Drf.render(failure)
 }
 
 /// A bad request body.
 pub fn body_error(error: &BodyError) -> HttpResponse {
-    match error {
-        BodyError::TooLarge { limit } => {
-            detail(413, &format!("Request body is larger than {limit} bytes."))
-        }
-        BodyError::MalformedJson(why) => detail(400, &format!("JSON parse error - {why}")),
-        BodyError::MalformedForm => detail(400, "Form parse error - the body is not valid UTF-8."),
-        BodyError::NotAnObject => Json::new(
-            400,
-            &json!({ "non_field_errors": ["Invalid data. Expected a dictionary, but got list."] }),
-        )
-        .build(),
-        BodyError::UnsupportedMediaType(media) => detail(
-            415,
-            &format!("Unsupported media type \"{media}\" in request."),
-        ),
-    }
-}
-
-/// Any reason a request was not served.
-pub fn render(failure: &Failure) -> HttpResponse {
-    match failure {
-        Failure::Body(error) => body_error(error),
-        Failure::Service(error) => service_error(error),
-    }
+    Dialect::Drf.render(&Failure::Body(error.clone()))
 }
 
 /// Any service failure.
-pub fn service_error(error: &ServiceError) -> HttpResponse {
-    match error {
-        ServiceError::Invalid(errors) => Json::new(400, &errors.to_json()).build(),
-        ServiceError::NotAuthenticated => {
-            unauthorized(json!({ "detail": "Authentication credentials were not provided." }))
-        }
-        ServiceError::InvalidToken => unauthorized(json!({
-            "detail": "Given token not valid for any token type",
-            "code": "token_not_valid",
-        })),
-        ServiceError::InvalidRefreshToken => unauthorized(
-            json!({ "detail": "Token is invalid or expired", "code": "token_not_valid" }),
-        ),
-        ServiceError::InvalidCredentials => {
-            unauthorized(json!({ "detail": "No active account found with the given credentials" }))
-        }
-        ServiceError::PermissionDenied => {
-            detail(403, "You do not have permission to perform this action.")
-        }
-        ServiceError::NotFound => detail(404, "Not found."),
-        ServiceError::InvalidPage => detail(404, "Invalid page."),
-        ServiceError::RateLimited { retry_after } => Json::new(
-            429,
-            &json!({ "detail": format!("Request was throttled. Expected available in {retry_after} seconds.") }),
-        )
-        .retry_after(*retry_after)
-        .build(),
-        ServiceError::Unexpected(cause) => {
-            tracing::error!(error = %crate::http::response::chain(cause.as_ref()), "request failed");
-            detail(500, "A server error occurred.")
-        }
-    }
+pub fn service_error(error: ServiceError) -> HttpResponse {
+    Dialect::Drf.render(&Failure::Service(error))
 }
 
 pub fn not_found() -> HttpResponse {
@@ -97,4 +127,38 @@ pub fn method_not_allowed(method: &str, allowed: &[super::routing::Method]) -> H
         response.headers_mut().insert(ALLOW, value);
     }
     response
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::contracts::keys;
+
+    #[test]
+    fn a_detail_has_only_detail_unless_it_has_a_code() {
+        assert_eq!(keys(&Detail::new("x")), ["detail"]);
+        let token = Detail {
+            detail: "x",
+            code: Some("token_not_valid"),
+        };
+        assert_eq!(keys(&token), ["code", "detail"]);
+    }
+
+    #[test]
+    fn a_list_body_is_a_non_field_error() {
+        let response = body_error(&BodyError::NotAnObject);
+        assert_eq!(response.status().as_u16(), 400);
+        let body: serde_json::Value = match response.body() {
+            lambda_http::Body::Text(text) => serde_json::from_str(text).unwrap(),
+            _ => panic!("not text"),
+        };
+        assert_eq!(keys(&body), ["non_field_errors"]);
+    }
+
+    #[test]
+    fn a_401_names_the_bearer_scheme() {
+        let response = service_error(ServiceError::InvalidToken);
+        assert_eq!(response.status().as_u16(), 401);
+        assert_eq!(response.headers()[WWW_AUTHENTICATE], "Bearer realm=\"api\"");
+    }
 }

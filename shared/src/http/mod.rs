@@ -20,7 +20,7 @@ pub use lambda_http::{Body, Request, Response};
 pub type HttpResponse = Response<Body>;
 
 /// Why a request was not served: its body could not be read, or the service said no.
-/// Each contract renders a `Failure` in its own shape, in one place (e.g. [`drf::render`]).
+/// Each contract renders a `Failure` in its own shape, through one entry: [`Dialect::render`].
 #[derive(Debug, thiserror::Error)]
 pub enum Failure {
     #[error(transparent)]
@@ -60,13 +60,4 @@ pub fn header<'a>(request: &'a Request, names: &[&str]) -> Option<&'a str> {
         .find_map(|name| request.headers().get(*name))
         .and_then(|v| v.to_str().ok())
         .map(str::trim)
-}
-
-/// The decoded query string, in order; a repeated key appears once per value.
-pub fn query_pairs(request: &Request) -> Vec<(String, String)> {
-    request
-        .uri()
-        .query()
-        .map(|q| form_urlencoded::parse(q.as_bytes()).into_owned().collect())
-        .unwrap_or_default()
 }

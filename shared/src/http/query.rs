@@ -36,6 +36,14 @@ impl Query {
         self.get(name).map(str::trim).filter(|v| !v.is_empty())
     }
 
+    /// The first value of `name` as a number: `Ok(None)` when absent or blank, `Err` when it
+    /// is not a number of type `T`.
+    pub fn number<T: std::str::FromStr>(&self, name: &str) -> Result<Option<T>, NotANumber> {
+        self.non_blank(name)
+            .map(|text| text.parse().map_err(|_| NotANumber))
+            .transpose()
+    }
+
     /// Every value of `name`, in order.
     pub fn all<'a>(&'a self, name: &'a str) -> impl Iterator<Item = &'a str> + 'a {
         self.0
@@ -45,13 +53,9 @@ impl Query {
     }
 }
 
-/// Until every contract parser reads a `Query`: the pairs, in order.
-impl std::ops::Deref for Query {
-    type Target = [(String, String)];
-    fn deref(&self) -> &Self::Target {
-        &self.0
-    }
-}
+/// A query parameter that should be a number and is not.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct NotANumber;
 
 #[cfg(test)]
 mod tests {
@@ -64,6 +68,16 @@ mod tests {
         assert_eq!(query.get("page"), Some("2"));
         assert_eq!(query.non_blank("blank"), None);
         assert_eq!(query.get("missing"), None);
+    }
+
+    #[test]
+    fn numbers_are_absent_when_blank_and_refused_when_not_numbers() {
+        let query = Query::parse("page=2&limit=&size=x&neg=-1");
+        assert_eq!(query.number::<usize>("page"), Ok(Some(2)));
+        assert_eq!(query.number::<usize>("limit"), Ok(None));
+        assert_eq!(query.number::<usize>("missing"), Ok(None));
+        assert_eq!(query.number::<usize>("size"), Err(NotANumber));
+        assert_eq!(query.number::<usize>("neg"), Err(NotANumber));
     }
 
     #[test]

@@ -19,7 +19,8 @@ use crate::store::StoreError;
 use std::collections::BTreeMap;
 
 /// Messages per field, as DRF reports them: `{"field": ["message", ...]}`.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize)]
+#[serde(transparent)]
 pub struct FieldErrors(BTreeMap<String, Vec<String>>);
 
 impl FieldErrors {
@@ -45,6 +46,14 @@ impl FieldErrors {
         }
     }
 
+    /// The parsed value if nothing was wrong, else every problem recorded.
+    pub fn finish<T>(self, value: Option<T>) -> Result<T, ServiceError> {
+        match value {
+            Some(value) if self.is_empty() => Ok(value),
+            _ => Err(ServiceError::Invalid(self)),
+        }
+    }
+
     pub fn is_empty(&self) -> bool {
         self.0.is_empty()
     }
@@ -57,17 +66,63 @@ impl FieldErrors {
         self.0.iter().map(|(k, v)| (k.as_str(), v.as_slice()))
     }
 
+    /// The first field (in name order) and its first message: what contracts that report one
+    /// problem at a time show.
+    pub fn first(&self) -> Option<(&str, &str)> {
+        self.iter()
+            .next()
+            .map(|(field, messages)| (field, messages.first().map_or("", String::as_str)))
+    }
+
+    /// The first problem as one line, `field: message`, for contracts whose errors are one
+    /// sentence.
+    pub fn first_line(&self) -> String {
+        self.first()
+            .map(|(field, message)| format!("{field}: {message}"))
+            .unwrap_or_default()
+    }
+
     pub fn to_json(&self) -> serde_json::Value {
         serde_json::to_value(&self.0).unwrap_or_default()
     }
 }
 
+/// A value only one user (or device) may hold.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum UniqueField {
+    Username,
+    Email,
+    /// The chat server's external `user_id`.
+    ChatUserId,
+    /// A notification device's reference (an e-mail address or a push token).
+    Device,
+}
+
+/// Why a follow or unfollow was refused.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum FollowRefusal {
+    /// A user cannot follow themselves.
+    Yourself,
+    AlreadyFollowing,
+    NotFollowing,
+}
+
 /// Something the service could not do, for a reason a client may be told, or an
 /// [`Unexpected`](ServiceError::Unexpected) failure that is logged and answered with a bare 500.
+/// The variants are reasons, not prose: each contract's dialect (`http::Dialect`) words them.
 #[derive(Debug, thiserror::Error)]
 pub enum ServiceError {
+    /// Validation messages per field, already in the words every contract shows (DRF's).
     #[error("invalid input")]
     Invalid(FieldErrors),
+    /// Values another user already holds; every one of them is reported at once.
+    #[error("already taken: {0:?}")]
+    Taken(Vec<UniqueField>),
+    #[error("follow refused: {0:?}")]
+    FollowRefused(FollowRefusal),
+    /// A page number past the end of a list (DRF's page-number pagination answers 404).
+    #[error("no such page")]
+    InvalidPage,
     #[error("no credentials were provided")]
     NotAuthenticated,
     #[error("the access token is not valid")]
@@ -80,8 +135,6 @@ pub enum ServiceError {
     PermissionDenied,
     #[error("not found")]
     NotFound,
-    #[error("the page does not exist")]
-    InvalidPage,
     #[error("too many requests; retry after {retry_after} s")]
     RateLimited { retry_after: u64 },
     #[error("unexpected failure")]
@@ -93,6 +146,11 @@ impl ServiceError {
         let mut errors = FieldErrors::default();
         errors.add(field, message);
         Self::Invalid(errors)
+    }
+
+    /// One value that another user already holds.
+    pub fn taken(field: UniqueField) -> Self {
+        Self::Taken(vec![field])
     }
 }
 
