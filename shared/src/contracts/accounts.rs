@@ -5,7 +5,6 @@ use crate::domain::{CountryCode, Email, Gender, Password, PersonName, Phone, Use
 use crate::http::body::Fields;
 use crate::http::dialect::Reason;
 use crate::http::response::Json;
-use crate::http::{Dialect, Failure, HttpResponse};
 use crate::service::accounts::NewAccount;
 use crate::service::profiles::ProfileChanges;
 use crate::service::verification::Sent;
@@ -296,16 +295,11 @@ pub(crate) fn shape(reason: &Reason) -> Json {
     }
 }
 
-/// Every reason an accounts request was not served. Kept for the handlers that name a
-/// renderer function; new code names [`Dialect::Accounts`].
-pub fn render(failure: &Failure) -> HttpResponse {
-    Dialect::Accounts.render(failure)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::contracts::keys;
+    use crate::http::{Dialect, Failure};
 
     fn ann() -> User {
         crate::contracts::sample_user(1)

@@ -5,7 +5,6 @@ use crate::domain::{Email, Password, PersonName, User, UserId, Username};
 use crate::http::body::{BodyError, Fields};
 use crate::http::dialect::Reason;
 use crate::http::response::Json;
-use crate::http::{Dialect, Failure, HttpResponse};
 use crate::service::accounts::{EmailCheck, NewAccount};
 use crate::service::sessions::LoginName;
 use crate::service::{FieldErrors, ServiceError};
@@ -87,12 +86,6 @@ pub(crate) fn shape(reason: &Reason) -> Json {
     Json::new(status, &Error { error, message })
 }
 
-/// Every reason a campaign request was not served. Kept for the handlers that name a renderer
-/// function; new code names [`Dialect::Campaign`].
-pub fn render(failure: &Failure) -> HttpResponse {
-    Dialect::Campaign.render(failure)
-}
-
 /// `{"status": "success", "message": ...}`, with the new user's id after a sign-up.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Success {
@@ -126,25 +119,6 @@ pub fn logged_out() -> Success {
 /// `POST /api/update/profile/`.
 pub fn profile_updated() -> Success {
     success_of("Profile updated successfully")
-}
-
-/// `{"status": "success", "message": ...}` with the keys of `extra` (an object) beside them.
-/// Kept for the handlers written before [`registered`], [`logged_out`] and
-/// [`profile_updated`]; to be removed with them.
-pub fn success(status: u16, message: &str, extra: impl Serialize) -> HttpResponse {
-    #[derive(Serialize)]
-    struct WithExtra<'a, T> {
-        status: &'static str,
-        message: &'a str,
-        #[serde(flatten)]
-        extra: T,
-    }
-    let body = WithExtra {
-        status: "success",
-        message,
-        extra,
-    };
-    Json::new(status, &body).build()
 }
 
 /// `POST /api/action/register/`.
@@ -444,15 +418,5 @@ mod tests {
             retry_after: 3,
         };
         assert_eq!(keys(&throttled), ["error", "message", "retry_after"]);
-    }
-
-    #[test]
-    fn the_old_success_helper_keeps_the_extra_keys() {
-        let response = success(201, "done", serde_json::json!({ "user_id": 4 }));
-        let lambda_http::Body::Text(text) = response.body() else {
-            panic!("not text")
-        };
-        let body: serde_json::Value = serde_json::from_str(text).unwrap();
-        assert_eq!(keys(&body), ["message", "status", "user_id"]);
     }
 }

@@ -6,7 +6,7 @@ use crate::domain::{HttpUrl, Password, User, UserSummary};
 use crate::http::body::{BodyError, Fields};
 use crate::http::dialect::Reason;
 use crate::http::response::{json, Json};
-use crate::http::{header, Dialect, Failure, HttpResponse, Query, Request};
+use crate::http::{header, HttpResponse, Query, Request};
 use crate::service::chat::LoginOrRegister;
 use crate::service::{FieldErrors, ServiceError};
 use crate::store::DirectoryOrder;
@@ -95,12 +95,6 @@ pub(crate) fn shape(reason: &Reason) -> Json {
         status,
     };
     Json::new(status, &body)
-}
-
-/// Every reason a chat request was not served. Kept for the handlers that name a renderer
-/// function; new code names [`Dialect::Chat`].
-pub fn render(failure: &Failure) -> HttpResponse {
-    Dialect::Chat.render(failure)
 }
 
 /// A required text field of at most `max` characters.

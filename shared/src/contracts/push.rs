@@ -6,7 +6,7 @@ use crate::domain::{Device, Email, UserId, UserSummary};
 use crate::http::body::{BodyError, Fields};
 use crate::http::dialect::Reason;
 use crate::http::response::{json, Json};
-use crate::http::{header, Dialect, Failure, HttpResponse, Query, Request};
+use crate::http::{header, HttpResponse, Query, Request};
 use crate::service::push::{BulkCreated, DEFAULT_LIMIT, MAX_BULK, MAX_LIMIT};
 use crate::service::{FieldErrors, ServiceError};
 use serde::Serialize;
@@ -66,12 +66,6 @@ pub(crate) fn shape(reason: &Reason) -> Json {
         Reason::Unexpected => "Internal server error".to_owned(),
     };
     Json::new(reason.status(), &Error { error: &text })
-}
-
-/// Every reason a push request was not served. Kept for the handlers that name a renderer
-/// function; new code names [`Dialect::Push`].
-pub fn render(failure: &Failure) -> HttpResponse {
-    Dialect::Push.render(failure)
 }
 
 /// A user's devices of one kind: `{"<device id>": "<reference>"}`, or `[]` when there are none

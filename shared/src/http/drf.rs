@@ -3,10 +3,9 @@
 //! Every wording of a reason in DRF's words lives here.
 
 use super::body::BodyError;
-use super::dialect::{Dialect, Reason};
+use super::dialect::Reason;
 use super::response::Json;
-use super::{Failure, HttpResponse};
-use crate::service::ServiceError;
+use super::HttpResponse;
 use lambda_http::http::header::{ALLOW, WWW_AUTHENTICATE};
 use serde::Serialize;
 
@@ -96,22 +95,6 @@ fn body_message(error: &BodyError) -> String {
     }
 }
 
-/// Any reason a request was not served, in DRF's shape. Kept for the handlers that name a
-/// renderer function; new code names [`Dialect::Drf`].
-pub fn render(failure: &Failure) -> HttpResponse {
-    Dialect::Drf.render(failure)
-}
-
-/// A bad request body.
-pub fn body_error(error: &BodyError) -> HttpResponse {
-    Dialect::Drf.render(&Failure::Body(error.clone()))
-}
-
-/// Any service failure.
-pub fn service_error(error: ServiceError) -> HttpResponse {
-    Dialect::Drf.render(&Failure::Service(error))
-}
-
 pub fn not_found() -> HttpResponse {
     detail(404, "Not found.")
 }
@@ -133,6 +116,8 @@ pub fn method_not_allowed(method: &str, allowed: &[super::routing::Method]) -> H
 mod tests {
     use super::*;
     use crate::contracts::keys;
+    use crate::http::{Dialect, Failure};
+    use crate::service::ServiceError;
 
     #[test]
     fn a_detail_has_only_detail_unless_it_has_a_code() {
@@ -146,7 +131,7 @@ mod tests {
 
     #[test]
     fn a_list_body_is_a_non_field_error() {
-        let response = body_error(&BodyError::NotAnObject);
+        let response = Dialect::Drf.render(&Failure::Body(BodyError::NotAnObject));
         assert_eq!(response.status().as_u16(), 400);
         let body: serde_json::Value = match response.body() {
             lambda_http::Body::Text(text) => serde_json::from_str(text).unwrap(),
@@ -157,7 +142,7 @@ mod tests {
 
     #[test]
     fn a_401_names_the_bearer_scheme() {
-        let response = service_error(ServiceError::InvalidToken);
+        let response = Dialect::Drf.render(&Failure::Service(ServiceError::InvalidToken));
         assert_eq!(response.status().as_u16(), 401);
         assert_eq!(response.headers()[WWW_AUTHENTICATE], "Bearer realm=\"api\"");
     }
