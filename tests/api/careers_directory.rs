@@ -1,7 +1,7 @@
 //! Careers: the user list (search, filters, ordering, batches), public profiles, stats and
 //! profile updates.
 
-use api_tests::{sign_up, TestApp};
+use crate::support::{sign_up, TestApp};
 use reqwest::StatusCode;
 use serde_json::{json, Value};
 

@@ -1,6 +1,6 @@
 //! Bodies a client can get wrong, and routes that do not exist: every one is a clear 4xx.
 
-use api_tests::TestApp;
+use crate::support::TestApp;
 use reqwest::StatusCode;
 use serde_json::json;
 
@@ -85,7 +85,7 @@ async fn a_repeated_form_key_for_a_single_value_is_a_field_error() {
 #[tokio::test]
 async fn a_body_without_content_type_is_still_understood() {
     let app = TestApp::spawn().await;
-    let body = api_tests::sign_up("nocontenttype").to_string();
+    let body = crate::support::sign_up("nocontenttype").to_string();
 
     let reply = app.post_raw(REGISTER, None, &body, None).await;
 
@@ -133,14 +133,14 @@ async fn paths_match_with_or_without_the_trailing_slash() {
     let with = app
         .post_json(
             "/careers/users/register/",
-            &api_tests::sign_up("slash"),
+            &crate::support::sign_up("slash"),
             None,
         )
         .await;
     let without = app
         .post_json(
             "/careers/users/register",
-            &api_tests::sign_up("noslash"),
+            &crate::support::sign_up("noslash"),
             None,
         )
         .await;

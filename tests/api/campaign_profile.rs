@@ -1,6 +1,6 @@
 //! The campaign app's profile update, with countries and cities as reference data.
 
-use api_tests::TestApp;
+use crate::support::TestApp;
 use reqwest::StatusCode;
 use serde_json::json;
 
@@ -11,10 +11,10 @@ async fn signed_in(app: &TestApp) -> String {
         .to_owned()
 }
 
-fn stored_user(items: &[api_tests::Item]) -> &api_tests::Item {
+fn stored_user(items: &[crate::support::Item]) -> &crate::support::Item {
     items
         .iter()
-        .find(|i| api_tests::s(i, "entity") == "USER")
+        .find(|i| crate::support::s(i, "entity") == "USER")
         .unwrap()
 }
 
@@ -39,8 +39,8 @@ async fn the_profile_is_updated_from_a_form() {
     );
     let items = app.all_items().await;
     let user = stored_user(&items);
-    assert_eq!(api_tests::s(user, "first_name"), "John");
-    assert_eq!(api_tests::s(user, "email"), "john.doe@example.com");
+    assert_eq!(crate::support::s(user, "first_name"), "John");
+    assert_eq!(crate::support::s(user, "email"), "john.doe@example.com");
     assert_eq!(user["country_id"].as_n().unwrap(), "1");
     assert_eq!(user["city_id"].as_n().unwrap(), "1");
 }

@@ -1,7 +1,7 @@
 //! One user, every contract: a user registered through careers is found and signs in
 //! everywhere a contract offers it.
 
-use api_tests::TestApp;
+use crate::support::TestApp;
 use reqwest::StatusCode;
 use serde_json::json;
 

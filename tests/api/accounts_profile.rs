@@ -1,10 +1,10 @@
 //! Accounts: reading and changing a user by id, for that user or staff only.
 
-use api_tests::TestApp;
+use crate::support::TestApp;
 use reqwest::StatusCode;
 use serde_json::{json, Value};
 
-async fn get(app: &TestApp, id: &Value, token: &str) -> api_tests::Reply {
+async fn get(app: &TestApp, id: &Value, token: &str) -> crate::support::Reply {
     app.get(&format!("/api/v1/accounts/users/{id}/"), Some(token))
         .await
 }

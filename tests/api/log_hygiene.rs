@@ -1,7 +1,7 @@
 //! No password, password hash, token, one-time code or app secret ever appears in a log line,
 //! on the paths that log most: failures, lockouts, reused tokens, and a topic that is down.
 
-use api_tests::TestApp;
+use crate::support::TestApp;
 use reqwest::StatusCode;
 use serde_json::json;
 use std::io::Write;
@@ -37,7 +37,10 @@ async fn secrets_never_reach_the_log() {
         .with_max_level(tracing::Level::INFO)
         .with_writer(move || writer.clone())
         .finish();
-    tracing::subscriber::set_global_default(subscriber).unwrap();
+    // All the tests share one process, and the others run on other threads meanwhile. This
+    // test's runtime has one thread, which runs every task of its two apps: a subscriber for
+    // this thread captures exactly their log lines, and no other test's.
+    let _capturing = tracing::subscriber::set_default(subscriber);
     let app = TestApp::spawn().await;
     let down = TestApp::spawn_with(|config| {
         config.topic_arn = Some("arn:aws:sns:us-east-1:123456789012:no-such-topic".into());
@@ -110,7 +113,7 @@ async fn secrets_never_reach_the_log() {
         .items_of("USER")
         .await
         .iter()
-        .map(|u| api_tests::s(u, "password_hash").to_owned())
+        .map(|u| crate::support::s(u, "password_hash").to_owned())
         .collect();
     let rotated_refresh = rotated.body["refresh"].as_str().unwrap();
     let mut secrets = vec![

@@ -1,13 +1,13 @@
 //! Lockout after failed sign-ins and rate limits per client address and per account; every
 //! refusal is 429 with `Retry-After`.
 
-use api_tests::TestApp;
+use crate::support::TestApp;
 use reqwest::StatusCode;
 use serde_json::json;
 
 const LOGIN: &str = "/careers/users/login/";
 
-fn retry_after(reply: &api_tests::Reply) -> u64 {
+fn retry_after(reply: &crate::support::Reply) -> u64 {
     reply.headers["retry-after"]
         .to_str()
         .unwrap()

@@ -1,7 +1,7 @@
 //! A list's first page reads about a page of the index, in every order: never the whole
 //! user set. Searches read the whole index (their cost is documented as growing with users).
 
-use api_tests::TestApp;
+use crate::support::TestApp;
 use reqwest::StatusCode;
 use serde_json::json;
 use users_shared::store::DirectoryOrder;

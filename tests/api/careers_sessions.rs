@@ -1,6 +1,6 @@
 //! Sign-in, token refresh with rotation and reuse detection, sign-out and `GET me`.
 
-use api_tests::{sign_up, TestApp};
+use crate::support::{sign_up, TestApp};
 use aws_sdk_dynamodb::types::AttributeValue;
 use reqwest::StatusCode;
 use serde_json::{json, Value};

@@ -1,6 +1,6 @@
 //! `POST /careers/users/register/`: sign-up through the careers contract.
 
-use api_tests::{s, sign_up, TestApp};
+use crate::support::{s, sign_up, TestApp};
 use reqwest::StatusCode;
 use serde_json::json;
 

@@ -1,6 +1,6 @@
 //! The chat server's user profile and user list.
 
-use api_tests::TestApp;
+use crate::support::TestApp;
 use reqwest::StatusCode;
 use serde_json::{json, Value};
 

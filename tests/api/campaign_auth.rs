@@ -1,6 +1,6 @@
 //! The campaign app and backend (`/api/...`): register, logout and the checks.
 
-use api_tests::{sign_up, TestApp};
+use crate::support::{sign_up, TestApp};
 use reqwest::StatusCode;
 use serde_json::json;
 
@@ -39,7 +39,7 @@ async fn register_with_a_form_creates_the_user_in_the_campaign_shape() {
     assert_eq!(reply.body["message"], "Account created successfully");
     assert!(reply.body["user_id"].is_u64());
     let users = app.items_of("USER").await;
-    assert_eq!(api_tests::s(&users[0], "username"), "newuser");
+    assert_eq!(crate::support::s(&users[0], "username"), "newuser");
     assert_eq!(users[0]["country_id"].as_n().unwrap(), "1");
 }
 

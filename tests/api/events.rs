@@ -2,7 +2,7 @@
 //! handler serves: each is parsed as the Lambda runtime parses it and replayed through the
 //! handler, with live tokens put in place of the `ACCESS_TOKEN` / `REFRESH_TOKEN` placeholders.
 
-use api_tests::TestApp;
+use crate::support::TestApp;
 use lambda_http::http::StatusCode;
 use serde_json::Value;
 use std::path::{Path, PathBuf};

@@ -1,6 +1,6 @@
 //! Access tokens that were not issued as they stand are refused with 401.
 
-use api_tests::TestApp;
+use crate::support::TestApp;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine as _;
 use reqwest::StatusCode;

@@ -1,6 +1,6 @@
 //! Races: uniqueness and token rotation hold under concurrent requests.
 
-use api_tests::{sign_up, TestApp};
+use crate::support::{sign_up, TestApp};
 use reqwest::StatusCode;
 use serde_json::json;
 use std::sync::Arc;

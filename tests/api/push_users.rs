@@ -1,6 +1,6 @@
 //! The push contract's users, behind `X-App-Id` / `X-App-Auth`.
 
-use api_tests::{Reply, TestApp};
+use crate::support::{Reply, TestApp};
 use reqwest::StatusCode;
 use serde_json::{json, Value};
 
@@ -250,7 +250,7 @@ async fn deleting_a_user_leaves_nothing_of_theirs() {
     assert_eq!(deleted.status, StatusCode::OK);
     assert_eq!(deleted.body, json!({"result": true}));
     let after = app.all_items().await;
-    let mentions_alice = |item: &api_tests::Item| {
+    let mentions_alice = |item: &crate::support::Item| {
         let text = format!("{item:?}");
         text.contains(&format!("USER#{alice_id}\"")) || text.contains("alice")
     };

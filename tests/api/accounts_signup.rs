@@ -1,6 +1,6 @@
 //! The accounts contract: sign-up with an e-mailed one-time code, verification and resend.
 
-use api_tests::TestApp;
+use crate::support::TestApp;
 use aws_sdk_dynamodb::types::AttributeValue;
 use reqwest::StatusCode;
 use serde_json::{json, Value};
@@ -365,5 +365,5 @@ async fn an_email_whose_name_is_a_route_word_gets_a_usable_username() {
 
     assert_eq!(reply.status, StatusCode::CREATED, "{}", reply.body);
     let users = app.items_of("USER").await;
-    assert_eq!(api_tests::s(&users[0], "username"), "userlogin");
+    assert_eq!(crate::support::s(&users[0], "username"), "userlogin");
 }

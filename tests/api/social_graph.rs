@@ -1,6 +1,6 @@
 //! Careers: follow, unfollow and the follower / following lists; counters always equal edges.
 
-use api_tests::{Item, TestApp};
+use crate::support::{Item, TestApp};
 use reqwest::StatusCode;
 use serde_json::{json, Value};
 use std::sync::Arc;
@@ -12,7 +12,7 @@ async fn token(app: &TestApp, username: &str) -> String {
         .to_owned()
 }
 
-async fn follow(app: &TestApp, token: &str, username: &str) -> api_tests::Reply {
+async fn follow(app: &TestApp, token: &str, username: &str) -> crate::support::Reply {
     app.post_json(
         "/careers/users/follow/",
         &json!({"username": username}),
@@ -47,11 +47,16 @@ async fn assert_counters_match_edges(app: &TestApp) {
     let edges_with = |entity: &str, pk: &str| {
         items
             .iter()
-            .filter(|i| api_tests::s(i, "entity") == entity && api_tests::s(i, "PK") == pk)
+            .filter(|i| {
+                crate::support::s(i, "entity") == entity && crate::support::s(i, "PK") == pk
+            })
             .count() as i64
     };
-    for user in items.iter().filter(|i| api_tests::s(i, "entity") == "USER") {
-        let pk = api_tests::s(user, "PK");
+    for user in items
+        .iter()
+        .filter(|i| crate::support::s(i, "entity") == "USER")
+    {
+        let pk = crate::support::s(user, "PK");
         assert_eq!(
             number(user, "following_count"),
             edges_with("FOLLOWING", pk),
@@ -252,11 +257,11 @@ async fn a_hundred_concurrent_follows_and_unfollows_leave_every_counter_equal_to
     let items = app.all_items().await;
     let following = items
         .iter()
-        .filter(|i| api_tests::s(i, "entity") == "FOLLOWING")
+        .filter(|i| crate::support::s(i, "entity") == "FOLLOWING")
         .count();
     let followers = items
         .iter()
-        .filter(|i| api_tests::s(i, "entity") == "FOLLOWER")
+        .filter(|i| crate::support::s(i, "entity") == "FOLLOWER")
         .count();
     assert_eq!(following, followers, "every edge has its mirror");
 }
@@ -296,7 +301,7 @@ async fn deleting_a_user_undoes_their_follows_on_the_other_side() {
         .into_iter()
         .filter(|i| {
             format!("{i:?}").contains("alice")
-                || api_tests::s(i, "PK") == format!("USER#{alice_id}")
+                || crate::support::s(i, "PK") == format!("USER#{alice_id}")
         })
         .collect();
     assert!(leftovers.is_empty(), "{leftovers:?}");

@@ -1,12 +1,12 @@
 //! The chat server's `login_or_register`, behind app credentials.
 
-use api_tests::TestApp;
+use crate::support::TestApp;
 use reqwest::StatusCode;
 use serde_json::{json, Value};
 
 const PATH: &str = "/api/v2.1/rest/login_or_register";
 
-async fn call(app: &TestApp, creds: &(String, String), body: Value) -> api_tests::Reply {
+async fn call(app: &TestApp, creds: &(String, String), body: Value) -> crate::support::Reply {
     app.post_with_headers(
         PATH,
         &[
@@ -37,7 +37,7 @@ async fn creates_a_user_with_a_random_password_and_answers_in_the_chat_envelope(
     );
     assert_eq!(app.items_of("CHAT_ID_GUARD").await.len(), 1);
     let users = app.items_of("USER").await;
-    assert_eq!(api_tests::s(&users[0], "email"), "johnny@example.com");
+    assert_eq!(crate::support::s(&users[0], "email"), "johnny@example.com");
 }
 
 #[tokio::test]

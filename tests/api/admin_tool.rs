@@ -1,6 +1,6 @@
 //! `userctl`: app credentials and staff users.
 
-use api_tests::TestApp;
+use crate::support::TestApp;
 use users_tools::admin::AdminError;
 
 #[tokio::test]
