@@ -1,19 +1,9 @@
 //! Lockout after failed sign-ins and rate limits per client address and per account; every
 //! refusal is 429 with `Retry-After`.
 
-use crate::support::TestApp;
+use crate::support::{TestApp, PASSWORD};
 use reqwest::StatusCode;
 use serde_json::json;
-
-const LOGIN: &str = "/careers/users/login/";
-
-fn retry_after(reply: &crate::support::Reply) -> u64 {
-    reply.headers["retry-after"]
-        .to_str()
-        .unwrap()
-        .parse()
-        .unwrap()
-}
 
 #[tokio::test]
 async fn the_sixth_sign_in_after_five_wrong_passwords_is_refused_even_with_the_right_one() {
@@ -21,29 +11,17 @@ async fn the_sixth_sign_in_after_five_wrong_passwords_is_refused_even_with_the_r
     app.register("alice").await;
 
     for attempt in 0..5 {
-        let reply = app
-            .post_json(
-                LOGIN,
-                &json!({"username": "alice", "password": "wrongpass"}),
-                None,
-            )
-            .await;
+        let reply = app.login_as("alice", "wrongpass").await;
         assert_eq!(reply.status, StatusCode::UNAUTHORIZED, "attempt {attempt}");
     }
-    let locked = app
-        .post_json(
-            LOGIN,
-            &json!({"username": "alice", "password": "password123"}),
-            None,
-        )
-        .await;
+    let locked = app.login_as("alice", PASSWORD).await;
 
     assert_eq!(locked.status, StatusCode::TOO_MANY_REQUESTS);
     assert!(locked.body["detail"]
         .as_str()
         .unwrap()
         .starts_with("Request was throttled."));
-    assert!((1..=60).contains(&retry_after(&locked)));
+    assert!((1..=60).contains(&locked.retry_after()));
     let campaign = app
         .post_form(
             "/api/check/validate/",
@@ -63,44 +41,15 @@ async fn a_successful_sign_in_clears_earlier_failures() {
     let app = TestApp::spawn().await;
     app.register("alice").await;
     for _ in 0..4 {
-        app.post_json(
-            LOGIN,
-            &json!({"username": "alice", "password": "wrongpass"}),
-            None,
-        )
-        .await;
+        app.login_as("alice", "wrongpass").await;
     }
-    assert_eq!(
-        app.post_json(
-            LOGIN,
-            &json!({"username": "alice", "password": "password123"}),
-            None
-        )
-        .await
-        .status,
-        StatusCode::OK
-    );
+    assert_eq!(app.login_as("alice", PASSWORD).await.status, StatusCode::OK);
 
     for _ in 0..4 {
-        let reply = app
-            .post_json(
-                LOGIN,
-                &json!({"username": "alice", "password": "wrongpass"}),
-                None,
-            )
-            .await;
+        let reply = app.login_as("alice", "wrongpass").await;
         assert_eq!(reply.status, StatusCode::UNAUTHORIZED);
     }
-    assert_eq!(
-        app.post_json(
-            LOGIN,
-            &json!({"username": "alice", "password": "password123"}),
-            None
-        )
-        .await
-        .status,
-        StatusCode::OK
-    );
+    assert_eq!(app.login_as("alice", PASSWORD).await.status, StatusCode::OK);
 }
 
 #[tokio::test]
@@ -108,25 +57,13 @@ async fn sign_ins_naming_one_account_are_rate_limited() {
     let app = TestApp::spawn().await;
 
     for attempt in 0..10 {
-        let reply = app
-            .post_json(
-                LOGIN,
-                &json!({"username": "nobody", "password": "whatever1"}),
-                None,
-            )
-            .await;
+        let reply = app.login_as("nobody", "whatever1").await;
         assert_eq!(reply.status, StatusCode::UNAUTHORIZED, "attempt {attempt}");
     }
-    let refused = app
-        .post_json(
-            LOGIN,
-            &json!({"username": "NOBODY", "password": "whatever1"}),
-            None,
-        )
-        .await;
+    let refused = app.login_as("NOBODY", "whatever1").await;
 
     assert_eq!(refused.status, StatusCode::TOO_MANY_REQUESTS);
-    assert!(retry_after(&refused) >= 1);
+    assert!(refused.retry_after() >= 1);
 }
 
 #[tokio::test]
@@ -134,63 +71,45 @@ async fn sign_ins_from_one_address_are_rate_limited() {
     let app = TestApp::spawn().await;
 
     for attempt in 0..30 {
-        let reply = app
-            .post_json(
-                LOGIN,
-                &json!({"username": format!("user{attempt}"), "password": "whatever1"}),
-                None,
-            )
-            .await;
+        let reply = app.login_as(&format!("user{attempt}"), "whatever1").await;
         assert_eq!(reply.status, StatusCode::UNAUTHORIZED, "attempt {attempt}");
     }
-    let refused = app
-        .post_json(
-            LOGIN,
-            &json!({"username": "someone-else", "password": "whatever1"}),
-            None,
-        )
-        .await;
+    let refused = app.login_as("someone-else", "whatever1").await;
 
     assert_eq!(refused.status, StatusCode::TOO_MANY_REQUESTS);
-    assert!(retry_after(&refused) >= 1);
+    assert!(refused.retry_after() >= 1);
 }
 
 #[tokio::test]
 async fn code_requests_from_one_address_are_rate_limited() {
     let app = TestApp::spawn().await;
-
-    for attempt in 0..10 {
-        let reply = app
-            .post_json(
+    let resend = |email: String| {
+        let app = &app;
+        async move {
+            app.post_json(
                 "/api/v1/accounts/users/resend-code/",
-                &json!({"email": format!("u{attempt}@example.com")}),
+                &json!({ "email": email }),
                 None,
             )
-            .await;
+            .await
+        }
+    };
+
+    for attempt in 0..10 {
+        let reply = resend(format!("u{attempt}@example.com")).await;
         assert_eq!(reply.status, StatusCode::OK, "attempt {attempt}");
     }
-    let refused = app
-        .post_json(
-            "/api/v1/accounts/users/resend-code/",
-            &json!({"email": "last@example.com"}),
-            None,
-        )
-        .await;
+    let refused = resend("last@example.com".to_owned()).await;
 
     assert_eq!(refused.status, StatusCode::TOO_MANY_REQUESTS);
-    assert!(retry_after(&refused) >= 1);
+    assert!(refused.retry_after() >= 1);
 }
 
 #[tokio::test]
 async fn limits_are_kept_in_the_table_with_a_ttl() {
     let app = TestApp::spawn().await;
 
-    app.post_json(
-        LOGIN,
-        &json!({"username": "nobody", "password": "whatever1"}),
-        None,
-    )
-    .await;
+    app.login_as("nobody", "whatever1").await;
 
     let windows = app.items_of("RATE_WINDOW").await;
     assert_eq!(windows.len(), 2, "one per address, one per account");

@@ -1,24 +1,20 @@
 //! Accounts: reading and changing a user by id, for that user or staff only.
 
-use crate::support::TestApp;
+use crate::support::{Reply, TestApp};
 use reqwest::StatusCode;
 use serde_json::{json, Value};
 
-async fn get(app: &TestApp, id: &Value, token: &str) -> crate::support::Reply {
-    app.get(&format!("/api/v1/accounts/users/{id}/"), Some(token))
-        .await
+fn account(id: &Value) -> String {
+    format!("/api/v1/accounts/users/{id}/")
+}
+
+async fn get(app: &TestApp, id: &Value, token: &str) -> Reply {
+    app.get(&account(id), Some(token)).await
 }
 
 async fn patch(app: &TestApp, id: &Value, token: &str, body: Value) -> (StatusCode, Value) {
-    let response = app
-        .http
-        .patch(format!("{}/api/v1/accounts/users/{id}/", app.base_url))
-        .bearer_auth(token)
-        .json(&body)
-        .send()
-        .await
-        .unwrap();
-    (response.status(), response.json().await.unwrap())
+    let reply = app.patch_json(&account(id), &body, Some(token)).await;
+    (reply.status, reply.body)
 }
 
 #[tokio::test]
@@ -64,12 +60,7 @@ async fn another_user_can_neither_read_nor_change_them() {
     )
     .await;
     let missing = get(&app, &json!(999_999), bob_token).await;
-    let anonymous = app
-        .get(
-            &format!("/api/v1/accounts/users/{}/", alice["user"]["id"]),
-            None,
-        )
-        .await;
+    let anonymous = app.get(&account(&alice["user"]["id"]), None).await;
 
     let (bad_body, _) = patch(
         &app,
@@ -108,20 +99,8 @@ async fn another_user_can_neither_read_nor_change_them() {
 async fn staff_can_read_and_change_anyone_and_get_404_for_no_one() {
     let app = TestApp::spawn().await;
     let alice = app.register("alice").await;
-    app.admin(
-        &["staff", "create", "boss", "boss@example.com"],
-        "password123",
-    )
-    .await
-    .unwrap();
-    let login = app
-        .post_json(
-            "/careers/users/login/",
-            &json!({"username": "boss", "password": "password123"}),
-            None,
-        )
-        .await;
-    let staff = login.body["access"].as_str().unwrap();
+    app.create_staff("boss", false).await;
+    let staff = &app.access_token("boss").await;
 
     let (status, body) = patch(
         &app,

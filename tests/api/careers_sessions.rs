@@ -1,37 +1,21 @@
 //! Sign-in, token refresh with rotation and reuse detection, sign-out and `GET me`.
 
-use crate::support::{sign_up, TestApp};
+use crate::support::{
+    sorted_keys, text, user_id, TestApp, CAREERS_LOGIN as LOGIN, CAREERS_ME as ME, PASSWORD,
+};
 use aws_sdk_dynamodb::types::AttributeValue;
 use reqwest::StatusCode;
-use serde_json::{json, Value};
+use serde_json::json;
 use users_shared::auth::tokens::TokenSigner;
 use users_shared::clock::Timestamp;
 use users_shared::domain::UserId;
 
-const LOGIN: &str = "/careers/users/login/";
 const REFRESH: &str = "/careers/users/token/refresh/";
 const LOGOUT: &str = "/careers/users/logout/";
-const ME: &str = "/careers/users/me/";
 
-fn text(body: &Value, key: &str) -> String {
-    body[key]
-        .as_str()
-        .unwrap_or_else(|| panic!("{key} missing in {body}"))
-        .to_owned()
-}
-
-async fn set_user_attribute(app: &TestApp, user_id: u64, name: &str, value: AttributeValue) {
-    app.dynamodb
-        .update_item()
-        .table_name(&app.table)
-        .key("PK", AttributeValue::S(format!("USER#{user_id}")))
-        .key("SK", AttributeValue::S("PROFILE".into()))
-        .update_expression("SET #n = :v")
-        .expression_attribute_names("#n", name)
-        .expression_attribute_values(":v", value)
-        .send()
+async fn use_refresh(app: &TestApp, token: &str) -> crate::support::Reply {
+    app.post_json(REFRESH, &json!({ "refresh": token }), None)
         .await
-        .expect("update user");
 }
 
 #[tokio::test]
@@ -39,23 +23,13 @@ async fn login_with_username_returns_the_user_and_a_token_pair() {
     let app = TestApp::spawn().await;
     app.register("alice").await;
 
-    let reply = app
-        .post_json(
-            LOGIN,
-            &json!({"username": "alice", "password": "password123"}),
-            None,
-        )
-        .await;
+    let reply = app.login_as("alice", PASSWORD).await;
 
     assert_eq!(reply.status, StatusCode::OK, "{}", reply.body);
-    let mut keys: Vec<&str> = reply.body["user"]
-        .as_object()
-        .unwrap()
-        .keys()
-        .map(String::as_str)
-        .collect();
-    keys.sort();
-    assert_eq!(keys, ["email", "first_name", "id", "last_name", "username"]);
+    assert_eq!(
+        sorted_keys(&reply.body["user"]),
+        ["email", "first_name", "id", "last_name", "username"]
+    );
     let me = app.get(ME, Some(&text(&reply.body, "access"))).await;
     assert_eq!(me.status, StatusCode::OK);
     assert_eq!(me.body["username"], "alice");
@@ -72,7 +46,7 @@ async fn login_accepts_the_email_and_any_letter_case() {
         json!({"username": "ALICE", "password": "password123"}),
     ];
     for body in attempts {
-        let reply = app.post_json(LOGIN, &body, None).await;
+        let reply = app.login(&body).await;
         assert_eq!(reply.status, StatusCode::OK, "{body}");
     }
     let form = app
@@ -86,20 +60,8 @@ async fn a_wrong_password_and_an_unknown_user_get_the_same_401_and_no_tokens() {
     let app = TestApp::spawn().await;
     app.register("alice").await;
 
-    let wrong = app
-        .post_json(
-            LOGIN,
-            &json!({"username": "alice", "password": "password124"}),
-            None,
-        )
-        .await;
-    let unknown = app
-        .post_json(
-            LOGIN,
-            &json!({"username": "nobody", "password": "password123"}),
-            None,
-        )
-        .await;
+    let wrong = app.login_as("alice", "password124").await;
+    let unknown = app.login_as("nobody", PASSWORD).await;
 
     for reply in [&wrong, &unknown] {
         assert_eq!(reply.status, StatusCode::UNAUTHORIZED);
@@ -119,9 +81,7 @@ async fn a_wrong_password_and_an_unknown_user_get_the_same_401_and_no_tokens() {
 async fn login_without_a_password_is_a_field_error() {
     let app = TestApp::spawn().await;
 
-    let reply = app
-        .post_json(LOGIN, &json!({"username": "alice"}), None)
-        .await;
+    let reply = app.login(&json!({"username": "alice"})).await;
 
     assert_eq!(reply.status, StatusCode::BAD_REQUEST);
     assert_eq!(reply.body, json!({"password": ["This field is required."]}));
@@ -131,23 +91,16 @@ async fn login_without_a_password_is_a_field_error() {
 async fn an_inactive_user_cannot_sign_in_and_their_tokens_stop_working() {
     let app = TestApp::spawn().await;
     let body = app.register("mallory").await;
-    let id = body["user"]["id"].as_u64().unwrap();
+    let id = user_id(&body);
 
-    set_user_attribute(&app, id, "is_active", AttributeValue::Bool(false)).await;
+    app.set_user_attribute(id, "is_active", AttributeValue::Bool(false))
+        .await;
 
     let me = app.get(ME, Some(&text(&body, "access"))).await;
     assert_eq!(me.status, StatusCode::UNAUTHORIZED);
-    let login = app
-        .post_json(
-            LOGIN,
-            &json!({"username": "mallory", "password": "password123"}),
-            None,
-        )
-        .await;
+    let login = app.login_as("mallory", PASSWORD).await;
     assert_eq!(login.status, StatusCode::UNAUTHORIZED);
-    let refresh = app
-        .post_json(REFRESH, &json!({"refresh": text(&body, "refresh")}), None)
-        .await;
+    let refresh = use_refresh(&app, &text(&body, "refresh")).await;
     assert_eq!(refresh.status, StatusCode::UNAUTHORIZED);
 }
 
@@ -155,25 +108,18 @@ async fn an_inactive_user_cannot_sign_in_and_their_tokens_stop_working() {
 async fn raising_the_token_version_cuts_off_every_issued_token_at_once() {
     let app = TestApp::spawn().await;
     let body = app.register("victor").await;
-    let id = body["user"]["id"].as_u64().unwrap();
+    let id = user_id(&body);
 
-    set_user_attribute(&app, id, "token_version", AttributeValue::N("1".into())).await;
+    app.set_user_attribute(id, "token_version", AttributeValue::N("1".into()))
+        .await;
 
     assert_eq!(
         app.get(ME, Some(&text(&body, "access"))).await.status,
         StatusCode::UNAUTHORIZED
     );
-    let refresh = app
-        .post_json(REFRESH, &json!({"refresh": text(&body, "refresh")}), None)
-        .await;
+    let refresh = use_refresh(&app, &text(&body, "refresh")).await;
     assert_eq!(refresh.status, StatusCode::UNAUTHORIZED);
-    let login = app
-        .post_json(
-            LOGIN,
-            &json!({"username": "victor", "password": "password123"}),
-            None,
-        )
-        .await;
+    let login = app.login_as("victor", PASSWORD).await;
     assert_eq!(
         app.get(ME, Some(&text(&login.body, "access"))).await.status,
         StatusCode::OK
@@ -186,9 +132,7 @@ async fn refresh_rotates_the_pair() {
     let body = app.register("alice").await;
     let first_refresh = text(&body, "refresh");
 
-    let reply = app
-        .post_json(REFRESH, &json!({"refresh": first_refresh}), None)
-        .await;
+    let reply = use_refresh(&app, &first_refresh).await;
 
     assert_eq!(reply.status, StatusCode::OK, "{}", reply.body);
     assert_ne!(text(&reply.body, "refresh"), first_refresh);
@@ -196,13 +140,7 @@ async fn refresh_rotates_the_pair() {
         app.get(ME, Some(&text(&reply.body, "access"))).await.status,
         StatusCode::OK
     );
-    let again = app
-        .post_json(
-            REFRESH,
-            &json!({"refresh": text(&reply.body, "refresh")}),
-            None,
-        )
-        .await;
+    let again = use_refresh(&app, &text(&reply.body, "refresh")).await;
     assert_eq!(again.status, StatusCode::OK);
 }
 
@@ -211,27 +149,17 @@ async fn reusing_a_rotated_refresh_token_revokes_the_whole_family() {
     let app = TestApp::spawn().await;
     let body = app.register("alice").await;
     let stolen = text(&body, "refresh");
-    let rotated = app
-        .post_json(REFRESH, &json!({"refresh": stolen}), None)
-        .await;
+    let rotated = use_refresh(&app, &stolen).await;
     assert_eq!(rotated.status, StatusCode::OK);
 
-    let reuse = app
-        .post_json(REFRESH, &json!({"refresh": stolen}), None)
-        .await;
+    let reuse = use_refresh(&app, &stolen).await;
 
     assert_eq!(reuse.status, StatusCode::UNAUTHORIZED);
     assert_eq!(
         reuse.body,
         json!({"detail": "Token is invalid or expired", "code": "token_not_valid"})
     );
-    let newest = app
-        .post_json(
-            REFRESH,
-            &json!({"refresh": text(&rotated.body, "refresh")}),
-            None,
-        )
-        .await;
+    let newest = use_refresh(&app, &text(&rotated.body, "refresh")).await;
     assert_eq!(
         newest.status,
         StatusCode::UNAUTHORIZED,
@@ -260,7 +188,7 @@ async fn refresh_refuses_missing_and_malformed_tokens() {
 
     let access_as_refresh = text(&body, "access");
     for bad in ["garbage", "1.2.3", access_as_refresh.as_str()] {
-        let reply = app.post_json(REFRESH, &json!({"refresh": bad}), None).await;
+        let reply = use_refresh(&app, &bad).await;
         assert_eq!(reply.status, StatusCode::UNAUTHORIZED, "{bad}");
         assert_eq!(reply.body["code"], "token_not_valid");
     }
@@ -270,13 +198,7 @@ async fn refresh_refuses_missing_and_malformed_tokens() {
 async fn logout_ends_the_session_at_once_and_leaves_other_sessions_alone() {
     let app = TestApp::spawn().await;
     let phone = app.register("alice").await;
-    let laptop = app
-        .post_json(
-            LOGIN,
-            &json!({"username": "alice", "password": "password123"}),
-            None,
-        )
-        .await;
+    let laptop = app.login_as("alice", PASSWORD).await;
 
     let reply = app
         .post_json(
@@ -292,9 +214,7 @@ async fn logout_ends_the_session_at_once_and_leaves_other_sessions_alone() {
         app.get(ME, Some(&text(&phone, "access"))).await.status,
         StatusCode::UNAUTHORIZED
     );
-    let refresh = app
-        .post_json(REFRESH, &json!({"refresh": text(&phone, "refresh")}), None)
-        .await;
+    let refresh = use_refresh(&app, &text(&phone, "refresh")).await;
     assert_eq!(refresh.status, StatusCode::UNAUTHORIZED);
     assert_eq!(
         app.get(ME, Some(&text(&laptop.body, "access")))
@@ -348,9 +268,7 @@ async fn logout_refuses_someone_elses_refresh_token_and_revokes_nothing() {
         app.get(ME, Some(&text(&alice, "access"))).await.status,
         StatusCode::OK
     );
-    let bob_refresh = app
-        .post_json(REFRESH, &json!({"refresh": text(&bob, "refresh")}), None)
-        .await;
+    let bob_refresh = use_refresh(&app, &text(&bob, "refresh")).await;
     assert_eq!(bob_refresh.status, StatusCode::OK);
 }
 
@@ -362,16 +280,8 @@ async fn me_shows_the_callers_own_profile() {
     let me = app.get(ME, Some(&text(&body, "access"))).await;
 
     assert_eq!(me.status, StatusCode::OK);
-    let mut keys: Vec<&str> = me
-        .body
-        .as_object()
-        .unwrap()
-        .keys()
-        .map(String::as_str)
-        .collect();
-    keys.sort();
     assert_eq!(
-        keys,
+        sorted_keys(&me.body),
         [
             "avatar",
             "bio",
@@ -408,7 +318,7 @@ async fn me_without_a_token_is_401() {
 async fn an_expired_access_token_is_refused() {
     let app = TestApp::spawn().await;
     let body = app.register("alice").await;
-    let id = body["user"]["id"].as_u64().unwrap();
+    let id = user_id(&body);
     let verifier = app.config.verifier().unwrap();
     let signer: TokenSigner = app.config.signer(&verifier).unwrap();
     let refresh = text(&body, "refresh");
@@ -436,10 +346,7 @@ async fn an_expired_access_token_is_refused() {
 #[tokio::test]
 async fn sign_up_then_sign_in_through_a_form_body() {
     let app = TestApp::spawn().await;
-    let reply = app
-        .post_json("/careers/users/register/", &sign_up("olivia"), None)
-        .await;
-    assert_eq!(reply.status, StatusCode::CREATED);
+    app.register("olivia").await;
 
     let login = app
         .post_form(LOGIN, "email=olivia%40example.com&password=password123")
@@ -452,12 +359,10 @@ async fn sign_up_then_sign_in_through_a_form_body() {
 async fn logout_with_a_made_up_or_used_refresh_token_revokes_nothing() {
     let app = TestApp::spawn().await;
     let body = app.register("alice").await;
-    let id = body["user"]["id"].as_u64().unwrap();
+    let id = user_id(&body);
     let refresh = text(&body, "refresh");
     let session = refresh.split('.').nth(1).unwrap().to_owned();
-    let rotated = app
-        .post_json(REFRESH, &json!({"refresh": refresh}), None)
-        .await;
+    let rotated = use_refresh(&app, &refresh).await;
     let access = text(&rotated.body, "access");
     let made_up = format!("{id}.{session}.{}", "A".repeat(43));
 

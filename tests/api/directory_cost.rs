@@ -7,21 +7,13 @@ use serde_json::json;
 use users_shared::store::DirectoryOrder;
 
 async fn seed(app: &TestApp, count: usize) {
-    let (id, secret) = app.app_credential("seed").await;
+    let push = app.push_client("seed").await;
     let emails: Vec<String> = (0..count)
         .map(|i| format!("seed{i:03}@example.com"))
         .collect();
     for chunk in emails.chunks(100) {
-        let reply = app
-            .http
-            .post(format!("{}/users", app.base_url))
-            .header("X-App-Id", &id)
-            .header("X-App-Auth", &secret)
-            .json(&json!({ "emails": chunk }))
-            .send()
-            .await
-            .unwrap();
-        assert_eq!(reply.status(), StatusCode::OK);
+        let reply = push.post_json("/users", &json!({ "emails": chunk })).await;
+        assert_eq!(reply.status, StatusCode::OK);
     }
 }
 

@@ -1,60 +1,19 @@
 //! The push contract's users, behind `X-App-Id` / `X-App-Auth`.
 
-use crate::support::{Reply, TestApp};
+use crate::support::{s, user_id, AppClient, Reply, TestApp, CAREERS_ME, PASSWORD};
 use reqwest::StatusCode;
-use serde_json::{json, Value};
+use serde_json::json;
 
-struct Push<'a> {
-    app: &'a TestApp,
-    id: String,
-    secret: String,
-}
-
-impl<'a> Push<'a> {
-    async fn new(app: &'a TestApp) -> Self {
-        let (id, secret) = app.app_credential("push").await;
-        Self { app, id, secret }
-    }
-
-    fn request(&self, method: reqwest::Method, path: &str) -> reqwest::RequestBuilder {
-        self.app
-            .http
-            .request(method, format!("{}{}", self.app.base_url, path))
-            .header("X-App-Id", &self.id)
-            .header("X-App-Auth", &self.secret)
-    }
-
-    async fn send(&self, builder: reqwest::RequestBuilder) -> Reply {
-        let response = builder.send().await.expect("sent");
-        let status = response.status();
-        let headers = response.headers().clone();
-        let body: Value = response.json().await.expect("JSON");
-        Reply {
-            status,
-            headers,
-            body,
-        }
-    }
-
-    async fn create(&self, email: &str) -> Reply {
-        self.send(
-            self.request(reqwest::Method::POST, "/user")
-                .form(&[("email", email)]),
-        )
-        .await
-    }
-
-    async fn get(&self, path: &str) -> Reply {
-        self.send(self.request(reqwest::Method::GET, path)).await
-    }
+async fn create(push: &AppClient<'_>, email: &str) -> Reply {
+    push.post_form("/user", &[("email", email)]).await
 }
 
 #[tokio::test]
 async fn a_user_created_by_email_has_that_email_as_a_device() {
     let app = TestApp::spawn().await;
-    let push = Push::new(&app).await;
+    let push = app.push_client("push").await;
 
-    let created = push.create("someone@example.com").await;
+    let created = create(&push, "someone@example.com").await;
 
     assert_eq!(created.status, StatusCode::OK, "{}", created.body);
     let user = &created.body["result"];
@@ -75,28 +34,38 @@ async fn a_user_created_by_email_has_that_email_as_a_device() {
 #[tokio::test]
 async fn a_push_user_cannot_sign_in() {
     let app = TestApp::spawn().await;
-    let push = Push::new(&app).await;
-    push.create("someone@example.com").await;
+    let push = app.push_client("push").await;
+    let created = create(&push, "someone@example.com").await;
+    assert_eq!(created.status, StatusCode::OK, "{}", created.body);
+    let emails = created.body["result"]["email"].as_object().unwrap();
+    assert_eq!(emails.values().collect::<Vec<_>>(), ["someone@example.com"]);
 
     let login = app
-        .post_json(
-            "/careers/users/login/",
-            &json!({"email": "someone@example.com", "password": "anything1"}),
-            None,
-        )
+        .login(&json!({"email": "someone@example.com", "password": "anything1"}))
         .await;
 
     assert_eq!(login.status, StatusCode::UNAUTHORIZED);
+    assert_eq!(
+        login.body,
+        json!({"detail": "No active account found with the given credentials"})
+    );
+    let users = app.items_of("USER").await;
+    assert_eq!(
+        users.len(),
+        1,
+        "the user exists; only signing in is refused"
+    );
+    assert_eq!(s(&users[0], "email"), "someone@example.com");
 }
 
 #[tokio::test]
 async fn bad_and_taken_emails_are_refused() {
     let app = TestApp::spawn().await;
-    let push = Push::new(&app).await;
+    let push = app.push_client("push").await;
     app.register("alice").await;
 
-    let invalid = push.create("not-an-email").await;
-    let taken = push.create("ALICE@example.com").await;
+    let invalid = create(&push, "not-an-email").await;
+    let taken = create(&push, "ALICE@example.com").await;
 
     assert_eq!(invalid.status, StatusCode::BAD_REQUEST);
     assert_eq!(
@@ -113,17 +82,10 @@ async fn bad_and_taken_emails_are_refused() {
 #[tokio::test]
 async fn missing_and_wrong_credentials_get_401_in_the_push_shape() {
     let app = TestApp::spawn().await;
-    let push = Push::new(&app).await;
+    let push = app.push_client("push").await;
 
     let missing = app.get("/user/1", None).await;
-    let wrong = push
-        .send(
-            app.http
-                .get(format!("{}/users", app.base_url))
-                .header("X-App-Id", &push.id)
-                .header("X-App-Auth", "nope"),
-        )
-        .await;
+    let wrong = push.with_secret("nope").get("/users").await;
 
     assert_eq!(missing.status, StatusCode::UNAUTHORIZED);
     assert_eq!(missing.body, json!({"error": "Missing app credentials"}));
@@ -134,7 +96,7 @@ async fn missing_and_wrong_credentials_get_401_in_the_push_shape() {
 #[tokio::test]
 async fn unknown_users_are_404() {
     let app = TestApp::spawn().await;
-    let push = Push::new(&app).await;
+    let push = app.push_client("push").await;
 
     for path in ["/user/999", "/user/abc", "/user/0"] {
         let reply = push.get(path).await;
@@ -146,13 +108,16 @@ async fn unknown_users_are_404() {
 #[tokio::test]
 async fn bulk_creation_creates_the_valid_emails_and_says_which_were_refused() {
     let app = TestApp::spawn().await;
-    let push = Push::new(&app).await;
+    let push = app.push_client("push").await;
     app.register("taken").await;
 
     let reply = push
-        .send(push.request(reqwest::Method::POST, "/users").json(&json!({
-            "emails": ["one@example.com", "bad", "two@example.com", "taken@example.com"]
-        })))
+        .post_json(
+            "/users",
+            &json!({
+                "emails": ["one@example.com", "bad", "two@example.com", "taken@example.com"]
+            }),
+        )
         .await;
 
     assert_eq!(reply.status, StatusCode::OK, "{}", reply.body);
@@ -180,10 +145,7 @@ async fn bulk_creation_creates_the_valid_emails_and_says_which_were_refused() {
         ])
     );
     let form = push
-        .send(
-            push.request(reqwest::Method::POST, "/users")
-                .form(&[("emails", r#"["three@example.com"]"#)]),
-        )
+        .post_form("/users", &[("emails", r#"["three@example.com"]"#)])
         .await;
     assert_eq!(form.body["result"].as_array().unwrap().len(), 1);
 }
@@ -191,11 +153,11 @@ async fn bulk_creation_creates_the_valid_emails_and_says_which_were_refused() {
 #[tokio::test]
 async fn the_list_pages_in_sign_up_order_and_is_empty_past_the_end() {
     let app = TestApp::spawn().await;
-    let push = Push::new(&app).await;
+    let push = app.push_client("push").await;
     let mut ids = Vec::new();
     for i in 0..5 {
         ids.push(
-            push.create(&format!("p{i}@example.com")).await.body["result"]["id"]
+            create(&push, &format!("p{i}@example.com")).await.body["result"]["id"]
                 .as_u64()
                 .unwrap(),
         );
@@ -225,57 +187,34 @@ async fn the_list_pages_in_sign_up_order_and_is_empty_past_the_end() {
 #[tokio::test]
 async fn deleting_a_user_leaves_nothing_of_theirs() {
     let app = TestApp::spawn().await;
-    let push = Push::new(&app).await;
+    let push = app.push_client("push").await;
     let alice = app.register("alice").await;
     let bob = app.register("bob").await;
-    let alice_id = alice["user"]["id"].as_u64().unwrap();
-    app.post_json(
-        "/careers/users/login/",
-        &json!({"username": "alice", "password": "password123"}),
-        None,
-    )
-    .await;
-    app.post_json(
-        "/careers/users/login/",
-        &json!({"username": "alice", "password": "wrong-one"}),
-        None,
-    )
-    .await;
-    let before: Vec<_> = app.all_items().await;
+    let alice_id = user_id(&alice);
+    app.login_as("alice", PASSWORD).await;
+    app.login_as("alice", "wrong-one").await;
+    let before = app.items_about_user(alice_id, "alice").await;
 
-    let deleted = push
-        .send(push.request(reqwest::Method::DELETE, &format!("/user/{alice_id}")))
-        .await;
+    let deleted = push.delete(&format!("/user/{alice_id}")).await;
 
     assert_eq!(deleted.status, StatusCode::OK);
     assert_eq!(deleted.body, json!({"result": true}));
-    let after = app.all_items().await;
-    let mentions_alice = |item: &crate::support::Item| {
-        let text = format!("{item:?}");
-        text.contains(&format!("USER#{alice_id}\"")) || text.contains("alice")
-    };
-    assert!(before.iter().any(mentions_alice));
-    let left: Vec<_> = after.iter().filter(|i| mentions_alice(i)).collect();
+    assert!(!before.is_empty());
+    let left = app.items_about_user(alice_id, "alice").await;
     assert!(left.is_empty(), "left behind: {left:?}");
     assert_eq!(
         push.get(&format!("/user/{alice_id}")).await.status,
         StatusCode::NOT_FOUND
     );
     assert_eq!(
-        app.get("/careers/users/me/", alice["access"].as_str())
-            .await
-            .status,
+        app.get(CAREERS_ME, alice["access"].as_str()).await.status,
         StatusCode::UNAUTHORIZED
     );
     assert_eq!(
-        app.get("/careers/users/me/", bob["access"].as_str())
-            .await
-            .status,
+        app.get(CAREERS_ME, bob["access"].as_str()).await.status,
         StatusCode::OK
     );
-    let again = push
-        .send(push.request(reqwest::Method::DELETE, &format!("/user/{alice_id}")))
-        .await;
+    let again = push.delete(&format!("/user/{alice_id}")).await;
     assert_eq!(again.status, StatusCode::NOT_FOUND);
     let reused = app.register("alice").await;
     assert_ne!(

@@ -1,18 +1,16 @@
 //! Careers: follow, unfollow and the follower / following lists; counters always equal edges.
 
-use crate::support::{Item, TestApp};
+use crate::support::{number, s, text, user_id, Reply, TestApp};
 use reqwest::StatusCode;
-use serde_json::{json, Value};
+use serde_json::json;
 use std::sync::Arc;
+use users_shared::store::keys;
 
 async fn token(app: &TestApp, username: &str) -> String {
-    app.register(username).await["access"]
-        .as_str()
-        .unwrap()
-        .to_owned()
+    text(&app.register(username).await, "access")
 }
 
-async fn follow(app: &TestApp, token: &str, username: &str) -> crate::support::Reply {
+async fn follow(app: &TestApp, token: &str, username: &str) -> Reply {
     app.post_json(
         "/careers/users/follow/",
         &json!({"username": username}),
@@ -22,23 +20,9 @@ async fn follow(app: &TestApp, token: &str, username: &str) -> crate::support::R
 }
 
 async fn unfollow(app: &TestApp, token: &str, username: &str) -> StatusCode {
-    app.http
-        .delete(format!(
-            "{}/careers/users/{username}/unfollow/",
-            app.base_url
-        ))
-        .bearer_auth(token)
-        .send()
+    app.delete(&format!("/careers/users/{username}/unfollow/"), Some(token))
         .await
-        .unwrap()
-        .status()
-}
-
-fn number(item: &Item, name: &str) -> i64 {
-    item.get(name)
-        .and_then(|v| v.as_n().ok())
-        .and_then(|n| n.parse().ok())
-        .unwrap_or(0)
+        .status
 }
 
 /// Every user's two counters equal the edges stored for them.
@@ -47,16 +31,11 @@ async fn assert_counters_match_edges(app: &TestApp) {
     let edges_with = |entity: &str, pk: &str| {
         items
             .iter()
-            .filter(|i| {
-                crate::support::s(i, "entity") == entity && crate::support::s(i, "PK") == pk
-            })
+            .filter(|i| s(i, keys::ENTITY) == entity && s(i, keys::PK) == pk)
             .count() as i64
     };
-    for user in items
-        .iter()
-        .filter(|i| crate::support::s(i, "entity") == "USER")
-    {
-        let pk = crate::support::s(user, "PK");
+    for user in items.iter().filter(|i| s(i, keys::ENTITY) == "USER") {
+        let pk = s(user, keys::PK);
         assert_eq!(
             number(user, "following_count"),
             edges_with("FOLLOWING", pk),
@@ -257,11 +236,11 @@ async fn a_hundred_concurrent_follows_and_unfollows_leave_every_counter_equal_to
     let items = app.all_items().await;
     let following = items
         .iter()
-        .filter(|i| crate::support::s(i, "entity") == "FOLLOWING")
+        .filter(|i| s(i, keys::ENTITY) == "FOLLOWING")
         .count();
     let followers = items
         .iter()
-        .filter(|i| crate::support::s(i, "entity") == "FOLLOWER")
+        .filter(|i| s(i, keys::ENTITY) == "FOLLOWER")
         .count();
     assert_eq!(following, followers, "every edge has its mirror");
 }
@@ -269,24 +248,17 @@ async fn a_hundred_concurrent_follows_and_unfollows_leave_every_counter_equal_to
 #[tokio::test]
 async fn deleting_a_user_undoes_their_follows_on_the_other_side() {
     let app = TestApp::spawn().await;
-    let alice = token(&app, "alice").await;
+    let alice = app.register("alice").await;
     let bob = token(&app, "bob").await;
-    let carol = app.register("carol").await;
-    follow(&app, &alice, "carol").await;
+    app.register("carol").await;
+    follow(&app, &text(&alice, "access"), "carol").await;
     follow(&app, &bob, "alice").await;
-    let alice_id: Value = app.get("/careers/users/alice/", None).await.body["id"].clone();
-    let (app_id, secret) = app.app_credential("push").await;
+    let alice_id = user_id(&alice);
+    let push = app.push_client("push").await;
 
-    let deleted = app
-        .http
-        .delete(format!("{}/user/{}", app.base_url, alice_id))
-        .header("X-App-Id", &app_id)
-        .header("X-App-Auth", &secret)
-        .send()
-        .await
-        .unwrap();
+    let deleted = push.delete(&format!("/user/{alice_id}")).await;
 
-    assert_eq!(deleted.status(), StatusCode::OK);
+    assert_eq!(deleted.status, StatusCode::OK);
     assert_eq!(
         app.get("/careers/users/carol/", None).await.body["followers_count"],
         0
@@ -295,18 +267,9 @@ async fn deleting_a_user_undoes_their_follows_on_the_other_side() {
         app.get("/careers/users/bob/", None).await.body["following_count"],
         0
     );
-    let leftovers: Vec<_> = app
-        .all_items()
-        .await
-        .into_iter()
-        .filter(|i| {
-            format!("{i:?}").contains("alice")
-                || crate::support::s(i, "PK") == format!("USER#{alice_id}")
-        })
-        .collect();
+    let leftovers = app.items_about_user(alice_id, "alice").await;
     assert!(leftovers.is_empty(), "{leftovers:?}");
     assert_counters_match_edges(&app).await;
-    let _ = carol;
 }
 
 #[tokio::test]

@@ -1,6 +1,6 @@
 //! Access tokens that were not issued as they stand are refused with 401.
 
-use crate::support::TestApp;
+use crate::support::{text, user_id, TestApp, CAREERS_ME as ME};
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine as _;
 use reqwest::StatusCode;
@@ -9,8 +9,6 @@ use users_shared::auth::keys::generate_ed25519;
 use users_shared::auth::tokens::{TokenSigner, TokenVerifier};
 use users_shared::clock::Timestamp;
 use users_shared::domain::UserId;
-
-const ME: &str = "/careers/users/me/";
 
 struct Signed {
     access: String,
@@ -21,15 +19,9 @@ struct Signed {
 async fn signed_up(app: &TestApp, username: &str) -> Signed {
     let body = app.register(username).await;
     Signed {
-        access: body["access"].as_str().unwrap().to_owned(),
-        user_id: body["user"]["id"].as_u64().unwrap(),
-        session_id: body["refresh"]
-            .as_str()
-            .unwrap()
-            .split('.')
-            .nth(1)
-            .unwrap()
-            .to_owned(),
+        access: text(&body, "access"),
+        user_id: user_id(&body),
+        session_id: text(&body, "refresh").split('.').nth(1).unwrap().to_owned(),
     }
 }
 
