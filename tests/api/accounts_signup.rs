@@ -55,6 +55,12 @@ async fn login(app: &TestApp, email: &str) -> StatusCode {
         .status
 }
 
+/// The answer to a code that is not (or no longer) valid.
+fn assert_code_refused(reply: &Reply) {
+    assert_eq!(reply.status, StatusCode::BAD_REQUEST);
+    assert_eq!(reply.body, json!({"code": ["Invalid or expired code."]}));
+}
+
 async fn create(app: &TestApp, email: &str) -> Reply {
     app.post_json(CREATE, &sign_up_body(email), None).await
 }
@@ -120,8 +126,7 @@ async fn a_used_code_is_refused() {
 
     let reused = verify(&app, "john@example.com", &code).await;
 
-    assert_eq!(reused.status, StatusCode::BAD_REQUEST);
-    assert_eq!(reused.body, json!({"code": ["Invalid or expired code."]}));
+    assert_code_refused(&reused);
 }
 
 #[tokio::test]
@@ -131,14 +136,13 @@ async fn a_wrong_code_is_refused_and_five_attempts_use_the_code_up() {
     let code = code_sent(&app).await;
     let wrong = if code == "000000" { "111111" } else { "000000" };
 
-    for attempt in 0..5 {
+    for _ in 0..5 {
         let reply = verify(&app, "john@example.com", &wrong).await;
-        assert_eq!(reply.status, StatusCode::BAD_REQUEST, "attempt {attempt}");
-        assert_eq!(reply.body, json!({"code": ["Invalid or expired code."]}));
+        assert_code_refused(&reply);
     }
     let right_too_late = verify(&app, "john@example.com", &code).await;
 
-    assert_eq!(right_too_late.status, StatusCode::BAD_REQUEST);
+    assert_code_refused(&right_too_late);
     assert_eq!(
         login(&app, "john@example.com").await,
         StatusCode::UNAUTHORIZED
@@ -160,8 +164,7 @@ async fn an_expired_code_is_refused() {
 
     let reply = verify(&app, "john@example.com", &code).await;
 
-    assert_eq!(reply.status, StatusCode::BAD_REQUEST);
-    assert_eq!(reply.body, json!({"code": ["Invalid or expired code."]}));
+    assert_code_refused(&reply);
 }
 
 #[tokio::test]
@@ -188,7 +191,7 @@ async fn a_new_code_waits_sixty_seconds_and_replaces_the_old_one() {
 
     if new_code != old_code {
         let stale = verify(&app, "john@example.com", &old_code).await;
-        assert_eq!(stale.status, StatusCode::BAD_REQUEST);
+        assert_code_refused(&stale);
     }
     let fresh = verify(&app, "john@example.com", &new_code).await;
     assert_eq!(fresh.status, StatusCode::OK);

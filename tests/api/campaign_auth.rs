@@ -4,6 +4,12 @@ use crate::support::{s, sign_up, TestApp, CAMPAIGN_REGISTER as REGISTER, PASSWOR
 use reqwest::StatusCode;
 use serde_json::json;
 
+/// Bob, signed up through the campaign app and signed in: his id and access token.
+async fn bob_signed_in(app: &TestApp) -> (u64, String) {
+    let id = app.campaign_register("bob").await;
+    (id, app.access_token("bob").await)
+}
+
 #[tokio::test]
 async fn register_with_a_form_creates_the_user_in_the_campaign_shape() {
     let app = TestApp::spawn().await;
@@ -89,8 +95,7 @@ async fn a_username_taken_through_careers_is_taken_here_in_any_case() {
 #[tokio::test]
 async fn check_auth_reports_the_callers_state() {
     let app = TestApp::spawn().await;
-    let id = app.campaign_register("bob").await;
-    let token = app.access_token("bob").await;
+    let (id, token) = bob_signed_in(&app).await;
 
     let signed_in = app.post_empty("/api/check/auth/", Some(&token)).await;
     let anonymous = app.post_empty("/api/check/auth/", None).await;
@@ -145,8 +150,7 @@ async fn check_validate_with_credentials_checks_them() {
 #[tokio::test]
 async fn check_validate_without_credentials_reports_the_login_state() {
     let app = TestApp::spawn().await;
-    let id = app.campaign_register("bob").await;
-    let token = app.access_token("bob").await;
+    let (id, token) = bob_signed_in(&app).await;
 
     let logged = app.post_empty("/api/check/validate/", Some(&token)).await;
     let anonymous = app.post_empty("/api/check/validate/", None).await;
@@ -253,9 +257,8 @@ async fn check_email_is_rate_limited_per_checked_address() {
 async fn check_login_reports_staff_rights_from_the_stored_user() {
     let app = TestApp::spawn().await;
     app.create_staff("root", true).await;
-    let id = app.campaign_register("bob").await;
+    let (id, user) = bob_signed_in(&app).await;
     let staff = app.access_token("root").await;
-    let user = app.access_token("bob").await;
 
     let as_staff = app.post_empty("/api/check/login/", Some(&staff)).await;
     let as_user = app.post_empty("/api/check/login/", Some(&user)).await;
@@ -276,8 +279,7 @@ async fn check_login_reports_staff_rights_from_the_stored_user() {
 #[tokio::test]
 async fn logout_ends_the_session_and_needs_a_token() {
     let app = TestApp::spawn().await;
-    app.campaign_register("bob").await;
-    let token = app.access_token("bob").await;
+    let (_, token) = bob_signed_in(&app).await;
 
     let out = app.post_empty("/api/action/logout/", Some(&token)).await;
     let again = app.post_empty("/api/action/logout/", Some(&token)).await;

@@ -1,7 +1,7 @@
 //! Careers: the user list (search, filters, ordering, batches), public profiles, stats and
 //! profile updates.
 
-use crate::support::{sign_up, text, TestApp, CAREERS_ME, PASSWORD};
+use crate::support::{column, sign_up, text, TestApp, CAREERS_ME, PASSWORD};
 use reqwest::StatusCode;
 use serde_json::{json, Value};
 
@@ -20,13 +20,8 @@ async fn patch(app: &TestApp, token: &str, body: Value) -> (StatusCode, Value) {
     (reply.status, reply.body)
 }
 
-fn usernames(body: &Value) -> Vec<String> {
-    body["users"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|u| u["username"].as_str().unwrap().to_owned())
-        .collect()
+fn usernames(body: &Value) -> Vec<Value> {
+    column(&body["users"], "username")
 }
 
 #[tokio::test]
@@ -178,10 +173,7 @@ async fn lists_and_public_profiles_never_show_an_email() {
     assert!(profile.body.get("email").is_none());
     assert_eq!(profile.body["username"], "alice");
     assert_eq!(profile.body["followers_count"], 0);
-    assert_eq!(
-        app.get("/careers/users/nobody/", None).await.body,
-        json!({"detail": "Not found."})
-    );
+    assert_eq!(app.profile("nobody").await, json!({"detail": "Not found."}));
 }
 
 #[tokio::test]
@@ -290,14 +282,8 @@ async fn a_user_can_only_change_their_own_profile() {
 
     patch(&app, &text(&bob, "access"), json!({"first_name": "Robert"})).await;
 
-    assert_eq!(
-        app.get("/careers/users/alice/", None).await.body["first_name"],
-        "Alice"
-    );
-    assert_eq!(
-        app.get("/careers/users/bob/", None).await.body["first_name"],
-        "Robert"
-    );
+    assert_eq!(app.profile("alice").await["first_name"], "Alice");
+    assert_eq!(app.profile("bob").await["first_name"], "Robert");
     let anonymous = app.patch_json(UPDATE, &json!({"bio": "x"}), None).await;
     assert_eq!(anonymous.status, StatusCode::UNAUTHORIZED);
     let _ = alice;

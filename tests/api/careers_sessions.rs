@@ -1,7 +1,7 @@
 //! Sign-in, token refresh with rotation and reuse detection, sign-out and `GET me`.
 
 use crate::support::{
-    sorted_keys, text, user_id, TestApp, CAREERS_LOGIN as LOGIN, CAREERS_ME as ME, PASSWORD,
+    sorted_keys, text, user_id, Reply, TestApp, CAREERS_LOGIN as LOGIN, CAREERS_ME as ME, PASSWORD,
 };
 use aws_sdk_dynamodb::types::AttributeValue;
 use reqwest::StatusCode;
@@ -13,7 +13,17 @@ use users_shared::domain::UserId;
 const REFRESH: &str = "/careers/users/token/refresh/";
 const LOGOUT: &str = "/careers/users/logout/";
 
-async fn use_refresh(app: &TestApp, token: &str) -> crate::support::Reply {
+async fn logout(app: &TestApp, refresh: &str, access: Option<&str>) -> Reply {
+    app.post_json(LOGOUT, &json!({ "refresh": refresh }), access)
+        .await
+}
+
+/// How `GET me` answers `access`.
+async fn me(app: &TestApp, access: &str) -> StatusCode {
+    app.get(ME, Some(access)).await.status
+}
+
+async fn use_refresh(app: &TestApp, token: &str) -> Reply {
     app.post_json(REFRESH, &json!({ "refresh": token }), None)
         .await
 }
@@ -114,16 +124,13 @@ async fn raising_the_token_version_cuts_off_every_issued_token_at_once() {
         .await;
 
     assert_eq!(
-        app.get(ME, Some(&text(&body, "access"))).await.status,
+        me(&app, &text(&body, "access")).await,
         StatusCode::UNAUTHORIZED
     );
     let refresh = use_refresh(&app, &text(&body, "refresh")).await;
     assert_eq!(refresh.status, StatusCode::UNAUTHORIZED);
     let login = app.login_as("victor", PASSWORD).await;
-    assert_eq!(
-        app.get(ME, Some(&text(&login.body, "access"))).await.status,
-        StatusCode::OK
-    );
+    assert_eq!(me(&app, &text(&login.body, "access")).await, StatusCode::OK);
 }
 
 #[tokio::test]
@@ -136,10 +143,7 @@ async fn refresh_rotates_the_pair() {
 
     assert_eq!(reply.status, StatusCode::OK, "{}", reply.body);
     assert_ne!(text(&reply.body, "refresh"), first_refresh);
-    assert_eq!(
-        app.get(ME, Some(&text(&reply.body, "access"))).await.status,
-        StatusCode::OK
-    );
+    assert_eq!(me(&app, &text(&reply.body, "access")).await, StatusCode::OK);
     let again = use_refresh(&app, &text(&reply.body, "refresh")).await;
     assert_eq!(again.status, StatusCode::OK);
 }
@@ -166,10 +170,7 @@ async fn reusing_a_rotated_refresh_token_revokes_the_whole_family() {
         "the newest token of the family is revoked too"
     );
     for access in [text(&body, "access"), text(&rotated.body, "access")] {
-        assert_eq!(
-            app.get(ME, Some(&access)).await.status,
-            StatusCode::UNAUTHORIZED
-        );
+        assert_eq!(me(&app, &access).await, StatusCode::UNAUTHORIZED);
     }
     assert!(app.items_of("SESSION").await.is_empty());
 }
@@ -200,26 +201,23 @@ async fn logout_ends_the_session_at_once_and_leaves_other_sessions_alone() {
     let phone = app.register("alice").await;
     let laptop = app.login_as("alice", PASSWORD).await;
 
-    let reply = app
-        .post_json(
-            LOGOUT,
-            &json!({"refresh": text(&phone, "refresh")}),
-            Some(&text(&phone, "access")),
-        )
-        .await;
+    let reply = logout(
+        &app,
+        &text(&phone, "refresh"),
+        Some(&text(&phone, "access")),
+    )
+    .await;
 
     assert_eq!(reply.status, StatusCode::OK);
     assert_eq!(reply.body, json!({"detail": "Successfully logged out."}));
     assert_eq!(
-        app.get(ME, Some(&text(&phone, "access"))).await.status,
+        me(&app, &text(&phone, "access")).await,
         StatusCode::UNAUTHORIZED
     );
     let refresh = use_refresh(&app, &text(&phone, "refresh")).await;
     assert_eq!(refresh.status, StatusCode::UNAUTHORIZED);
     assert_eq!(
-        app.get(ME, Some(&text(&laptop.body, "access")))
-            .await
-            .status,
+        me(&app, &text(&laptop.body, "access")).await,
         StatusCode::OK
     );
 }
@@ -229,9 +227,7 @@ async fn logout_needs_an_access_token() {
     let app = TestApp::spawn().await;
     let body = app.register("alice").await;
 
-    let reply = app
-        .post_json(LOGOUT, &json!({"refresh": text(&body, "refresh")}), None)
-        .await;
+    let reply = logout(&app, &text(&body, "refresh"), None).await;
 
     assert_eq!(reply.status, StatusCode::UNAUTHORIZED);
     assert_eq!(
@@ -239,10 +235,7 @@ async fn logout_needs_an_access_token() {
         json!({"detail": "Authentication credentials were not provided."})
     );
     assert_eq!(reply.headers["www-authenticate"], "Bearer realm=\"api\"");
-    assert_eq!(
-        app.get(ME, Some(&text(&body, "access"))).await.status,
-        StatusCode::OK
-    );
+    assert_eq!(me(&app, &text(&body, "access")).await, StatusCode::OK);
 }
 
 #[tokio::test]
@@ -251,23 +244,14 @@ async fn logout_refuses_someone_elses_refresh_token_and_revokes_nothing() {
     let alice = app.register("alice").await;
     let bob = app.register("bob").await;
 
-    let reply = app
-        .post_json(
-            LOGOUT,
-            &json!({"refresh": text(&bob, "refresh")}),
-            Some(&text(&alice, "access")),
-        )
-        .await;
+    let reply = logout(&app, &text(&bob, "refresh"), Some(&text(&alice, "access"))).await;
 
     assert_eq!(reply.status, StatusCode::BAD_REQUEST);
     assert_eq!(
         reply.body,
         json!({"refresh": ["Token is invalid or expired"]})
     );
-    assert_eq!(
-        app.get(ME, Some(&text(&alice, "access"))).await.status,
-        StatusCode::OK
-    );
+    assert_eq!(me(&app, &text(&alice, "access")).await, StatusCode::OK);
     let bob_refresh = use_refresh(&app, &text(&bob, "refresh")).await;
     assert_eq!(bob_refresh.status, StatusCode::OK);
 }
@@ -332,12 +316,9 @@ async fn an_expired_access_token_is_refused() {
         .sign(UserId::new(id), session_id, 0, Timestamp::now())
         .unwrap();
 
+    assert_eq!(me(&app, &expired).await, StatusCode::UNAUTHORIZED);
     assert_eq!(
-        app.get(ME, Some(&expired)).await.status,
-        StatusCode::UNAUTHORIZED
-    );
-    assert_eq!(
-        app.get(ME, Some(&fresh)).await.status,
+        me(&app, &fresh).await,
         StatusCode::OK,
         "the same claims, unexpired, pass"
     );
@@ -367,9 +348,7 @@ async fn logout_with_a_made_up_or_used_refresh_token_revokes_nothing() {
     let made_up = format!("{id}.{session}.{}", "A".repeat(43));
 
     for bad in [made_up, refresh.clone()] {
-        let reply = app
-            .post_json(LOGOUT, &json!({"refresh": bad}), Some(&access))
-            .await;
+        let reply = logout(&app, &bad, Some(&access)).await;
         assert_eq!(reply.status, StatusCode::BAD_REQUEST);
         assert_eq!(
             reply.body,
@@ -377,7 +356,7 @@ async fn logout_with_a_made_up_or_used_refresh_token_revokes_nothing() {
         );
     }
     assert_eq!(
-        app.get(ME, Some(&access)).await.status,
+        me(&app, &access).await,
         StatusCode::OK,
         "the session is still live"
     );

@@ -1,6 +1,6 @@
 //! The chat server's user profile and user list.
 
-use crate::support::{AppClient, TestApp, CHAT_LOGIN_OR_REGISTER};
+use crate::support::{column, AppClient, TestApp, CHAT_LOGIN_OR_REGISTER};
 use reqwest::StatusCode;
 use serde_json::{json, Value};
 
@@ -71,14 +71,7 @@ async fn the_user_list_pages_with_exact_meta_in_the_asked_order() {
         first["results"]["meta"],
         json!({"total_data": 4, "total_page": 2})
     );
-    let names = |body: &Value| -> Vec<String> {
-        body["results"]["users"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .map(|u| u["name"].as_str().unwrap().to_owned())
-            .collect()
-    };
+    let names = |body: &Value| column(&body["results"]["users"], "name");
     assert_eq!(names(&first), ["Carol", "Alice"]);
     assert_eq!(names(&second), ["Bob", "zed"]);
     assert_eq!(names(&newest), ["zed"]);

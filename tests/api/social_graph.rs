@@ -1,6 +1,6 @@
 //! Careers: follow, unfollow and the follower / following lists; counters always equal edges.
 
-use crate::support::{number, s, text, user_id, Reply, TestApp};
+use crate::support::{column, number, s, text, user_id, Reply, TestApp};
 use reqwest::StatusCode;
 use serde_json::json;
 use std::sync::Arc;
@@ -23,6 +23,15 @@ async fn unfollow(app: &TestApp, token: &str, username: &str) -> StatusCode {
     app.delete(&format!("/careers/users/{username}/unfollow/"), Some(token))
         .await
         .status
+}
+
+/// Alice, signed up and following Bob: her access token.
+async fn alice_following_bob(app: &TestApp) -> String {
+    let alice = token(app, "alice").await;
+    app.register("bob").await;
+    let followed = follow(app, &alice, "bob").await;
+    assert_eq!(followed.status, StatusCode::CREATED, "{}", followed.body);
+    alice
 }
 
 /// Every user's two counters equal the edges stored for them.
@@ -61,23 +70,15 @@ async fn following_someone_returns_the_follow_and_counts_on_both_sides() {
     assert_eq!(reply.body["follower_username"], "alice");
     assert_eq!(reply.body["following_username"], "bob");
     assert!(reply.body["id"].is_u64() && reply.body["created_at"].is_string());
-    assert_eq!(
-        app.get("/careers/users/bob/", None).await.body["followers_count"],
-        1
-    );
-    assert_eq!(
-        app.get("/careers/users/alice/", None).await.body["following_count"],
-        1
-    );
+    assert_eq!(app.profile("bob").await["followers_count"], 1);
+    assert_eq!(app.profile("alice").await["following_count"], 1);
     assert_counters_match_edges(&app).await;
 }
 
 #[tokio::test]
 async fn self_double_and_missing_follows_are_refused() {
     let app = TestApp::spawn().await;
-    let alice = token(&app, "alice").await;
-    app.register("bob").await;
-    follow(&app, &alice, "bob").await;
+    let alice = alice_following_bob(&app).await;
 
     let myself = follow(&app, &alice, "alice").await;
     let twice = follow(&app, &alice, "bob").await;
@@ -112,9 +113,7 @@ async fn self_double_and_missing_follows_are_refused() {
 #[tokio::test]
 async fn unfollow_removes_the_follow_and_refuses_one_that_does_not_exist() {
     let app = TestApp::spawn().await;
-    let alice = token(&app, "alice").await;
-    app.register("bob").await;
-    follow(&app, &alice, "bob").await;
+    let alice = alice_following_bob(&app).await;
 
     assert_eq!(unfollow(&app, &alice, "bob").await, StatusCode::OK);
     assert_eq!(unfollow(&app, &alice, "bob").await, StatusCode::BAD_REQUEST);
@@ -126,10 +125,7 @@ async fn unfollow_removes_the_follow_and_refuses_one_that_does_not_exist() {
         unfollow(&app, &alice, "nobody").await,
         StatusCode::NOT_FOUND
     );
-    assert_eq!(
-        app.get("/careers/users/bob/", None).await.body["followers_count"],
-        0
-    );
+    assert_eq!(app.profile("bob").await["followers_count"], 0);
     assert_counters_match_edges(&app).await;
 }
 
@@ -153,48 +149,27 @@ async fn the_lists_show_who_follows_whom_and_whether_the_caller_follows_them() {
         .await;
 
     assert_eq!(mine.body["count"], 2);
-    let targets: Vec<&str> = mine.body["results"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|r| r["following_username"].as_str().unwrap())
-        .collect();
-    assert_eq!(targets, ["bob", "carol"]);
-    assert_eq!(followers.body["count"], 2);
-    let rows: Vec<(String, bool)> = followers.body["results"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|r| {
-            (
-                r["username"].as_str().unwrap().to_owned(),
-                r["is_following"].as_bool().unwrap(),
-            )
-        })
-        .collect();
     assert_eq!(
-        rows,
-        [("alice".to_owned(), false), ("bob".to_owned(), true)]
+        column(&mine.body["results"], "following_username"),
+        ["bob", "carol"]
+    );
+    assert_eq!(followers.body["count"], 2);
+    assert_eq!(
+        column(&followers.body["results"], "username"),
+        ["alice", "bob"]
+    );
+    assert_eq!(
+        column(&followers.body["results"], "is_following"),
+        [false, true]
     );
     assert_eq!(following.body["count"], 2);
-    let flags: Vec<(String, bool)> = listed.body["users"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|u| {
-            (
-                u["username"].as_str().unwrap().to_owned(),
-                u["is_following"].as_bool().unwrap(),
-            )
-        })
-        .collect();
     assert_eq!(
-        flags,
-        [
-            ("alice".to_owned(), false),
-            ("bob".to_owned(), true),
-            ("carol".to_owned(), true)
-        ]
+        column(&listed.body["users"], "username"),
+        ["alice", "bob", "carol"]
+    );
+    assert_eq!(
+        column(&listed.body["users"], "is_following"),
+        [false, true, true]
     );
     assert!(!followers.body.to_string().contains("@example.com"));
     assert_eq!(
@@ -259,14 +234,8 @@ async fn deleting_a_user_undoes_their_follows_on_the_other_side() {
     let deleted = push.delete(&format!("/user/{alice_id}")).await;
 
     assert_eq!(deleted.status, StatusCode::OK);
-    assert_eq!(
-        app.get("/careers/users/carol/", None).await.body["followers_count"],
-        0
-    );
-    assert_eq!(
-        app.get("/careers/users/bob/", None).await.body["following_count"],
-        0
-    );
+    assert_eq!(app.profile("carol").await["followers_count"], 0);
+    assert_eq!(app.profile("bob").await["following_count"], 0);
     let leftovers = app.items_about_user(alice_id, "alice").await;
     assert!(leftovers.is_empty(), "{leftovers:?}");
     assert_counters_match_edges(&app).await;
@@ -275,9 +244,7 @@ async fn deleting_a_user_undoes_their_follows_on_the_other_side() {
 #[tokio::test]
 async fn pages_that_do_not_exist_are_404_as_in_drf() {
     let app = TestApp::spawn().await;
-    let alice = token(&app, "alice").await;
-    app.register("bob").await;
-    follow(&app, &alice, "bob").await;
+    let alice = alice_following_bob(&app).await;
 
     for path in [
         "/careers/users/bob/followers/?page=0",

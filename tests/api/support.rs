@@ -359,6 +359,13 @@ impl TestApp {
         text(&login.body, "access")
     }
 
+    /// The careers public profile of `username`, as anyone sees it.
+    pub async fn profile(&self, username: &str) -> Value {
+        self.get(&format!("/careers/users/{username}/"), None)
+            .await
+            .body
+    }
+
     // --- stored items: reads and edits behind the API's back ---------------------------------
 
     /// Every item of this test's table (a Scan: for assertions only, never on a request path).
@@ -549,6 +556,15 @@ pub fn user_id(body: &Value) -> u64 {
     body["user"]["id"]
         .as_u64()
         .unwrap_or_else(|| panic!("no user id in {body}"))
+}
+
+/// One field of every object in a JSON list, in order.
+pub fn column(list: &Value, key: &str) -> Vec<Value> {
+    list.as_array()
+        .unwrap_or_else(|| panic!("not a list: {list}"))
+        .iter()
+        .map(|row| row[key].clone())
+        .collect()
 }
 
 /// The keys of a JSON object, sorted.

@@ -25,6 +25,20 @@ async fn signed_up(app: &TestApp, username: &str) -> Signed {
     }
 }
 
+impl Signed {
+    /// A token for this user's session, issued now by `signer`.
+    fn signed_by(&self, signer: &TokenSigner) -> String {
+        signer
+            .sign(
+                UserId::new(self.user_id),
+                &self.session_id,
+                0,
+                Timestamp::now(),
+            )
+            .unwrap()
+    }
+}
+
 /// A signer with a key pair of its own, under the service's issuer.
 fn forger(app: &TestApp) -> TokenSigner {
     let (private_pem, public_pem) = generate_ed25519().unwrap();
@@ -72,14 +86,7 @@ async fn a_token_signed_with_another_key_is_refused() {
     let app = TestApp::spawn().await;
     let alice = signed_up(&app, "alice").await;
 
-    let forged = forger(&app)
-        .sign(
-            UserId::new(alice.user_id),
-            &alice.session_id,
-            0,
-            Timestamp::now(),
-        )
-        .unwrap();
+    let forged = alice.signed_by(&forger(&app));
 
     assert_refused(&app, &forged, "another key").await;
 }
@@ -88,14 +95,7 @@ async fn a_token_signed_with_another_key_is_refused() {
 async fn a_forged_token_under_the_services_key_id_is_refused() {
     let app = TestApp::spawn().await;
     let alice = signed_up(&app, "alice").await;
-    let forged = forger(&app)
-        .sign(
-            UserId::new(alice.user_id),
-            &alice.session_id,
-            0,
-            Timestamp::now(),
-        )
-        .unwrap();
+    let forged = alice.signed_by(&forger(&app));
     let (mut header, payload, signature) = parts(&forged);
     let (real_header, _, _) = parts(&alice.access);
     header["kid"] = real_header["kid"].clone();
@@ -133,14 +133,7 @@ async fn a_token_of_another_issuer_is_refused() {
     )
     .unwrap();
 
-    let token = other_stage
-        .sign(
-            UserId::new(alice.user_id),
-            &alice.session_id,
-            0,
-            Timestamp::now(),
-        )
-        .unwrap();
+    let token = alice.signed_by(&other_stage);
 
     assert_refused(&app, &token, "other issuer").await;
 }
