@@ -137,7 +137,7 @@ async fn a_wrong_code_is_refused_and_five_attempts_use_the_code_up() {
     let wrong = if code == "000000" { "111111" } else { "000000" };
 
     for _ in 0..5 {
-        let reply = verify(&app, "john@example.com", &wrong).await;
+        let reply = verify(&app, "john@example.com", wrong).await;
         assert_code_refused(&reply);
     }
     let right_too_late = verify(&app, "john@example.com", &code).await;

@@ -189,7 +189,7 @@ async fn refresh_refuses_missing_and_malformed_tokens() {
 
     let access_as_refresh = text(&body, "access");
     for bad in ["garbage", "1.2.3", access_as_refresh.as_str()] {
-        let reply = use_refresh(&app, &bad).await;
+        let reply = use_refresh(&app, bad).await;
         assert_eq!(reply.status, StatusCode::UNAUTHORIZED, "{bad}");
         assert_eq!(reply.body["code"], "token_not_valid");
     }
