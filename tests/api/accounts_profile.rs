@@ -63,10 +63,9 @@ async fn another_user_can_neither_read_nor_change_them() {
         StatusCode::FORBIDDEN,
         "permission is checked before the body"
     );
-    assert_eq!(read.status, StatusCode::FORBIDDEN);
-    assert_eq!(
-        read.body,
-        json!({"detail": "You do not have permission to perform this action."})
+    read.assert_answer(
+        StatusCode::FORBIDDEN,
+        json!({"detail": "You do not have permission to perform this action."}),
     );
     assert_eq!(status, StatusCode::FORBIDDEN);
     assert_eq!(
@@ -91,8 +90,7 @@ async fn staff_can_read_and_change_anyone_and_get_404_for_no_one() {
 
     assert_eq!(status, StatusCode::OK, "{body}");
     assert_eq!(body["last_name"], "Changed");
-    assert_eq!(missing.status, StatusCode::NOT_FOUND);
-    assert_eq!(missing.body, json!({"error": "User not found"}));
+    missing.assert_answer(StatusCode::NOT_FOUND, json!({"error": "User not found"}));
 }
 
 #[tokio::test]

@@ -57,8 +57,10 @@ async fn login(app: &TestApp, email: &str) -> StatusCode {
 
 /// The answer to a code that is not (or no longer) valid.
 fn assert_code_refused(reply: &Reply) {
-    assert_eq!(reply.status, StatusCode::BAD_REQUEST);
-    assert_eq!(reply.body, json!({"code": ["Invalid or expired code."]}));
+    reply.assert_answer(
+        StatusCode::BAD_REQUEST,
+        json!({"code": ["Invalid or expired code."]}),
+    );
 }
 
 async fn create(app: &TestApp, email: &str) -> Reply {
@@ -253,10 +255,9 @@ async fn an_email_taken_in_another_contract_is_taken_here() {
 
     let reply = create(&app, "Alice@Example.com").await;
 
-    assert_eq!(reply.status, StatusCode::BAD_REQUEST);
-    assert_eq!(
-        reply.body,
-        json!({"email": ["A user with that email already exists."]})
+    reply.assert_answer(
+        StatusCode::BAD_REQUEST,
+        json!({"email": ["A user with that email already exists."]}),
     );
 }
 

@@ -106,10 +106,9 @@ async fn check_auth_reports_the_callers_state() {
         json!({"is_authenticated": true, "user_id": id, "username": "bob"})
     );
     for reply in [anonymous, bad_token] {
-        assert_eq!(reply.status, StatusCode::OK);
-        assert_eq!(
-            reply.body,
-            json!({"is_authenticated": false, "user_id": null, "username": null})
+        reply.assert_answer(
+            StatusCode::OK,
+            json!({"is_authenticated": false, "user_id": null, "username": null}),
         );
     }
 }
@@ -285,17 +284,12 @@ async fn logout_ends_the_session_and_needs_a_token() {
     let again = app.post_empty("/api/action/logout/", Some(&token)).await;
     let anonymous = app.post_empty("/api/action/logout/", None).await;
 
-    assert_eq!(out.status, StatusCode::OK);
-    assert_eq!(
-        out.body,
-        json!({"status": "success", "message": "Logged out successfully"})
+    out.assert_answer(
+        StatusCode::OK,
+        json!({"status": "success", "message": "Logged out successfully"}),
     );
     for reply in [again, anonymous] {
-        assert_eq!(reply.status, StatusCode::UNAUTHORIZED);
-        assert_eq!(
-            reply.body,
-            json!({"error": "authentication_required", "message": "Authentication is required for this endpoint"})
-        );
+        reply.assert_answer(StatusCode::UNAUTHORIZED, json!({"error": "authentication_required", "message": "Authentication is required for this endpoint"}));
     }
     assert_eq!(
         app.get("/careers/users/me/", Some(&token)).await.status,

@@ -169,11 +169,7 @@ async fn a_short_password_is_refused() {
 
     let reply = app.post_json(REGISTER, &body, None).await;
 
-    assert_eq!(reply.status, StatusCode::BAD_REQUEST);
-    assert_eq!(
-        reply.body["password"],
-        json!(["Ensure this field has at least 8 characters."])
-    );
+    reply.assert_field_error("password", "Ensure this field has at least 8 characters.");
 }
 
 #[tokio::test]
@@ -184,11 +180,7 @@ async fn a_mismatched_confirmation_is_refused() {
 
     let reply = app.post_json(REGISTER, &body, None).await;
 
-    assert_eq!(reply.status, StatusCode::BAD_REQUEST);
-    assert_eq!(
-        reply.body["password_confirm"],
-        json!(["Password fields didn't match."])
-    );
+    reply.assert_field_error("password_confirm", "Password fields didn't match.");
 }
 
 #[tokio::test]
@@ -221,10 +213,9 @@ async fn a_taken_email_is_refused_in_any_letter_case() {
 
     let reply = app.post_json(REGISTER, &body, None).await;
 
-    assert_eq!(reply.status, StatusCode::BAD_REQUEST);
-    assert_eq!(
-        reply.body,
-        json!({"email": ["A user with that email already exists."]})
+    reply.assert_answer(
+        StatusCode::BAD_REQUEST,
+        json!({"email": ["A user with that email already exists."]}),
     );
     assert_eq!(app.items_of("USERNAME_GUARD").await.len(), 1);
 }

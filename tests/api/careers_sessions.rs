@@ -74,10 +74,9 @@ async fn a_wrong_password_and_an_unknown_user_get_the_same_401_and_no_tokens() {
     let unknown = app.login_as("nobody", PASSWORD).await;
 
     for reply in [&wrong, &unknown] {
-        assert_eq!(reply.status, StatusCode::UNAUTHORIZED);
-        assert_eq!(
-            reply.body,
-            json!({"detail": "No active account found with the given credentials"})
+        reply.assert_answer(
+            StatusCode::UNAUTHORIZED,
+            json!({"detail": "No active account found with the given credentials"}),
         );
     }
     assert_eq!(
@@ -93,8 +92,10 @@ async fn login_without_a_password_is_a_field_error() {
 
     let reply = app.login(&json!({"username": "alice"})).await;
 
-    assert_eq!(reply.status, StatusCode::BAD_REQUEST);
-    assert_eq!(reply.body, json!({"password": ["This field is required."]}));
+    reply.assert_answer(
+        StatusCode::BAD_REQUEST,
+        json!({"password": ["This field is required."]}),
+    );
 }
 
 #[tokio::test]
@@ -158,10 +159,9 @@ async fn reusing_a_rotated_refresh_token_revokes_the_whole_family() {
 
     let reuse = use_refresh(&app, &stolen).await;
 
-    assert_eq!(reuse.status, StatusCode::UNAUTHORIZED);
-    assert_eq!(
-        reuse.body,
-        json!({"detail": "Token is invalid or expired", "code": "token_not_valid"})
+    reuse.assert_answer(
+        StatusCode::UNAUTHORIZED,
+        json!({"detail": "Token is invalid or expired", "code": "token_not_valid"}),
     );
     let newest = use_refresh(&app, &text(&rotated.body, "refresh")).await;
     assert_eq!(
@@ -181,10 +181,9 @@ async fn refresh_refuses_missing_and_malformed_tokens() {
     let body = app.register("alice").await;
 
     let missing = app.post_json(REFRESH, &json!({}), None).await;
-    assert_eq!(missing.status, StatusCode::BAD_REQUEST);
-    assert_eq!(
-        missing.body,
-        json!({"refresh": ["This field is required."]})
+    missing.assert_answer(
+        StatusCode::BAD_REQUEST,
+        json!({"refresh": ["This field is required."]}),
     );
 
     let access_as_refresh = text(&body, "access");
@@ -208,8 +207,10 @@ async fn logout_ends_the_session_at_once_and_leaves_other_sessions_alone() {
     )
     .await;
 
-    assert_eq!(reply.status, StatusCode::OK);
-    assert_eq!(reply.body, json!({"detail": "Successfully logged out."}));
+    reply.assert_answer(
+        StatusCode::OK,
+        json!({"detail": "Successfully logged out."}),
+    );
     assert_eq!(
         me(&app, &text(&phone, "access")).await,
         StatusCode::UNAUTHORIZED
@@ -229,10 +230,9 @@ async fn logout_needs_an_access_token() {
 
     let reply = logout(&app, &text(&body, "refresh"), None).await;
 
-    assert_eq!(reply.status, StatusCode::UNAUTHORIZED);
-    assert_eq!(
-        reply.body,
-        json!({"detail": "Authentication credentials were not provided."})
+    reply.assert_answer(
+        StatusCode::UNAUTHORIZED,
+        json!({"detail": "Authentication credentials were not provided."}),
     );
     assert_eq!(reply.headers["www-authenticate"], "Bearer realm=\"api\"");
     assert_eq!(me(&app, &text(&body, "access")).await, StatusCode::OK);
@@ -246,10 +246,9 @@ async fn logout_refuses_someone_elses_refresh_token_and_revokes_nothing() {
 
     let reply = logout(&app, &text(&bob, "refresh"), Some(&text(&alice, "access"))).await;
 
-    assert_eq!(reply.status, StatusCode::BAD_REQUEST);
-    assert_eq!(
-        reply.body,
-        json!({"refresh": ["Token is invalid or expired"]})
+    reply.assert_answer(
+        StatusCode::BAD_REQUEST,
+        json!({"refresh": ["Token is invalid or expired"]}),
     );
     assert_eq!(me(&app, &text(&alice, "access")).await, StatusCode::OK);
     let bob_refresh = use_refresh(&app, &text(&bob, "refresh")).await;
@@ -291,10 +290,9 @@ async fn me_without_a_token_is_401() {
 
     let reply = app.get(ME, None).await;
 
-    assert_eq!(reply.status, StatusCode::UNAUTHORIZED);
-    assert_eq!(
-        reply.body,
-        json!({"detail": "Authentication credentials were not provided."})
+    reply.assert_answer(
+        StatusCode::UNAUTHORIZED,
+        json!({"detail": "Authentication credentials were not provided."}),
     );
 }
 
@@ -349,10 +347,9 @@ async fn logout_with_a_made_up_or_used_refresh_token_revokes_nothing() {
 
     for bad in [made_up, refresh.clone()] {
         let reply = logout(&app, &bad, Some(&access)).await;
-        assert_eq!(reply.status, StatusCode::BAD_REQUEST);
-        assert_eq!(
-            reply.body,
-            json!({"refresh": ["Token is invalid or expired"]})
+        reply.assert_answer(
+            StatusCode::BAD_REQUEST,
+            json!({"refresh": ["Token is invalid or expired"]}),
         );
     }
     assert_eq!(

@@ -141,16 +141,14 @@ async fn missing_wrong_and_revoked_credentials_get_401_in_the_chat_envelope() {
     app.admin(&["app", "revoke", &chat.id], "").await.unwrap();
     let revoked = chat.post_json(PATH, &body).await;
 
-    assert_eq!(missing.status, StatusCode::UNAUTHORIZED);
-    assert_eq!(
-        missing.body,
-        json!({"error": {"message": "missing app credentials"}, "status": 401})
+    missing.assert_answer(
+        StatusCode::UNAUTHORIZED,
+        json!({"error": {"message": "missing app credentials"}, "status": 401}),
     );
     for reply in [wrong, unknown, revoked] {
-        assert_eq!(reply.status, StatusCode::UNAUTHORIZED);
-        assert_eq!(
-            reply.body,
-            json!({"error": {"message": "invalid app credentials"}, "status": 401})
+        reply.assert_answer(
+            StatusCode::UNAUTHORIZED,
+            json!({"error": {"message": "invalid app credentials"}, "status": 401}),
         );
     }
     assert!(app.items_of("USER").await.is_empty());

@@ -102,10 +102,9 @@ async fn the_chat_reads_need_app_credentials() {
     let list = app.get("/api/v2.1/rest/get_user_list", None).await;
 
     for reply in [profile, list] {
-        assert_eq!(reply.status, StatusCode::UNAUTHORIZED);
-        assert_eq!(
-            reply.body,
-            json!({"error": {"message": "missing app credentials"}, "status": 401})
+        reply.assert_answer(
+            StatusCode::UNAUTHORIZED,
+            json!({"error": {"message": "missing app credentials"}, "status": 401}),
         );
     }
 }

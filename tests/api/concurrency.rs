@@ -25,10 +25,9 @@ async fn fifty_concurrent_sign_ups_of_one_username_yield_one_user_and_no_orphans
         .count();
     assert_eq!(created, 1);
     for reply in replies.iter().filter(|r| r.status != StatusCode::CREATED) {
-        assert_eq!(reply.status, StatusCode::BAD_REQUEST);
-        assert_eq!(
-            reply.body,
-            json!({"username": ["A user with that username already exists."]})
+        reply.assert_answer(
+            StatusCode::BAD_REQUEST,
+            json!({"username": ["A user with that username already exists."]}),
         );
     }
     assert_eq!(app.items_of("USER").await.len(), 1);

@@ -53,10 +53,9 @@ async fn a_push_user_cannot_sign_in() {
         .login(&json!({"email": "someone@example.com", "password": "anything1"}))
         .await;
 
-    assert_eq!(login.status, StatusCode::UNAUTHORIZED);
-    assert_eq!(
-        login.body,
-        json!({"detail": "No active account found with the given credentials"})
+    login.assert_answer(
+        StatusCode::UNAUTHORIZED,
+        json!({"detail": "No active account found with the given credentials"}),
     );
     let users = app.items_of("USER").await;
     assert_eq!(
@@ -76,15 +75,13 @@ async fn bad_and_taken_emails_are_refused() {
     let invalid = create(&push, "not-an-email").await;
     let taken = create(&push, "ALICE@example.com").await;
 
-    assert_eq!(invalid.status, StatusCode::BAD_REQUEST);
-    assert_eq!(
-        invalid.body,
-        json!({"error": "email: Enter a valid email address."})
+    invalid.assert_answer(
+        StatusCode::BAD_REQUEST,
+        json!({"error": "email: Enter a valid email address."}),
     );
-    assert_eq!(taken.status, StatusCode::BAD_REQUEST);
-    assert_eq!(
-        taken.body,
-        json!({"error": "email: A user with that email already exists."})
+    taken.assert_answer(
+        StatusCode::BAD_REQUEST,
+        json!({"error": "email: A user with that email already exists."}),
     );
 }
 
@@ -96,10 +93,14 @@ async fn missing_and_wrong_credentials_get_401_in_the_push_shape() {
     let missing = app.get("/user/1", None).await;
     let wrong = push.with_secret("nope").get("/users").await;
 
-    assert_eq!(missing.status, StatusCode::UNAUTHORIZED);
-    assert_eq!(missing.body, json!({"error": "Missing app credentials"}));
-    assert_eq!(wrong.status, StatusCode::UNAUTHORIZED);
-    assert_eq!(wrong.body, json!({"error": "Invalid app credentials"}));
+    missing.assert_answer(
+        StatusCode::UNAUTHORIZED,
+        json!({"error": "Missing app credentials"}),
+    );
+    wrong.assert_answer(
+        StatusCode::UNAUTHORIZED,
+        json!({"error": "Invalid app credentials"}),
+    );
 }
 
 #[tokio::test]
@@ -197,8 +198,7 @@ async fn deleting_a_user_leaves_nothing_of_theirs() {
 
     let deleted = push.delete(&format!("/user/{alice_id}")).await;
 
-    assert_eq!(deleted.status, StatusCode::OK);
-    assert_eq!(deleted.body, json!({"result": true}));
+    deleted.assert_answer(StatusCode::OK, json!({"result": true}));
     assert!(!before.is_empty());
     let left = app.items_about_user(alice_id, "alice").await;
     assert!(left.is_empty(), "left behind: {left:?}");

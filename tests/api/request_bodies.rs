@@ -32,10 +32,9 @@ async fn a_json_array_is_400() {
 
     let reply = register_raw(&app, Some("application/json"), "[1, 2]").await;
 
-    assert_eq!(reply.status, StatusCode::BAD_REQUEST);
-    assert_eq!(
-        reply.body,
-        json!({"non_field_errors": ["Invalid data. Expected a dictionary, but got list."]})
+    reply.assert_answer(
+        StatusCode::BAD_REQUEST,
+        json!({"non_field_errors": ["Invalid data. Expected a dictionary, but got list."]}),
     );
 }
 
@@ -45,10 +44,9 @@ async fn an_unsupported_media_type_is_415() {
 
     let reply = register_raw(&app, Some("text/plain"), "username=alice").await;
 
-    assert_eq!(reply.status, StatusCode::UNSUPPORTED_MEDIA_TYPE);
-    assert_eq!(
-        reply.body,
-        json!({"detail": "Unsupported media type \"text/plain\" in request."})
+    reply.assert_answer(
+        StatusCode::UNSUPPORTED_MEDIA_TYPE,
+        json!({"detail": "Unsupported media type \"text/plain\" in request."}),
     );
 }
 
@@ -73,8 +71,10 @@ async fn a_repeated_form_key_for_a_single_value_is_a_field_error() {
         )
         .await;
 
-    assert_eq!(reply.status, StatusCode::BAD_REQUEST);
-    assert_eq!(reply.body, json!({"username": ["Not a valid string."]}));
+    reply.assert_answer(
+        StatusCode::BAD_REQUEST,
+        json!({"username": ["Not a valid string."]}),
+    );
 }
 
 #[tokio::test]
@@ -93,8 +93,7 @@ async fn an_empty_body_reports_the_required_fields() {
 
     let reply = register_raw(&app, Some("application/json"), "").await;
 
-    assert_eq!(reply.status, StatusCode::BAD_REQUEST);
-    assert_eq!(reply.body["username"], json!(["This field is required."]));
+    reply.assert_field_error("username", "This field is required.");
 }
 
 #[tokio::test]

@@ -520,6 +520,23 @@ impl<'a> AppClient<'a> {
 }
 
 impl Reply {
+    /// Asserts the whole answer: its status and its exact body.
+    #[track_caller]
+    pub fn assert_answer(&self, status: StatusCode, body: Value) {
+        assert_eq!((self.status, &self.body), (status, &body));
+    }
+
+    /// Asserts a DRF validation error: 400, with exactly `message` on `field`.
+    #[track_caller]
+    pub fn assert_field_error(&self, field: &str, message: &str) {
+        assert_eq!(
+            (self.status, &self.body[field]),
+            (StatusCode::BAD_REQUEST, &json!([message])),
+            "{}",
+            self.body
+        );
+    }
+
     /// The `Retry-After` header, in seconds.
     pub fn retry_after(&self) -> u64 {
         self.headers["retry-after"]
