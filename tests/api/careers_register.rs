@@ -1,10 +1,12 @@
 //! `POST /careers/users/register/`: sign-up through the careers contract.
 
-use api_tests::{s, sign_up, TestApp};
+use crate::support::{
+    s, sign_up, sorted_keys, text, user_id, TestApp, CAREERS_ME, CAREERS_REGISTER as REGISTER,
+    PASSWORD,
+};
 use reqwest::StatusCode;
 use serde_json::json;
-
-const REGISTER: &str = "/careers/users/register/";
+use users_shared::store::keys;
 
 #[tokio::test]
 async fn sign_up_returns_201_with_the_user_and_a_working_token_pair() {
@@ -21,15 +23,8 @@ async fn sign_up_returns_201_with_the_user_and_a_working_token_pair() {
     assert_eq!(user["last_name"], "Last");
     assert_eq!(user["bio"], "Bio of someone");
     assert!(user["created_at"].as_str().unwrap().ends_with('Z'));
-    let mut keys: Vec<&str> = user
-        .as_object()
-        .unwrap()
-        .keys()
-        .map(String::as_str)
-        .collect();
-    keys.sort();
     assert_eq!(
-        keys,
+        sorted_keys(user),
         [
             "bio",
             "created_at",
@@ -42,9 +37,7 @@ async fn sign_up_returns_201_with_the_user_and_a_working_token_pair() {
     );
     assert_eq!(reply.headers["cache-control"], "no-store");
 
-    let me = app
-        .get("/careers/users/me/", reply.body["access"].as_str())
-        .await;
+    let me = app.get(CAREERS_ME, reply.body["access"].as_str()).await;
     assert_eq!(me.status, StatusCode::OK);
     assert_eq!(me.body["id"], user["id"]);
 }
@@ -62,21 +55,33 @@ async fn sign_up_stores_the_user_its_two_guards_and_one_session_and_no_plain_pas
         hash.starts_with("$argon2id$v=19$m=19456,t=2,p=1$"),
         "{hash}"
     );
-    assert!(!hash.contains("password123"));
-    assert_eq!(
-        s(&app.items_of("USERNAME_GUARD").await[0], "PK"),
-        "USERNAME#alice"
+    assert!(!hash.contains(PASSWORD));
+    let stored = app.all_items().await;
+    assert!(
+        !format!("{stored:?}").contains(PASSWORD),
+        "no item holds the plain password"
     );
     assert_eq!(
-        s(&app.items_of("EMAIL_GUARD").await[0], "PK"),
-        "EMAIL#alice@example.com"
+        s(&app.items_of("USERNAME_GUARD").await[0], keys::PK),
+        keys::username_guard_pk("alice")
+    );
+    assert_eq!(
+        s(&app.items_of("EMAIL_GUARD").await[0], keys::PK),
+        keys::email_guard_pk("alice@example.com")
     );
     let sessions = app.items_of("SESSION").await;
     assert_eq!(sessions.len(), 1);
-    let refresh = body["refresh"].as_str().unwrap();
+    let refresh = text(&body, "refresh");
     assert!(
-        !format!("{:?}", sessions[0]).contains(refresh),
+        !format!("{:?}", sessions[0]).contains(&refresh),
         "the refresh token is stored only hashed"
+    );
+    let login = app.login_as("alice", PASSWORD).await;
+    assert_eq!(
+        (login.status, login.body["user"]["id"].as_u64()),
+        (StatusCode::OK, Some(user_id(&body))),
+        "the stored hash is the password's: {}",
+        login.body
     );
 }
 
@@ -84,8 +89,8 @@ async fn sign_up_stores_the_user_its_two_guards_and_one_session_and_no_plain_pas
 async fn user_ids_are_numbers_given_in_order() {
     let app = TestApp::spawn().await;
 
-    let first = app.register("first").await["user"]["id"].as_u64().unwrap();
-    let second = app.register("second").await["user"]["id"].as_u64().unwrap();
+    let first = user_id(&app.register("first").await);
+    let second = user_id(&app.register("second").await);
 
     assert!(second > first);
 }
@@ -164,11 +169,7 @@ async fn a_short_password_is_refused() {
 
     let reply = app.post_json(REGISTER, &body, None).await;
 
-    assert_eq!(reply.status, StatusCode::BAD_REQUEST);
-    assert_eq!(
-        reply.body["password"],
-        json!(["Ensure this field has at least 8 characters."])
-    );
+    reply.assert_field_error("password", "Ensure this field has at least 8 characters.");
 }
 
 #[tokio::test]
@@ -179,11 +180,7 @@ async fn a_mismatched_confirmation_is_refused() {
 
     let reply = app.post_json(REGISTER, &body, None).await;
 
-    assert_eq!(reply.status, StatusCode::BAD_REQUEST);
-    assert_eq!(
-        reply.body["password_confirm"],
-        json!(["Password fields didn't match."])
-    );
+    reply.assert_field_error("password_confirm", "Password fields didn't match.");
 }
 
 #[tokio::test]
@@ -216,10 +213,9 @@ async fn a_taken_email_is_refused_in_any_letter_case() {
 
     let reply = app.post_json(REGISTER, &body, None).await;
 
-    assert_eq!(reply.status, StatusCode::BAD_REQUEST);
-    assert_eq!(
-        reply.body,
-        json!({"email": ["A user with that email already exists."]})
+    reply.assert_answer(
+        StatusCode::BAD_REQUEST,
+        json!({"email": ["A user with that email already exists."]}),
     );
     assert_eq!(app.items_of("USERNAME_GUARD").await.len(), 1);
 }

@@ -1,7 +1,7 @@
 //! No password, password hash, token, one-time code or app secret ever appears in a log line,
 //! on the paths that log most: failures, lockouts, reused tokens, and a topic that is down.
 
-use api_tests::TestApp;
+use crate::support::{s, TestApp, CHAT_LOGIN_OR_REGISTER};
 use reqwest::StatusCode;
 use serde_json::json;
 use std::io::Write;
@@ -37,7 +37,10 @@ async fn secrets_never_reach_the_log() {
         .with_max_level(tracing::Level::INFO)
         .with_writer(move || writer.clone())
         .finish();
-    tracing::subscriber::set_global_default(subscriber).unwrap();
+    // All the tests share one process, and the others run on other threads meanwhile. This
+    // test's runtime has one thread, which runs every task of its two apps: a subscriber for
+    // this thread captures exactly their log lines, and no other test's.
+    let _capturing = tracing::subscriber::set_default(subscriber);
     let app = TestApp::spawn().await;
     let down = TestApp::spawn_with(|config| {
         config.topic_arn = Some("arn:aws:sns:us-east-1:123456789012:no-such-topic".into());
@@ -60,12 +63,7 @@ async fn secrets_never_reach_the_log() {
     )
     .await;
     for _ in 0..6 {
-        app.post_json(
-            "/careers/users/login/",
-            &json!({"username": "alice", "password": "wrong-password-1"}),
-            None,
-        )
-        .await;
+        app.login_as("alice", "wrong-password-1").await;
     }
     let signup = json!({"email": "carol@example.com", "password": "carolpassword9", "confirm_password": "carolpassword9"});
     app.post_json("/api/v1/accounts/users/", &signup, None)
@@ -74,16 +72,13 @@ async fn secrets_never_reach_the_log() {
         .as_str()
         .unwrap()
         .to_owned();
-    let (app_id, secret) = app.app_credential("chat").await;
-    app.post_with_headers(
-        "/api/v2.1/rest/login_or_register",
-        &[
-            ("QISCUS_SDK_APP_ID", &app_id),
-            ("QISCUS_SDK_SECRET", "wrong-secret-value"),
-        ],
-        &json!({"user_id": "x", "username": "X", "password": "chatpassword1"}),
-    )
-    .await;
+    let chat = app.chat_client("chat").await;
+    chat.with_secret("wrong-secret-value")
+        .post_json(
+            CHAT_LOGIN_OR_REGISTER,
+            &json!({"user_id": "x", "username": "X", "password": "chatpassword1"}),
+        )
+        .await;
     let unsent = down
         .post_json("/api/v1/accounts/users/", &signup, None)
         .await;
@@ -110,7 +105,7 @@ async fn secrets_never_reach_the_log() {
         .items_of("USER")
         .await
         .iter()
-        .map(|u| api_tests::s(u, "password_hash").to_owned())
+        .map(|u| s(u, "password_hash").to_owned())
         .collect();
     let rotated_refresh = rotated.body["refresh"].as_str().unwrap();
     let mut secrets = vec![
@@ -119,7 +114,7 @@ async fn secrets_never_reach_the_log() {
         "carolpassword9",
         "chatpassword1",
         "wrong-secret-value",
-        &secret,
+        &chat.secret,
         &code,
         &refresh,
         rotated_refresh,

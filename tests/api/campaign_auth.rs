@@ -1,29 +1,13 @@
 //! The campaign app and backend (`/api/...`): register, logout and the checks.
 
-use api_tests::{sign_up, TestApp};
+use crate::support::{s, sign_up, TestApp, CAMPAIGN_REGISTER as REGISTER, PASSWORD};
 use reqwest::StatusCode;
 use serde_json::json;
 
-const REGISTER: &str = "/api/action/register/";
-
-async fn campaign_user(app: &TestApp, username: &str) -> u64 {
-    let reply = app
-        .post_form(REGISTER, &format!("username={username}&email={username}%40example.com&password=password123&first_name=A&last_name=B&country=1&city=2"))
-        .await;
-    assert_eq!(reply.status, StatusCode::CREATED, "{}", reply.body);
-    reply.body["user_id"].as_u64().unwrap()
-}
-
-async fn careers_token(app: &TestApp, username: &str) -> String {
-    let login = app
-        .post_json(
-            "/careers/users/login/",
-            &json!({"username": username, "password": "password123"}),
-            None,
-        )
-        .await;
-    assert_eq!(login.status, StatusCode::OK, "{}", login.body);
-    login.body["access"].as_str().unwrap().to_owned()
+/// Bob, signed up through the campaign app and signed in: his id and access token.
+async fn bob_signed_in(app: &TestApp) -> (u64, String) {
+    let id = app.campaign_register("bob").await;
+    (id, app.access_token("bob").await)
 }
 
 #[tokio::test]
@@ -39,7 +23,7 @@ async fn register_with_a_form_creates_the_user_in_the_campaign_shape() {
     assert_eq!(reply.body["message"], "Account created successfully");
     assert!(reply.body["user_id"].is_u64());
     let users = app.items_of("USER").await;
-    assert_eq!(api_tests::s(&users[0], "username"), "newuser");
+    assert_eq!(s(&users[0], "username"), "newuser");
     assert_eq!(users[0]["country_id"].as_n().unwrap(), "1");
 }
 
@@ -111,26 +95,20 @@ async fn a_username_taken_through_careers_is_taken_here_in_any_case() {
 #[tokio::test]
 async fn check_auth_reports_the_callers_state() {
     let app = TestApp::spawn().await;
-    let id = campaign_user(&app, "bob").await;
-    let token = careers_token(&app, "bob").await;
+    let (id, token) = bob_signed_in(&app).await;
 
-    let signed_in = app
-        .post_raw("/api/check/auth/", None, "", Some(&token))
-        .await;
-    let anonymous = app.post_raw("/api/check/auth/", None, "", None).await;
-    let bad_token = app
-        .post_raw("/api/check/auth/", None, "", Some("garbage"))
-        .await;
+    let signed_in = app.post_empty("/api/check/auth/", Some(&token)).await;
+    let anonymous = app.post_empty("/api/check/auth/", None).await;
+    let bad_token = app.post_empty("/api/check/auth/", Some("garbage")).await;
 
     assert_eq!(
         signed_in.body,
         json!({"is_authenticated": true, "user_id": id, "username": "bob"})
     );
     for reply in [anonymous, bad_token] {
-        assert_eq!(reply.status, StatusCode::OK);
-        assert_eq!(
-            reply.body,
-            json!({"is_authenticated": false, "user_id": null, "username": null})
+        reply.assert_answer(
+            StatusCode::OK,
+            json!({"is_authenticated": false, "user_id": null, "username": null}),
         );
     }
 }
@@ -138,7 +116,7 @@ async fn check_auth_reports_the_callers_state() {
 #[tokio::test]
 async fn check_validate_with_credentials_checks_them() {
     let app = TestApp::spawn().await;
-    let id = campaign_user(&app, "bob").await;
+    let id = app.campaign_register("bob").await;
 
     let valid = app
         .post_form("/api/check/validate/", "username=bob&password=password123")
@@ -171,13 +149,10 @@ async fn check_validate_with_credentials_checks_them() {
 #[tokio::test]
 async fn check_validate_without_credentials_reports_the_login_state() {
     let app = TestApp::spawn().await;
-    let id = campaign_user(&app, "bob").await;
-    let token = careers_token(&app, "bob").await;
+    let (id, token) = bob_signed_in(&app).await;
 
-    let logged = app
-        .post_raw("/api/check/validate/", None, "", Some(&token))
-        .await;
-    let anonymous = app.post_raw("/api/check/validate/", None, "", None).await;
+    let logged = app.post_empty("/api/check/validate/", Some(&token)).await;
+    let anonymous = app.post_empty("/api/check/validate/", None).await;
 
     assert_eq!(logged.body, json!({"is_logged": true, "user_id": id}));
     assert_eq!(anonymous.body, json!({"is_logged": false, "user_id": null}));
@@ -210,13 +185,8 @@ async fn check_email_tells_others_only_whether_an_address_is_available() {
 async fn check_email_gives_staff_the_user_id() {
     let app = TestApp::spawn().await;
     let alice = app.register("alice").await;
-    app.admin(
-        &["staff", "create", "boss", "boss@example.com"],
-        "password123",
-    )
-    .await
-    .unwrap();
-    let staff_token = careers_token(&app, "boss").await;
+    app.create_staff("boss", false).await;
+    let staff_token = app.access_token("boss").await;
     let user_token = alice["access"].as_str().unwrap();
 
     let as_staff = app
@@ -260,11 +230,7 @@ async fn check_email_is_rate_limited_per_address_for_non_staff() {
 
     assert_eq!(refused.status, StatusCode::TOO_MANY_REQUESTS);
     assert_eq!(refused.body["error"], "rate_limited");
-    let retry: u64 = refused.headers["retry-after"]
-        .to_str()
-        .unwrap()
-        .parse()
-        .unwrap();
+    let retry = refused.retry_after();
     assert!((1..=60).contains(&retry), "{retry}");
 }
 
@@ -289,23 +255,13 @@ async fn check_email_is_rate_limited_per_checked_address() {
 #[tokio::test]
 async fn check_login_reports_staff_rights_from_the_stored_user() {
     let app = TestApp::spawn().await;
-    app.admin(
-        &["staff", "create", "root", "root@example.com", "--superuser"],
-        "password123",
-    )
-    .await
-    .unwrap();
-    let id = campaign_user(&app, "bob").await;
-    let staff = careers_token(&app, "root").await;
-    let user = careers_token(&app, "bob").await;
+    app.create_staff("root", true).await;
+    let (id, user) = bob_signed_in(&app).await;
+    let staff = app.access_token("root").await;
 
-    let as_staff = app
-        .post_raw("/api/check/login/", None, "", Some(&staff))
-        .await;
-    let as_user = app
-        .post_raw("/api/check/login/", None, "", Some(&user))
-        .await;
-    let anonymous = app.post_raw("/api/check/login/", None, "", None).await;
+    let as_staff = app.post_empty("/api/check/login/", Some(&staff)).await;
+    let as_user = app.post_empty("/api/check/login/", Some(&user)).await;
+    let anonymous = app.post_empty("/api/check/login/", None).await;
 
     assert_eq!(as_staff.body["is_staff"], true);
     assert_eq!(as_staff.body["is_superuser"], true);
@@ -322,28 +278,18 @@ async fn check_login_reports_staff_rights_from_the_stored_user() {
 #[tokio::test]
 async fn logout_ends_the_session_and_needs_a_token() {
     let app = TestApp::spawn().await;
-    campaign_user(&app, "bob").await;
-    let token = careers_token(&app, "bob").await;
+    let (_, token) = bob_signed_in(&app).await;
 
-    let out = app
-        .post_raw("/api/action/logout/", None, "", Some(&token))
-        .await;
-    let again = app
-        .post_raw("/api/action/logout/", None, "", Some(&token))
-        .await;
-    let anonymous = app.post_raw("/api/action/logout/", None, "", None).await;
+    let out = app.post_empty("/api/action/logout/", Some(&token)).await;
+    let again = app.post_empty("/api/action/logout/", Some(&token)).await;
+    let anonymous = app.post_empty("/api/action/logout/", None).await;
 
-    assert_eq!(out.status, StatusCode::OK);
-    assert_eq!(
-        out.body,
-        json!({"status": "success", "message": "Logged out successfully"})
+    out.assert_answer(
+        StatusCode::OK,
+        json!({"status": "success", "message": "Logged out successfully"}),
     );
     for reply in [again, anonymous] {
-        assert_eq!(reply.status, StatusCode::UNAUTHORIZED);
-        assert_eq!(
-            reply.body,
-            json!({"error": "authentication_required", "message": "Authentication is required for this endpoint"})
-        );
+        reply.assert_answer(StatusCode::UNAUTHORIZED, json!({"error": "authentication_required", "message": "Authentication is required for this endpoint"}));
     }
     assert_eq!(
         app.get("/careers/users/me/", Some(&token)).await.status,
@@ -361,4 +307,20 @@ async fn a_json_body_works_like_a_form() {
     let reply = app.post_json(REGISTER, &body, None).await;
 
     assert_eq!(reply.status, StatusCode::CREATED, "{}", reply.body);
+    let id = reply.body["user_id"].as_u64().expect("user_id");
+    assert_eq!(
+        reply.body,
+        json!({"status": "success", "message": "Account created successfully", "user_id": id})
+    );
+    let user = app.user_item(id).await;
+    assert_eq!(s(&user, "username"), "jsonuser");
+    assert_eq!(s(&user, "email"), "jsonuser@example.com");
+    assert_eq!(s(&user, "first_name"), "First");
+    assert_eq!(s(&user, "last_name"), "Last");
+    let login = app.login_as("jsonuser", PASSWORD).await;
+    assert_eq!(login.status, StatusCode::OK, "{}", login.body);
+    assert_eq!(
+        login.body["user"]["id"], id,
+        "the password in the body is set"
+    );
 }

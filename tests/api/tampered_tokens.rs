@@ -1,6 +1,6 @@
 //! Access tokens that were not issued as they stand are refused with 401.
 
-use api_tests::TestApp;
+use crate::support::{text, user_id, TestApp, CAREERS_ME as ME};
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine as _;
 use reqwest::StatusCode;
@@ -9,8 +9,6 @@ use users_shared::auth::keys::generate_ed25519;
 use users_shared::auth::tokens::{TokenSigner, TokenVerifier};
 use users_shared::clock::Timestamp;
 use users_shared::domain::UserId;
-
-const ME: &str = "/careers/users/me/";
 
 struct Signed {
     access: String,
@@ -21,15 +19,23 @@ struct Signed {
 async fn signed_up(app: &TestApp, username: &str) -> Signed {
     let body = app.register(username).await;
     Signed {
-        access: body["access"].as_str().unwrap().to_owned(),
-        user_id: body["user"]["id"].as_u64().unwrap(),
-        session_id: body["refresh"]
-            .as_str()
+        access: text(&body, "access"),
+        user_id: user_id(&body),
+        session_id: text(&body, "refresh").split('.').nth(1).unwrap().to_owned(),
+    }
+}
+
+impl Signed {
+    /// A token for this user's session, issued now by `signer`.
+    fn signed_by(&self, signer: &TokenSigner) -> String {
+        signer
+            .sign(
+                UserId::new(self.user_id),
+                &self.session_id,
+                0,
+                Timestamp::now(),
+            )
             .unwrap()
-            .split('.')
-            .nth(1)
-            .unwrap()
-            .to_owned(),
     }
 }
 
@@ -80,14 +86,7 @@ async fn a_token_signed_with_another_key_is_refused() {
     let app = TestApp::spawn().await;
     let alice = signed_up(&app, "alice").await;
 
-    let forged = forger(&app)
-        .sign(
-            UserId::new(alice.user_id),
-            &alice.session_id,
-            0,
-            Timestamp::now(),
-        )
-        .unwrap();
+    let forged = alice.signed_by(&forger(&app));
 
     assert_refused(&app, &forged, "another key").await;
 }
@@ -96,14 +95,7 @@ async fn a_token_signed_with_another_key_is_refused() {
 async fn a_forged_token_under_the_services_key_id_is_refused() {
     let app = TestApp::spawn().await;
     let alice = signed_up(&app, "alice").await;
-    let forged = forger(&app)
-        .sign(
-            UserId::new(alice.user_id),
-            &alice.session_id,
-            0,
-            Timestamp::now(),
-        )
-        .unwrap();
+    let forged = alice.signed_by(&forger(&app));
     let (mut header, payload, signature) = parts(&forged);
     let (real_header, _, _) = parts(&alice.access);
     header["kid"] = real_header["kid"].clone();
@@ -141,14 +133,7 @@ async fn a_token_of_another_issuer_is_refused() {
     )
     .unwrap();
 
-    let token = other_stage
-        .sign(
-            UserId::new(alice.user_id),
-            &alice.session_id,
-            0,
-            Timestamp::now(),
-        )
-        .unwrap();
+    let token = alice.signed_by(&other_stage);
 
     assert_refused(&app, &token, "other issuer").await;
 }

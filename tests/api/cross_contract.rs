@@ -1,7 +1,7 @@
 //! One user, every contract: a user registered through careers is found and signs in
 //! everywhere a contract offers it.
 
-use api_tests::TestApp;
+use crate::support::{TestApp, CAMPAIGN_REGISTER, CHAT_LOGIN_OR_REGISTER, PASSWORD};
 use reqwest::StatusCode;
 use serde_json::json;
 
@@ -20,13 +20,7 @@ async fn a_careers_user_is_found_by_check_email_and_signs_in_through_every_contr
         .await;
     assert_eq!(exists.body, json!({"exists": true, "available": false}));
 
-    let careers = app
-        .post_json(
-            "/careers/users/login/",
-            &json!({"username": "alice", "password": "password123"}),
-            None,
-        )
-        .await;
+    let careers = app.login_as("alice", PASSWORD).await;
     assert_eq!(careers.status, StatusCode::OK);
     assert_eq!(careers.body["user"]["id"], id);
 
@@ -39,17 +33,15 @@ async fn a_careers_user_is_found_by_check_email_and_signs_in_through_every_contr
     assert_eq!(campaign.body, json!({"is_valid": true, "user_id": id}));
 
     let token = careers.body["access"].as_str().unwrap();
-    let backend = app
-        .post_raw("/api/check/login/", None, "", Some(token))
-        .await;
+    let backend = app.post_empty("/api/check/login/", Some(token)).await;
     assert_eq!(backend.body["user_id"], id);
 
-    let (app_id, secret) = app.app_credential("chat").await;
     let chat = app
-        .post_with_headers(
-            "/api/v2.1/rest/login_or_register",
-            &[("QISCUS_SDK_APP_ID", &app_id), ("QISCUS_SDK_SECRET", &secret)],
-            &json!({"user_id": "alice@example.com", "username": "Alice", "password": "password123"}),
+        .chat_client("chat")
+        .await
+        .post_json(
+            CHAT_LOGIN_OR_REGISTER,
+            &json!({"user_id": "alice@example.com", "username": "Alice", "password": PASSWORD}),
         )
         .await;
     assert_eq!(chat.status, StatusCode::OK);
@@ -61,7 +53,7 @@ async fn a_campaign_user_signs_in_through_careers() {
     let app = TestApp::spawn().await;
     let created = app
         .post_form(
-            "/api/action/register/",
+            CAMPAIGN_REGISTER,
             "username=bob&email=bob%40example.com&password=password123",
         )
         .await;

@@ -1,21 +1,18 @@
 //! The campaign app's profile update, with countries and cities as reference data.
 
-use api_tests::TestApp;
+use crate::support::{s, text, Reply, TestApp, CAMPAIGN_REGISTER};
 use reqwest::StatusCode;
 use serde_json::json;
 
-async fn signed_in(app: &TestApp) -> String {
-    app.register("alice").await["access"]
-        .as_str()
-        .unwrap()
-        .to_owned()
+const UPDATE: &str = "/api/update/profile/";
+
+/// A profile update with a form body and no `Content-Type` header.
+async fn update(app: &TestApp, form: &str, token: Option<&str>) -> Reply {
+    app.post_raw(UPDATE, None, form, token).await
 }
 
-fn stored_user(items: &[api_tests::Item]) -> &api_tests::Item {
-    items
-        .iter()
-        .find(|i| api_tests::s(i, "entity") == "USER")
-        .unwrap()
+async fn signed_in(app: &TestApp) -> String {
+    text(&app.register("alice").await, "access")
 }
 
 #[tokio::test]
@@ -25,7 +22,7 @@ async fn the_profile_is_updated_from_a_form() {
 
     let reply = app
         .post_raw(
-            "/api/update/profile/",
+            UPDATE,
             Some("application/x-www-form-urlencoded"),
             "first_name=John&last_name=Doe&email=john.doe%40example.com&phone=%2B1234567890&country=1&city=1",
             Some(&token),
@@ -37,10 +34,9 @@ async fn the_profile_is_updated_from_a_form() {
         reply.body,
         json!({"status": "success", "message": "Profile updated successfully"})
     );
-    let items = app.all_items().await;
-    let user = stored_user(&items);
-    assert_eq!(api_tests::s(user, "first_name"), "John");
-    assert_eq!(api_tests::s(user, "email"), "john.doe@example.com");
+    let user = &app.items_of("USER").await[0];
+    assert_eq!(s(user, "first_name"), "John");
+    assert_eq!(s(user, "email"), "john.doe@example.com");
     assert_eq!(user["country_id"].as_n().unwrap(), "1");
     assert_eq!(user["city_id"].as_n().unwrap(), "1");
 }
@@ -50,20 +46,11 @@ async fn unknown_and_mismatched_places_are_refused() {
     let app = TestApp::spawn().await;
     let token = signed_in(&app).await;
 
-    let unknown = app
-        .post_raw("/api/update/profile/", None, "country=999", Some(&token))
-        .await;
-    let mismatch = app
-        .post_raw(
-            "/api/update/profile/",
-            None,
-            "country=1&city=4",
-            Some(&token),
-        )
-        .await;
+    let unknown = update(&app, "country=999", Some(&token)).await;
+    let mismatch = update(&app, "country=1&city=4", Some(&token)).await;
     let register = app
         .post_form(
-            "/api/action/register/",
+            CAMPAIGN_REGISTER,
             "username=bob&email=bob%40example.com&password=password123&country=2&city=1",
         )
         .await;
@@ -93,23 +80,10 @@ async fn bad_values_and_missing_tokens_are_refused_in_the_campaign_shape() {
     let token = signed_in(&app).await;
     app.register("bob").await;
 
-    let email = app
-        .post_raw("/api/update/profile/", None, "email=nope", Some(&token))
-        .await;
-    let taken = app
-        .post_raw(
-            "/api/update/profile/",
-            None,
-            "email=bob%40example.com",
-            Some(&token),
-        )
-        .await;
-    let protected = app
-        .post_raw("/api/update/profile/", None, "is_staff=true", Some(&token))
-        .await;
-    let anonymous = app
-        .post_raw("/api/update/profile/", None, "first_name=X", None)
-        .await;
+    let email = update(&app, "email=nope", Some(&token)).await;
+    let taken = update(&app, "email=bob%40example.com", Some(&token)).await;
+    let protected = update(&app, "is_staff=true", Some(&token)).await;
+    let anonymous = update(&app, "first_name=X", None).await;
 
     assert_eq!(
         (email.status, email.body["message"].clone()),
@@ -139,14 +113,7 @@ async fn more_reference_data_can_be_loaded() {
         .admin(&["reference", "load", file.to_str().unwrap()], "")
         .await
         .unwrap();
-    let reply = app
-        .post_raw(
-            "/api/update/profile/",
-            None,
-            "country=100&city=1000",
-            Some(&token),
-        )
-        .await;
+    let reply = update(&app, "country=100&city=1000", Some(&token)).await;
 
     assert!(out.contains("loaded 1 countries and 1 cities"), "{out}");
     assert_eq!(reply.status, StatusCode::OK, "{}", reply.body);

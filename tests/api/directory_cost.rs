@@ -1,27 +1,19 @@
 //! A list's first page reads about a page of the index, in every order: never the whole
 //! user set. Searches read the whole index (their cost is documented as growing with users).
 
-use api_tests::TestApp;
+use crate::support::TestApp;
 use reqwest::StatusCode;
 use serde_json::json;
 use users_shared::store::DirectoryOrder;
 
 async fn seed(app: &TestApp, count: usize) {
-    let (id, secret) = app.app_credential("seed").await;
+    let push = app.push_client("seed").await;
     let emails: Vec<String> = (0..count)
         .map(|i| format!("seed{i:03}@example.com"))
         .collect();
     for chunk in emails.chunks(100) {
-        let reply = app
-            .http
-            .post(format!("{}/users", app.base_url))
-            .header("X-App-Id", &id)
-            .header("X-App-Auth", &secret)
-            .json(&json!({ "emails": chunk }))
-            .send()
-            .await
-            .unwrap();
-        assert_eq!(reply.status(), StatusCode::OK);
+        let reply = push.post_json("/users", &json!({ "emails": chunk })).await;
+        assert_eq!(reply.status, StatusCode::OK);
     }
 }
 

@@ -1,32 +1,15 @@
 //! The chat server's `login_or_register`, behind app credentials.
 
-use api_tests::TestApp;
+use crate::support::{s, TestApp, CHAT_LOGIN_OR_REGISTER as PATH, PASSWORD};
 use reqwest::StatusCode;
-use serde_json::{json, Value};
-
-const PATH: &str = "/api/v2.1/rest/login_or_register";
-
-async fn call(app: &TestApp, creds: &(String, String), body: Value) -> api_tests::Reply {
-    app.post_with_headers(
-        PATH,
-        &[
-            ("QISCUS_SDK_APP_ID", &creds.0),
-            ("QISCUS_SDK_SECRET", &creds.1),
-        ],
-        &body,
-    )
-    .await
-}
+use serde_json::json;
 
 #[tokio::test]
 async fn creates_a_user_with_a_random_password_and_answers_in_the_chat_envelope() {
     let app = TestApp::spawn().await;
-    let creds = app.app_credential("chat").await;
+    let chat = app.chat_client("chat").await;
 
-    let reply = call(
-        &app,
-        &creds,
-        json!({"user_id": "johnny@example.com", "username": "Johnny Cage", "avatar_url": "https://example.com/j.jpg"}),
+    let reply = chat.post_json(PATH, &json!({"user_id": "johnny@example.com", "username": "Johnny Cage", "avatar_url": "https://example.com/j.jpg"}),
     )
     .await;
 
@@ -37,31 +20,27 @@ async fn creates_a_user_with_a_random_password_and_answers_in_the_chat_envelope(
     );
     assert_eq!(app.items_of("CHAT_ID_GUARD").await.len(), 1);
     let users = app.items_of("USER").await;
-    assert_eq!(api_tests::s(&users[0], "email"), "johnny@example.com");
+    assert_eq!(s(&users[0], "email"), "johnny@example.com");
 }
 
 #[tokio::test]
 async fn an_existing_user_needs_a_password_which_then_replaces_the_old_one() {
     let app = TestApp::spawn().await;
-    let creds = app.app_credential("chat").await;
+    let chat = app.chat_client("chat").await;
     let first =
         json!({"user_id": "johnny@example.com", "username": "Johnny", "password": "firstpassword"});
-    assert_eq!(call(&app, &creds, first).await.status, StatusCode::OK);
+    assert_eq!(chat.post_json(PATH, &first).await.status, StatusCode::OK);
     let login = app
-        .post_json(
-            "/careers/users/login/",
-            &json!({"email": "johnny@example.com", "password": "firstpassword"}),
-            None,
-        )
+        .login(&json!({"email": "johnny@example.com", "password": "firstpassword"}))
         .await;
     let old_token = login.body["access"].as_str().unwrap().to_owned();
 
-    let without = call(
-        &app,
-        &creds,
-        json!({"user_id": "johnny@example.com", "username": "Johnny Cage"}),
-    )
-    .await;
+    let without = chat
+        .post_json(
+            PATH,
+            &json!({"user_id": "johnny@example.com", "username": "Johnny Cage"}),
+        )
+        .await;
     assert_eq!(without.status, StatusCode::BAD_REQUEST);
     assert_eq!(without.body["status"], 400);
     assert_eq!(
@@ -69,28 +48,17 @@ async fn an_existing_user_needs_a_password_which_then_replaces_the_old_one() {
         "password: password is required for an existing user"
     );
 
-    let with = call(
-        &app,
-        &creds,
-        json!({"user_id": "johnny@example.com", "username": "Johnny Cage", "password": "secondpassword"}),
+    let with = chat.post_json(PATH, &json!({"user_id": "johnny@example.com", "username": "Johnny Cage", "password": "secondpassword"}),
     )
     .await;
     assert_eq!(with.status, StatusCode::OK);
     assert_eq!(with.body["results"]["user"]["username"], "Johnny Cage");
 
     let old = app
-        .post_json(
-            "/careers/users/login/",
-            &json!({"email": "johnny@example.com", "password": "firstpassword"}),
-            None,
-        )
+        .login(&json!({"email": "johnny@example.com", "password": "firstpassword"}))
         .await;
     let new = app
-        .post_json(
-            "/careers/users/login/",
-            &json!({"email": "johnny@example.com", "password": "secondpassword"}),
-            None,
-        )
+        .login(&json!({"email": "johnny@example.com", "password": "secondpassword"}))
         .await;
     assert_eq!(old.status, StatusCode::UNAUTHORIZED);
     assert_eq!(new.status, StatusCode::OK);
@@ -105,26 +73,17 @@ async fn an_existing_user_needs_a_password_which_then_replaces_the_old_one() {
 #[tokio::test]
 async fn a_chat_id_that_is_a_careers_users_email_links_to_that_user_with_their_own_password() {
     let app = TestApp::spawn().await;
-    let creds = app.app_credential("chat").await;
+    let chat = app.chat_client("chat").await;
     let alice = app.register("alice").await;
 
-    let reply = call(
-        &app,
-        &creds,
-        json!({"user_id": "alice@example.com", "username": "Alice S", "password": "password123"}),
+    let reply = chat.post_json(PATH, &json!({"user_id": "alice@example.com", "username": "Alice S", "password": "password123"}),
     )
     .await;
 
     assert_eq!(reply.status, StatusCode::OK, "{}", reply.body);
     assert_eq!(app.items_of("USER").await.len(), 1);
     assert_eq!(app.items_of("CHAT_ID_GUARD").await.len(), 1);
-    let login = app
-        .post_json(
-            "/careers/users/login/",
-            &json!({"username": "alice", "password": "password123"}),
-            None,
-        )
-        .await;
+    let login = app.login_as("alice", PASSWORD).await;
     assert_eq!(login.body["user"]["id"], alice["user"]["id"]);
     assert_eq!(
         app.get("/careers/users/me/", alice["access"].as_str())
@@ -138,25 +97,14 @@ async fn a_chat_id_that_is_a_careers_users_email_links_to_that_user_with_their_o
 #[tokio::test]
 async fn an_app_cannot_take_over_an_account_by_naming_its_email() {
     let app = TestApp::spawn().await;
-    let creds = app.app_credential("chat").await;
+    let chat = app.chat_client("chat").await;
     app.register("alice").await;
-    app.admin(
-        &["staff", "create", "boss", "boss@example.com"],
-        "password123",
-    )
-    .await
-    .unwrap();
+    app.create_staff("boss", false).await;
 
-    let guessed = call(
-        &app,
-        &creds,
-        json!({"user_id": "alice@example.com", "username": "Mallory", "password": "attackerpass"}),
+    let guessed = chat.post_json(PATH, &json!({"user_id": "alice@example.com", "username": "Mallory", "password": "attackerpass"}),
     )
     .await;
-    let staff = call(
-        &app,
-        &creds,
-        json!({"user_id": "boss@example.com", "username": "Mallory", "password": "password123"}),
+    let staff = chat.post_json(PATH, &json!({"user_id": "boss@example.com", "username": "Mallory", "password": "password123"}),
     )
     .await;
 
@@ -172,13 +120,7 @@ async fn an_app_cannot_take_over_an_account_by_naming_its_email() {
         "staff accounts are never reached by app credentials"
     );
     for (name, password) in [("alice", "password123"), ("boss", "password123")] {
-        let login = app
-            .post_json(
-                "/careers/users/login/",
-                &json!({"username": name, "password": password}),
-                None,
-            )
-            .await;
+        let login = app.login_as(name, password).await;
         assert_eq!(login.status, StatusCode::OK, "{name} keeps their password");
     }
     assert!(app.items_of("CHAT_ID_GUARD").await.is_empty());
@@ -187,30 +129,26 @@ async fn an_app_cannot_take_over_an_account_by_naming_its_email() {
 #[tokio::test]
 async fn missing_wrong_and_revoked_credentials_get_401_in_the_chat_envelope() {
     let app = TestApp::spawn().await;
-    let creds = app.app_credential("chat").await;
+    let chat = app.chat_client("chat").await;
     let body = json!({"user_id": "x@example.com", "username": "X"});
 
     let missing = app.post_json(PATH, &body, None).await;
-    let wrong = call(
-        &app,
-        &(creds.0.clone(), "not-the-secret".into()),
-        body.clone(),
-    )
-    .await;
-    let unknown = call(&app, &("app_unknown".into(), creds.1.clone()), body.clone()).await;
-    app.admin(&["app", "revoke", &creds.0], "").await.unwrap();
-    let revoked = call(&app, &creds, body.clone()).await;
+    let wrong = chat
+        .with_secret("not-the-secret")
+        .post_json(PATH, &body)
+        .await;
+    let unknown = chat.with_id("app_unknown").post_json(PATH, &body).await;
+    app.admin(&["app", "revoke", &chat.id], "").await.unwrap();
+    let revoked = chat.post_json(PATH, &body).await;
 
-    assert_eq!(missing.status, StatusCode::UNAUTHORIZED);
-    assert_eq!(
-        missing.body,
-        json!({"error": {"message": "missing app credentials"}, "status": 401})
+    missing.assert_answer(
+        StatusCode::UNAUTHORIZED,
+        json!({"error": {"message": "missing app credentials"}, "status": 401}),
     );
     for reply in [wrong, unknown, revoked] {
-        assert_eq!(reply.status, StatusCode::UNAUTHORIZED);
-        assert_eq!(
-            reply.body,
-            json!({"error": {"message": "invalid app credentials"}, "status": 401})
+        reply.assert_answer(
+            StatusCode::UNAUTHORIZED,
+            json!({"error": {"message": "invalid app credentials"}, "status": 401}),
         );
     }
     assert!(app.items_of("USER").await.is_empty());
@@ -236,7 +174,7 @@ async fn hyphenated_header_names_are_accepted() {
 #[tokio::test]
 async fn bad_input_gets_400_in_the_chat_envelope() {
     let app = TestApp::spawn().await;
-    let creds = app.app_credential("chat").await;
+    let chat = app.chat_client("chat").await;
     let cases = [
         (json!({"username": "X"}), "user_id"),
         (json!({"user_id": "u1"}), "username"),
@@ -251,7 +189,7 @@ async fn bad_input_gets_400_in_the_chat_envelope() {
         (json!({"user_id": ["u1"], "username": "X"}), "user_id"),
     ];
     for (body, field) in cases {
-        let reply = call(&app, &creds, body.clone()).await;
+        let reply = chat.post_json(PATH, &body).await;
         assert_eq!(reply.status, StatusCode::BAD_REQUEST, "{body}");
         assert_eq!(reply.body["status"], 400);
         assert!(

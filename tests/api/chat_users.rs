@@ -1,29 +1,18 @@
 //! The chat server's user profile and user list.
 
-use api_tests::TestApp;
+use crate::support::{column, AppClient, TestApp, CHAT_LOGIN_OR_REGISTER};
 use reqwest::StatusCode;
 use serde_json::{json, Value};
 
-async fn get(app: &TestApp, creds: &(String, String), path: &str) -> (StatusCode, Value) {
-    let response = app
-        .http
-        .get(format!("{}{}", app.base_url, path))
-        .header("QISCUS_SDK_APP_ID", &creds.0)
-        .header("QISCUS_SDK_SECRET", &creds.1)
-        .send()
-        .await
-        .unwrap();
-    (response.status(), response.json().await.unwrap())
+async fn get(chat: &AppClient<'_>, path: &str) -> (StatusCode, Value) {
+    let reply = chat.get(path).await;
+    (reply.status, reply.body)
 }
 
-async fn chat_user(app: &TestApp, creds: &(String, String), id: &str, name: &str) {
-    let reply = app
-        .post_with_headers(
-            "/api/v2.1/rest/login_or_register",
-            &[
-                ("QISCUS_SDK_APP_ID", &creds.0),
-                ("QISCUS_SDK_SECRET", &creds.1),
-            ],
+async fn chat_user(chat: &AppClient<'_>, id: &str, name: &str) {
+    let reply = chat
+        .post_json(
+            CHAT_LOGIN_OR_REGISTER,
             &json!({"user_id": id, "username": name, "avatar_url": "https://example.com/a.png"}),
         )
         .await;
@@ -33,18 +22,16 @@ async fn chat_user(app: &TestApp, creds: &(String, String), id: &str, name: &str
 #[tokio::test]
 async fn user_profile_finds_a_user_by_chat_id() {
     let app = TestApp::spawn().await;
-    let creds = app.app_credential("chat").await;
-    chat_user(&app, &creds, "johnny@example.com", "Johnny Cage").await;
+    let chat = app.chat_client("chat").await;
+    chat_user(&chat, "johnny@example.com", "Johnny Cage").await;
 
     let (status, body) = get(
-        &app,
-        &creds,
+        &chat,
         "/api/v2.1/rest/user_profile?user_id=johnny%40example.com",
     )
     .await;
-    let (missing, missing_body) =
-        get(&app, &creds, "/api/v2.1/rest/user_profile?user_id=nobody").await;
-    let (no_param, _) = get(&app, &creds, "/api/v2.1/rest/user_profile").await;
+    let (missing, missing_body) = get(&chat, "/api/v2.1/rest/user_profile?user_id=nobody").await;
+    let (no_param, _) = get(&chat, "/api/v2.1/rest/user_profile").await;
 
     assert_eq!(status, StatusCode::OK);
     assert_eq!(
@@ -59,24 +46,22 @@ async fn user_profile_finds_a_user_by_chat_id() {
 #[tokio::test]
 async fn the_user_list_pages_with_exact_meta_in_the_asked_order() {
     let app = TestApp::spawn().await;
-    let creds = app.app_credential("chat").await;
+    let chat = app.chat_client("chat").await;
     for (id, name) in [("c1", "Carol"), ("a1", "Alice"), ("b1", "Bob")] {
-        chat_user(&app, &creds, id, name).await;
+        chat_user(&chat, id, name).await;
     }
     app.register("zed").await;
 
-    let (status, first) = get(&app, &creds, "/api/v2.1/rest/get_user_list?page=1&limit=2").await;
-    let (_, second) = get(&app, &creds, "/api/v2.1/rest/get_user_list?page=2&limit=2").await;
+    let (status, first) = get(&chat, "/api/v2.1/rest/get_user_list?page=1&limit=2").await;
+    let (_, second) = get(&chat, "/api/v2.1/rest/get_user_list?page=2&limit=2").await;
     let (_, newest) = get(
-        &app,
-        &creds,
+        &chat,
         "/api/v2.1/rest/get_user_list?limit=1&order_query=created_at%20desc%20nulls%20last",
     )
     .await;
-    let (_, clamped) = get(&app, &creds, "/api/v2.1/rest/get_user_list?limit=500").await;
+    let (_, clamped) = get(&chat, "/api/v2.1/rest/get_user_list?limit=500").await;
     let (bad, _) = get(
-        &app,
-        &creds,
+        &chat,
         "/api/v2.1/rest/get_user_list?order_query=password%20desc",
     )
     .await;
@@ -86,14 +71,7 @@ async fn the_user_list_pages_with_exact_meta_in_the_asked_order() {
         first["results"]["meta"],
         json!({"total_data": 4, "total_page": 2})
     );
-    let names = |body: &Value| -> Vec<String> {
-        body["results"]["users"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .map(|u| u["name"].as_str().unwrap().to_owned())
-            .collect()
-    };
+    let names = |body: &Value| column(&body["results"]["users"], "name");
     assert_eq!(names(&first), ["Carol", "Alice"]);
     assert_eq!(names(&second), ["Bob", "zed"]);
     assert_eq!(names(&newest), ["zed"]);
@@ -126,10 +104,9 @@ async fn the_chat_reads_need_app_credentials() {
     let list = app.get("/api/v2.1/rest/get_user_list", None).await;
 
     for reply in [profile, list] {
-        assert_eq!(reply.status, StatusCode::UNAUTHORIZED);
-        assert_eq!(
-            reply.body,
-            json!({"error": {"message": "missing app credentials"}, "status": 401})
+        reply.assert_answer(
+            StatusCode::UNAUTHORIZED,
+            json!({"error": {"message": "missing app credentials"}, "status": 401}),
         );
     }
 }

@@ -1,6 +1,6 @@
 //! Races: uniqueness and token rotation hold under concurrent requests.
 
-use api_tests::{sign_up, TestApp};
+use crate::support::{sign_up, TestApp, CAREERS_ME, CAREERS_REGISTER};
 use reqwest::StatusCode;
 use serde_json::json;
 use std::sync::Arc;
@@ -14,7 +14,7 @@ async fn fifty_concurrent_sign_ups_of_one_username_yield_one_user_and_no_orphans
         tokio::spawn(async move {
             let mut body = sign_up("racer");
             body["email"] = json!(format!("racer{i}@example.com"));
-            app.post_json("/careers/users/register/", &body, None).await
+            app.post_json(CAREERS_REGISTER, &body, None).await
         })
     });
     let replies: Vec<_> = futures_join(attempts).await;
@@ -25,10 +25,9 @@ async fn fifty_concurrent_sign_ups_of_one_username_yield_one_user_and_no_orphans
         .count();
     assert_eq!(created, 1);
     for reply in replies.iter().filter(|r| r.status != StatusCode::CREATED) {
-        assert_eq!(reply.status, StatusCode::BAD_REQUEST);
-        assert_eq!(
-            reply.body,
-            json!({"username": ["A user with that username already exists."]})
+        reply.assert_answer(
+            StatusCode::BAD_REQUEST,
+            json!({"username": ["A user with that username already exists."]}),
         );
     }
     assert_eq!(app.items_of("USER").await.len(), 1);
@@ -58,7 +57,7 @@ async fn concurrent_sign_ups_of_one_email_in_different_cases_yield_one_user() {
         tokio::spawn(async move {
             let mut body = sign_up(&format!("dup{i}"));
             body["email"] = json!(email);
-            app.post_json("/careers/users/register/", &body, None).await
+            app.post_json(CAREERS_REGISTER, &body, None).await
         })
     });
     let replies = futures_join(attempts).await;
@@ -108,7 +107,7 @@ async fn one_refresh_token_used_concurrently_never_yields_two_live_pairs() {
     for reply in issued {
         let access = reply.body["access"].as_str().unwrap();
         assert_eq!(
-            app.get("/careers/users/me/", Some(access)).await.status,
+            app.get(CAREERS_ME, Some(access)).await.status,
             StatusCode::UNAUTHORIZED
         );
     }

@@ -1,27 +1,27 @@
 //! Careers: the user list (search, filters, ordering, batches), public profiles, stats and
 //! profile updates.
 
-use api_tests::{sign_up, TestApp};
+use crate::support::{column, sign_up, text, TestApp, CAREERS_ME, PASSWORD};
 use reqwest::StatusCode;
 use serde_json::{json, Value};
+
+const UPDATE: &str = "/careers/users/me/update/";
 
 async fn user(app: &TestApp, username: &str, first: &str, last: &str, bio: &str) -> Value {
     let mut body = sign_up(username);
     body["first_name"] = json!(first);
     body["last_name"] = json!(last);
     body["bio"] = json!(bio);
-    let reply = app.post_json("/careers/users/register/", &body, None).await;
-    assert_eq!(reply.status, StatusCode::CREATED, "{}", reply.body);
-    reply.body
+    app.register_as(&body).await
 }
 
-fn usernames(body: &Value) -> Vec<String> {
-    body["users"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|u| u["username"].as_str().unwrap().to_owned())
-        .collect()
+async fn patch(app: &TestApp, token: &str, body: Value) -> (StatusCode, Value) {
+    let reply = app.patch_json(UPDATE, &body, Some(token)).await;
+    (reply.status, reply.body)
+}
+
+fn usernames(body: &Value) -> Vec<Value> {
+    column(&body["users"], "username")
 }
 
 #[tokio::test]
@@ -116,7 +116,7 @@ async fn search_and_filters_match_substrings_in_any_case_and_count_matches() {
 async fn huge_page_numbers_are_empty_pages_not_errors() {
     let app = TestApp::spawn().await;
     user(&app, "alice", "A", "S", "").await;
-    let app_creds = app.app_credential("huge").await;
+    let chat = app.chat_client("huge").await;
 
     let careers = app
         .get(
@@ -130,17 +130,9 @@ async fn huge_page_numbers_are_empty_pages_not_errors() {
             None,
         )
         .await;
-    let chat = app
-        .http
-        .get(format!(
-            "{}/api/v2.1/rest/get_user_list?page=18446744073709551615",
-            app.base_url
-        ))
-        .header("QISCUS_SDK_APP_ID", &app_creds.0)
-        .header("QISCUS_SDK_SECRET", &app_creds.1)
-        .send()
-        .await
-        .unwrap();
+    let chat = chat
+        .get("/api/v2.1/rest/get_user_list?page=18446744073709551615")
+        .await;
 
     assert_eq!(careers.status, StatusCode::OK);
     assert_eq!(careers.body["users"], json!([]));
@@ -151,7 +143,7 @@ async fn huge_page_numbers_are_empty_pages_not_errors() {
         "as DRF's pagination"
     );
     assert_eq!(followers.body, json!({"detail": "Invalid page."}));
-    assert_eq!(chat.status(), StatusCode::OK);
+    assert_eq!(chat.status, StatusCode::OK);
 }
 
 #[tokio::test]
@@ -181,10 +173,7 @@ async fn lists_and_public_profiles_never_show_an_email() {
     assert!(profile.body.get("email").is_none());
     assert_eq!(profile.body["username"], "alice");
     assert_eq!(profile.body["followers_count"], 0);
-    assert_eq!(
-        app.get("/careers/users/nobody/", None).await.body,
-        json!({"detail": "Not found."})
-    );
+    assert_eq!(app.profile("nobody").await, json!({"detail": "Not found."}));
 }
 
 #[tokio::test]
@@ -208,18 +197,15 @@ async fn stats_are_served_for_me_and_for_a_username() {
 async fn a_profile_update_changes_any_subset_and_shows_in_lists_and_search() {
     let app = TestApp::spawn().await;
     let alice = user(&app, "alice", "Alice", "Smith", "Old").await;
-    let token = alice["access"].as_str().unwrap();
+    let token = &text(&alice, "access");
 
-    let patch = app
-        .http
-        .patch(format!("{}/careers/users/me/update/", app.base_url))
-        .bearer_auth(token)
-        .json(&json!({"last_name": "Johnson", "bio": "Updated bio", "avatar": "https://example.com/a.jpg"}))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(patch.status(), StatusCode::OK);
-    let body: Value = patch.json().await.unwrap();
+    let (status, body) = patch(
+        &app,
+        token,
+        json!({"last_name": "Johnson", "bio": "Updated bio", "avatar": "https://example.com/a.jpg"}),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK);
 
     assert_eq!(body["first_name"], "Alice");
     assert_eq!(body["last_name"], "Johnson");
@@ -233,20 +219,8 @@ async fn a_profile_update_changes_any_subset_and_shows_in_lists_and_search() {
         ["alice"]
     );
     assert!(usernames(&app.get("/careers/users/?search=old", None).await.body).is_empty());
-    let me = app.get("/careers/users/me/", Some(token)).await;
+    let me = app.get(CAREERS_ME, Some(token)).await;
     assert_eq!(me.body["bio"], "Updated bio");
-}
-
-async fn patch(app: &TestApp, token: &str, body: Value) -> (StatusCode, Value) {
-    let response = app
-        .http
-        .patch(format!("{}/careers/users/me/update/", app.base_url))
-        .bearer_auth(token)
-        .json(&body)
-        .send()
-        .await
-        .unwrap();
-    (response.status(), response.json().await.unwrap())
 }
 
 #[tokio::test]
@@ -254,7 +228,7 @@ async fn an_email_change_keeps_emails_unique_and_frees_the_old_one() {
     let app = TestApp::spawn().await;
     let alice = user(&app, "alice", "A", "S", "").await;
     user(&app, "bob", "B", "S", "").await;
-    let token = alice["access"].as_str().unwrap();
+    let token = &text(&alice, "access");
 
     let taken = patch(&app, token, json!({"email": "BOB@example.com"})).await;
     let changed = patch(&app, token, json!({"email": "alice.new@example.com"})).await;
@@ -268,18 +242,9 @@ async fn an_email_change_keeps_emails_unique_and_frees_the_old_one() {
     assert_eq!(changed.1["email"], "alice.new@example.com");
     let mut reuse = sign_up("carol");
     reuse["email"] = json!("alice@example.com");
-    assert_eq!(
-        app.post_json("/careers/users/register/", &reuse, None)
-            .await
-            .status,
-        StatusCode::CREATED
-    );
+    app.register_as(&reuse).await;
     let login = app
-        .post_json(
-            "/careers/users/login/",
-            &json!({"email": "alice.new@example.com", "password": "password123"}),
-            None,
-        )
+        .login(&json!({"email": "alice.new@example.com", "password": PASSWORD}))
         .await;
     assert_eq!(login.status, StatusCode::OK);
     assert_eq!(app.items_of("EMAIL_GUARD").await.len(), 3);
@@ -289,7 +254,7 @@ async fn an_email_change_keeps_emails_unique_and_frees_the_old_one() {
 async fn fields_a_user_may_not_set_are_refused_and_nothing_changes() {
     let app = TestApp::spawn().await;
     let alice = user(&app, "alice", "A", "S", "").await;
-    let token = alice["access"].as_str().unwrap();
+    let token = &text(&alice, "access");
 
     for body in [
         json!({"is_staff": true}),
@@ -302,7 +267,7 @@ async fn fields_a_user_may_not_set_are_refused_and_nothing_changes() {
         let (status, reply) = patch(&app, token, body.clone()).await;
         assert_eq!(status, StatusCode::BAD_REQUEST, "{body}: {reply}");
     }
-    let me = app.get("/careers/users/me/", Some(token)).await;
+    let me = app.get(CAREERS_ME, Some(token)).await;
     assert_eq!(me.body["username"], "alice");
     assert_eq!(me.body["followers_count"], 0);
     let users = app.items_of("USER").await;
@@ -315,29 +280,12 @@ async fn a_user_can_only_change_their_own_profile() {
     let alice = user(&app, "alice", "Alice", "S", "").await;
     let bob = user(&app, "bob", "Bob", "S", "").await;
 
-    patch(
-        &app,
-        bob["access"].as_str().unwrap(),
-        json!({"first_name": "Robert"}),
-    )
-    .await;
+    patch(&app, &text(&bob, "access"), json!({"first_name": "Robert"})).await;
 
-    assert_eq!(
-        app.get("/careers/users/alice/", None).await.body["first_name"],
-        "Alice"
-    );
-    assert_eq!(
-        app.get("/careers/users/bob/", None).await.body["first_name"],
-        "Robert"
-    );
-    let anonymous = app
-        .http
-        .patch(format!("{}/careers/users/me/update/", app.base_url))
-        .json(&json!({"bio": "x"}))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(anonymous.status(), StatusCode::UNAUTHORIZED);
+    assert_eq!(app.profile("alice").await["first_name"], "Alice");
+    assert_eq!(app.profile("bob").await["first_name"], "Robert");
+    let anonymous = app.patch_json(UPDATE, &json!({"bio": "x"}), None).await;
+    assert_eq!(anonymous.status, StatusCode::UNAUTHORIZED);
     let _ = alice;
 }
 
@@ -347,13 +295,7 @@ async fn over_long_names_are_not_found_not_errors() {
     let long = "a".repeat(3000);
 
     let profile = app.get(&format!("/careers/users/{long}/"), None).await;
-    let login = app
-        .post_json(
-            "/careers/users/login/",
-            &json!({"username": long, "password": "whatever1"}),
-            None,
-        )
-        .await;
+    let login = app.login_as(&long, "whatever1").await;
     let validate = app
         .post_form(
             "/api/check/validate/",

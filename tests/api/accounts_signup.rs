@@ -1,9 +1,10 @@
 //! The accounts contract: sign-up with an e-mailed one-time code, verification and resend.
 
-use api_tests::TestApp;
+use crate::support::{epoch_seconds as now, s, user_pk, Reply, TestApp};
 use aws_sdk_dynamodb::types::AttributeValue;
 use reqwest::StatusCode;
 use serde_json::{json, Value};
+use users_shared::store::keys;
 
 const CREATE: &str = "/api/v1/accounts/users/";
 const VERIFY: &str = "/api/v1/accounts/users/verify/";
@@ -39,43 +40,43 @@ async fn code_sent(app: &TestApp) -> String {
 }
 
 async fn set_code_attribute(app: &TestApp, user_id: u64, name: &str, value: i64) {
-    app.dynamodb
-        .update_item()
-        .table_name(&app.table)
-        .key("PK", AttributeValue::S(format!("USER#{user_id}")))
-        .key("SK", AttributeValue::S("EMAIL_CODE".into()))
-        .update_expression("SET #n = :v")
-        .expression_attribute_names("#n", name)
-        .expression_attribute_values(":v", AttributeValue::N(value.to_string()))
-        .send()
-        .await
-        .expect("update code");
-}
-
-fn now() -> i64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .unwrap()
-        .as_secs() as i64
+    app.set_attribute(
+        user_pk(user_id),
+        keys::EMAIL_CODE_SK,
+        name,
+        AttributeValue::N(value.to_string()),
+    )
+    .await;
 }
 
 async fn login(app: &TestApp, email: &str) -> StatusCode {
-    app.post_json(
-        "/careers/users/login/",
-        &json!({"email": email, "password": "securepassword123"}),
-        None,
-    )
-    .await
-    .status
+    app.login(&json!({"email": email, "password": "securepassword123"}))
+        .await
+        .status
+}
+
+/// The answer to a code that is not (or no longer) valid.
+fn assert_code_refused(reply: &Reply) {
+    reply.assert_answer(
+        StatusCode::BAD_REQUEST,
+        json!({"code": ["Invalid or expired code."]}),
+    );
+}
+
+async fn create(app: &TestApp, email: &str) -> Reply {
+    app.post_json(CREATE, &sign_up_body(email), None).await
+}
+
+async fn verify(app: &TestApp, email: &str, code: &str) -> Reply {
+    app.post_json(VERIFY, &json!({"email": email, "code": code}), None)
+        .await
 }
 
 #[tokio::test]
 async fn sign_up_creates_an_unverified_user_and_publishes_a_code_to_the_email_channel() {
     let app = TestApp::spawn().await;
 
-    let reply = app
-        .post_json(CREATE, &sign_up_body("john@example.com"), None)
-        .await;
+    let reply = create(&app, "john@example.com").await;
 
     assert_eq!(reply.status, StatusCode::CREATED, "{}", reply.body);
     assert_eq!(reply.body["msg"], "Email sent successfully!");
@@ -100,21 +101,14 @@ async fn sign_up_creates_an_unverified_user_and_publishes_a_code_to_the_email_ch
 #[tokio::test]
 async fn an_unverified_user_cannot_sign_in_until_the_code_is_confirmed() {
     let app = TestApp::spawn().await;
-    app.post_json(CREATE, &sign_up_body("john@example.com"), None)
-        .await;
+    create(&app, "john@example.com").await;
     let code = code_sent(&app).await;
 
     assert_eq!(
         login(&app, "john@example.com").await,
         StatusCode::UNAUTHORIZED
     );
-    let verified = app
-        .post_json(
-            VERIFY,
-            &json!({"email": "JOHN@example.com", "code": code}),
-            None,
-        )
-        .await;
+    let verified = verify(&app, "JOHN@example.com", &code).await;
 
     assert_eq!(verified.status, StatusCode::OK, "{}", verified.body);
     assert_eq!(
@@ -127,58 +121,30 @@ async fn an_unverified_user_cannot_sign_in_until_the_code_is_confirmed() {
 #[tokio::test]
 async fn a_used_code_is_refused() {
     let app = TestApp::spawn().await;
-    app.post_json(CREATE, &sign_up_body("john@example.com"), None)
-        .await;
+    create(&app, "john@example.com").await;
     let code = code_sent(&app).await;
-    let first = app
-        .post_json(
-            VERIFY,
-            &json!({"email": "john@example.com", "code": code}),
-            None,
-        )
-        .await;
+    let first = verify(&app, "john@example.com", &code).await;
     assert_eq!(first.status, StatusCode::OK);
 
-    let reused = app
-        .post_json(
-            VERIFY,
-            &json!({"email": "john@example.com", "code": code}),
-            None,
-        )
-        .await;
+    let reused = verify(&app, "john@example.com", &code).await;
 
-    assert_eq!(reused.status, StatusCode::BAD_REQUEST);
-    assert_eq!(reused.body, json!({"code": ["Invalid or expired code."]}));
+    assert_code_refused(&reused);
 }
 
 #[tokio::test]
 async fn a_wrong_code_is_refused_and_five_attempts_use_the_code_up() {
     let app = TestApp::spawn().await;
-    app.post_json(CREATE, &sign_up_body("john@example.com"), None)
-        .await;
+    create(&app, "john@example.com").await;
     let code = code_sent(&app).await;
     let wrong = if code == "000000" { "111111" } else { "000000" };
 
-    for attempt in 0..5 {
-        let reply = app
-            .post_json(
-                VERIFY,
-                &json!({"email": "john@example.com", "code": wrong}),
-                None,
-            )
-            .await;
-        assert_eq!(reply.status, StatusCode::BAD_REQUEST, "attempt {attempt}");
-        assert_eq!(reply.body, json!({"code": ["Invalid or expired code."]}));
+    for _ in 0..5 {
+        let reply = verify(&app, "john@example.com", wrong).await;
+        assert_code_refused(&reply);
     }
-    let right_too_late = app
-        .post_json(
-            VERIFY,
-            &json!({"email": "john@example.com", "code": code}),
-            None,
-        )
-        .await;
+    let right_too_late = verify(&app, "john@example.com", &code).await;
 
-    assert_eq!(right_too_late.status, StatusCode::BAD_REQUEST);
+    assert_code_refused(&right_too_late);
     assert_eq!(
         login(&app, "john@example.com").await,
         StatusCode::UNAUTHORIZED
@@ -188,9 +154,7 @@ async fn a_wrong_code_is_refused_and_five_attempts_use_the_code_up() {
 #[tokio::test]
 async fn an_expired_code_is_refused() {
     let app = TestApp::spawn().await;
-    let created = app
-        .post_json(CREATE, &sign_up_body("john@example.com"), None)
-        .await;
+    let created = create(&app, "john@example.com").await;
     let code = code_sent(&app).await;
     set_code_attribute(
         &app,
@@ -200,24 +164,15 @@ async fn an_expired_code_is_refused() {
     )
     .await;
 
-    let reply = app
-        .post_json(
-            VERIFY,
-            &json!({"email": "john@example.com", "code": code}),
-            None,
-        )
-        .await;
+    let reply = verify(&app, "john@example.com", &code).await;
 
-    assert_eq!(reply.status, StatusCode::BAD_REQUEST);
-    assert_eq!(reply.body, json!({"code": ["Invalid or expired code."]}));
+    assert_code_refused(&reply);
 }
 
 #[tokio::test]
 async fn a_new_code_waits_sixty_seconds_and_replaces_the_old_one() {
     let app = TestApp::spawn().await;
-    let created = app
-        .post_json(CREATE, &sign_up_body("john@example.com"), None)
-        .await;
+    let created = create(&app, "john@example.com").await;
     let old_code = code_sent(&app).await;
     let id = created.body["data"]["id"].as_u64().unwrap();
 
@@ -225,11 +180,7 @@ async fn a_new_code_waits_sixty_seconds_and_replaces_the_old_one() {
         .post_json(RESEND, &json!({"email": "john@example.com"}), None)
         .await;
     assert_eq!(too_soon.status, StatusCode::TOO_MANY_REQUESTS);
-    let retry: u64 = too_soon.headers["retry-after"]
-        .to_str()
-        .unwrap()
-        .parse()
-        .unwrap();
+    let retry = too_soon.retry_after();
     assert!((1..=60).contains(&retry), "{retry}");
     assert!(app.published().await.is_empty());
 
@@ -241,22 +192,10 @@ async fn a_new_code_waits_sixty_seconds_and_replaces_the_old_one() {
     let new_code = code_sent(&app).await;
 
     if new_code != old_code {
-        let stale = app
-            .post_json(
-                VERIFY,
-                &json!({"email": "john@example.com", "code": old_code}),
-                None,
-            )
-            .await;
-        assert_eq!(stale.status, StatusCode::BAD_REQUEST);
+        let stale = verify(&app, "john@example.com", &old_code).await;
+        assert_code_refused(&stale);
     }
-    let fresh = app
-        .post_json(
-            VERIFY,
-            &json!({"email": "john@example.com", "code": new_code}),
-            None,
-        )
-        .await;
+    let fresh = verify(&app, "john@example.com", &new_code).await;
     assert_eq!(fresh.status, StatusCode::OK);
 }
 
@@ -314,37 +253,23 @@ async fn an_email_taken_in_another_contract_is_taken_here() {
     let app = TestApp::spawn().await;
     app.register("alice").await;
 
-    let reply = app
-        .post_json(CREATE, &sign_up_body("Alice@Example.com"), None)
-        .await;
+    let reply = create(&app, "Alice@Example.com").await;
 
-    assert_eq!(reply.status, StatusCode::BAD_REQUEST);
-    assert_eq!(
-        reply.body,
-        json!({"email": ["A user with that email already exists."]})
+    reply.assert_answer(
+        StatusCode::BAD_REQUEST,
+        json!({"email": ["A user with that email already exists."]}),
     );
 }
 
 #[tokio::test]
 async fn a_verified_accounts_user_is_the_same_user_in_careers() {
     let app = TestApp::spawn().await;
-    let created = app
-        .post_json(CREATE, &sign_up_body("john.doe@example.com"), None)
-        .await;
+    let created = create(&app, "john.doe@example.com").await;
     let code = code_sent(&app).await;
-    app.post_json(
-        VERIFY,
-        &json!({"email": "john.doe@example.com", "code": code}),
-        None,
-    )
-    .await;
+    verify(&app, "john.doe@example.com", &code).await;
 
     let login = app
-        .post_json(
-            "/careers/users/login/",
-            &json!({"email": "john.doe@example.com", "password": "securepassword123"}),
-            None,
-        )
+        .login(&json!({"email": "john.doe@example.com", "password": "securepassword123"}))
         .await;
 
     assert_eq!(login.status, StatusCode::OK);
@@ -359,11 +284,9 @@ async fn a_verified_accounts_user_is_the_same_user_in_careers() {
 async fn an_email_whose_name_is_a_route_word_gets_a_usable_username() {
     let app = TestApp::spawn().await;
 
-    let reply = app
-        .post_json(CREATE, &sign_up_body("login@example.com"), None)
-        .await;
+    let reply = create(&app, "login@example.com").await;
 
     assert_eq!(reply.status, StatusCode::CREATED, "{}", reply.body);
     let users = app.items_of("USER").await;
-    assert_eq!(api_tests::s(&users[0], "username"), "userlogin");
+    assert_eq!(s(&users[0], "username"), "userlogin");
 }

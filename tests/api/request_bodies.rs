@@ -1,18 +1,19 @@
 //! Bodies a client can get wrong, and routes that do not exist: every one is a clear 4xx.
 
-use api_tests::TestApp;
+use crate::support::{sign_up, Reply, TestApp, CAREERS_REGISTER as REGISTER};
 use reqwest::StatusCode;
 use serde_json::json;
 
-const REGISTER: &str = "/careers/users/register/";
+/// A careers sign-up with `body` as it stands and the given content type (`None`: no header).
+async fn register_raw(app: &TestApp, content_type: Option<&str>, body: &str) -> Reply {
+    app.post_raw(REGISTER, content_type, body, None).await
+}
 
 #[tokio::test]
 async fn malformed_json_is_400_with_a_parse_error() {
     let app = TestApp::spawn().await;
 
-    let reply = app
-        .post_raw(REGISTER, Some("application/json"), "{\"username\": ", None)
-        .await;
+    let reply = register_raw(&app, Some("application/json"), "{\"username\": ").await;
 
     assert_eq!(reply.status, StatusCode::BAD_REQUEST);
     assert!(
@@ -29,14 +30,11 @@ async fn malformed_json_is_400_with_a_parse_error() {
 async fn a_json_array_is_400() {
     let app = TestApp::spawn().await;
 
-    let reply = app
-        .post_raw(REGISTER, Some("application/json"), "[1, 2]", None)
-        .await;
+    let reply = register_raw(&app, Some("application/json"), "[1, 2]").await;
 
-    assert_eq!(reply.status, StatusCode::BAD_REQUEST);
-    assert_eq!(
-        reply.body,
-        json!({"non_field_errors": ["Invalid data. Expected a dictionary, but got list."]})
+    reply.assert_answer(
+        StatusCode::BAD_REQUEST,
+        json!({"non_field_errors": ["Invalid data. Expected a dictionary, but got list."]}),
     );
 }
 
@@ -44,14 +42,11 @@ async fn a_json_array_is_400() {
 async fn an_unsupported_media_type_is_415() {
     let app = TestApp::spawn().await;
 
-    let reply = app
-        .post_raw(REGISTER, Some("text/plain"), "username=alice", None)
-        .await;
+    let reply = register_raw(&app, Some("text/plain"), "username=alice").await;
 
-    assert_eq!(reply.status, StatusCode::UNSUPPORTED_MEDIA_TYPE);
-    assert_eq!(
-        reply.body,
-        json!({"detail": "Unsupported media type \"text/plain\" in request."})
+    reply.assert_answer(
+        StatusCode::UNSUPPORTED_MEDIA_TYPE,
+        json!({"detail": "Unsupported media type \"text/plain\" in request."}),
     );
 }
 
@@ -60,9 +55,7 @@ async fn a_body_over_64_kib_is_413() {
     let app = TestApp::spawn().await;
     let big = json!({"username": "a".repeat(70 * 1024)}).to_string();
 
-    let reply = app
-        .post_raw(REGISTER, Some("application/json"), &big, None)
-        .await;
+    let reply = register_raw(&app, Some("application/json"), &big).await;
 
     assert_eq!(reply.status, StatusCode::PAYLOAD_TOO_LARGE);
 }
@@ -78,16 +71,18 @@ async fn a_repeated_form_key_for_a_single_value_is_a_field_error() {
         )
         .await;
 
-    assert_eq!(reply.status, StatusCode::BAD_REQUEST);
-    assert_eq!(reply.body, json!({"username": ["Not a valid string."]}));
+    reply.assert_answer(
+        StatusCode::BAD_REQUEST,
+        json!({"username": ["Not a valid string."]}),
+    );
 }
 
 #[tokio::test]
 async fn a_body_without_content_type_is_still_understood() {
     let app = TestApp::spawn().await;
-    let body = api_tests::sign_up("nocontenttype").to_string();
+    let body = sign_up("nocontenttype").to_string();
 
-    let reply = app.post_raw(REGISTER, None, &body, None).await;
+    let reply = register_raw(&app, None, &body).await;
 
     assert_eq!(reply.status, StatusCode::CREATED, "{}", reply.body);
 }
@@ -96,12 +91,9 @@ async fn a_body_without_content_type_is_still_understood() {
 async fn an_empty_body_reports_the_required_fields() {
     let app = TestApp::spawn().await;
 
-    let reply = app
-        .post_raw(REGISTER, Some("application/json"), "", None)
-        .await;
+    let reply = register_raw(&app, Some("application/json"), "").await;
 
-    assert_eq!(reply.status, StatusCode::BAD_REQUEST);
-    assert_eq!(reply.body["username"], json!(["This field is required."]));
+    reply.assert_field_error("username", "This field is required.");
 }
 
 #[tokio::test]
@@ -131,18 +123,10 @@ async fn paths_match_with_or_without_the_trailing_slash() {
     let app = TestApp::spawn().await;
 
     let with = app
-        .post_json(
-            "/careers/users/register/",
-            &api_tests::sign_up("slash"),
-            None,
-        )
+        .post_json("/careers/users/register/", &sign_up("slash"), None)
         .await;
     let without = app
-        .post_json(
-            "/careers/users/register",
-            &api_tests::sign_up("noslash"),
-            None,
-        )
+        .post_json("/careers/users/register", &sign_up("noslash"), None)
         .await;
 
     assert_eq!(with.status, StatusCode::CREATED);

@@ -9,7 +9,7 @@
 //! dave signed up through careers with `password123`, alice following bob, the chat user
 //! `johnny@example.com`, and carol signed up (unverified) through accounts.
 
-use api_tests::TestApp;
+use crate::support::TestApp;
 use serde_json::{json, Value};
 use std::path::{Path, PathBuf};
 use users_tools::template::Template;

@@ -1,6 +1,6 @@
 //! `userctl`: app credentials and staff users.
 
-use api_tests::TestApp;
+use crate::support::{TestApp, PASSWORD};
 use users_tools::admin::AdminError;
 
 #[tokio::test]
@@ -36,10 +36,7 @@ async fn a_staff_user_is_created_with_the_given_password() {
     let app = TestApp::spawn().await;
 
     let out = app
-        .admin(
-            &["staff", "create", "boss", "boss@example.com"],
-            "password123",
-        )
+        .admin(&["staff", "create", "boss", "boss@example.com"], PASSWORD)
         .await
         .unwrap();
 
@@ -47,13 +44,7 @@ async fn a_staff_user_is_created_with_the_given_password() {
     let users = app.items_of("USER").await;
     assert_eq!(users[0]["is_staff"].as_bool().unwrap(), &true);
     assert_eq!(users[0]["is_superuser"].as_bool().unwrap(), &false);
-    let login = app
-        .post_json(
-            "/careers/users/login/",
-            &serde_json::json!({"username": "boss", "password": "password123"}),
-            None,
-        )
-        .await;
+    let login = app.login_as("boss", PASSWORD).await;
     assert_eq!(login.status, reqwest::StatusCode::OK);
 }
 

@@ -1,31 +1,27 @@
 //! Accounts: reading and changing a user by id, for that user or staff only.
 
-use api_tests::TestApp;
+use crate::support::{text, user_id, Reply, TestApp};
 use reqwest::StatusCode;
 use serde_json::{json, Value};
 
-async fn get(app: &TestApp, id: &Value, token: &str) -> api_tests::Reply {
-    app.get(&format!("/api/v1/accounts/users/{id}/"), Some(token))
-        .await
+fn account(id: u64) -> String {
+    format!("/api/v1/accounts/users/{id}/")
 }
 
-async fn patch(app: &TestApp, id: &Value, token: &str, body: Value) -> (StatusCode, Value) {
-    let response = app
-        .http
-        .patch(format!("{}/api/v1/accounts/users/{id}/", app.base_url))
-        .bearer_auth(token)
-        .json(&body)
-        .send()
-        .await
-        .unwrap();
-    (response.status(), response.json().await.unwrap())
+async fn get(app: &TestApp, id: u64, token: &str) -> Reply {
+    app.get(&account(id), Some(token)).await
+}
+
+async fn patch(app: &TestApp, id: u64, token: &str, body: Value) -> (StatusCode, Value) {
+    let reply = app.patch_json(&account(id), &body, Some(token)).await;
+    (reply.status, reply.body)
 }
 
 #[tokio::test]
 async fn a_user_reads_their_own_details_with_has_initial_profile() {
     let app = TestApp::spawn().await;
     let alice = app.register("alice").await;
-    let (id, token) = (&alice["user"]["id"], alice["access"].as_str().unwrap());
+    let (id, token) = (user_id(&alice), &text(&alice, "access"));
 
     let before = get(&app, id, token).await;
     let (status, patched) = patch(
@@ -53,40 +49,23 @@ async fn another_user_can_neither_read_nor_change_them() {
     let app = TestApp::spawn().await;
     let alice = app.register("alice").await;
     let bob = app.register("bob").await;
-    let bob_token = bob["access"].as_str().unwrap();
+    let bob_token = &text(&bob, "access");
+    let alice_id = user_id(&alice);
 
-    let read = get(&app, &alice["user"]["id"], bob_token).await;
-    let (status, _) = patch(
-        &app,
-        &alice["user"]["id"],
-        bob_token,
-        json!({"first_name": "Hacked"}),
-    )
-    .await;
-    let missing = get(&app, &json!(999_999), bob_token).await;
-    let anonymous = app
-        .get(
-            &format!("/api/v1/accounts/users/{}/", alice["user"]["id"]),
-            None,
-        )
-        .await;
+    let read = get(&app, alice_id, bob_token).await;
+    let (status, _) = patch(&app, alice_id, bob_token, json!({"first_name": "Hacked"})).await;
+    let missing = get(&app, 999_999, bob_token).await;
+    let anonymous = app.get(&account(alice_id), None).await;
 
-    let (bad_body, _) = patch(
-        &app,
-        &alice["user"]["id"],
-        bob_token,
-        json!({"phone": "nope"}),
-    )
-    .await;
+    let (bad_body, _) = patch(&app, alice_id, bob_token, json!({"phone": "nope"})).await;
     assert_eq!(
         bad_body,
         StatusCode::FORBIDDEN,
         "permission is checked before the body"
     );
-    assert_eq!(read.status, StatusCode::FORBIDDEN);
-    assert_eq!(
-        read.body,
-        json!({"detail": "You do not have permission to perform this action."})
+    read.assert_answer(
+        StatusCode::FORBIDDEN,
+        json!({"detail": "You do not have permission to perform this action."}),
     );
     assert_eq!(status, StatusCode::FORBIDDEN);
     assert_eq!(
@@ -95,47 +74,23 @@ async fn another_user_can_neither_read_nor_change_them() {
         "a stranger does not learn whether an id exists"
     );
     assert_eq!(anonymous.status, StatusCode::UNAUTHORIZED);
-    let own = get(
-        &app,
-        &alice["user"]["id"],
-        alice["access"].as_str().unwrap(),
-    )
-    .await;
+    let own = get(&app, alice_id, &text(&alice, "access")).await;
     assert_eq!(own.body["first_name"], "First");
 }
 
 #[tokio::test]
 async fn staff_can_read_and_change_anyone_and_get_404_for_no_one() {
     let app = TestApp::spawn().await;
-    let alice = app.register("alice").await;
-    app.admin(
-        &["staff", "create", "boss", "boss@example.com"],
-        "password123",
-    )
-    .await
-    .unwrap();
-    let login = app
-        .post_json(
-            "/careers/users/login/",
-            &json!({"username": "boss", "password": "password123"}),
-            None,
-        )
-        .await;
-    let staff = login.body["access"].as_str().unwrap();
+    let alice_id = user_id(&app.register("alice").await);
+    app.create_staff("boss", false).await;
+    let staff = &app.access_token("boss").await;
 
-    let (status, body) = patch(
-        &app,
-        &alice["user"]["id"],
-        staff,
-        json!({"last_name": "Changed"}),
-    )
-    .await;
-    let missing = get(&app, &json!(999_999), staff).await;
+    let (status, body) = patch(&app, alice_id, staff, json!({"last_name": "Changed"})).await;
+    let missing = get(&app, 999_999, staff).await;
 
     assert_eq!(status, StatusCode::OK, "{body}");
     assert_eq!(body["last_name"], "Changed");
-    assert_eq!(missing.status, StatusCode::NOT_FOUND);
-    assert_eq!(missing.body, json!({"error": "User not found"}));
+    missing.assert_answer(StatusCode::NOT_FOUND, json!({"error": "User not found"}));
 }
 
 #[tokio::test]
@@ -143,7 +98,7 @@ async fn bad_values_are_field_errors_and_change_nothing() {
     let app = TestApp::spawn().await;
     let alice = app.register("alice").await;
     app.register("bob").await;
-    let (id, token) = (&alice["user"]["id"], alice["access"].as_str().unwrap());
+    let (id, token) = (user_id(&alice), &text(&alice, "access"));
     let cases = [
         ("phone", json!("555-1234")),
         ("gender", json!("Q")),

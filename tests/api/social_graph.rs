@@ -1,18 +1,16 @@
 //! Careers: follow, unfollow and the follower / following lists; counters always equal edges.
 
-use api_tests::{Item, TestApp};
+use crate::support::{column, number, s, text, user_id, Reply, TestApp};
 use reqwest::StatusCode;
-use serde_json::{json, Value};
+use serde_json::json;
 use std::sync::Arc;
+use users_shared::store::keys;
 
 async fn token(app: &TestApp, username: &str) -> String {
-    app.register(username).await["access"]
-        .as_str()
-        .unwrap()
-        .to_owned()
+    text(&app.register(username).await, "access")
 }
 
-async fn follow(app: &TestApp, token: &str, username: &str) -> api_tests::Reply {
+async fn follow(app: &TestApp, token: &str, username: &str) -> Reply {
     app.post_json(
         "/careers/users/follow/",
         &json!({"username": username}),
@@ -22,23 +20,18 @@ async fn follow(app: &TestApp, token: &str, username: &str) -> api_tests::Reply 
 }
 
 async fn unfollow(app: &TestApp, token: &str, username: &str) -> StatusCode {
-    app.http
-        .delete(format!(
-            "{}/careers/users/{username}/unfollow/",
-            app.base_url
-        ))
-        .bearer_auth(token)
-        .send()
+    app.delete(&format!("/careers/users/{username}/unfollow/"), Some(token))
         .await
-        .unwrap()
-        .status()
+        .status
 }
 
-fn number(item: &Item, name: &str) -> i64 {
-    item.get(name)
-        .and_then(|v| v.as_n().ok())
-        .and_then(|n| n.parse().ok())
-        .unwrap_or(0)
+/// Alice, signed up and following Bob: her access token.
+async fn alice_following_bob(app: &TestApp) -> String {
+    let alice = token(app, "alice").await;
+    app.register("bob").await;
+    let followed = follow(app, &alice, "bob").await;
+    assert_eq!(followed.status, StatusCode::CREATED, "{}", followed.body);
+    alice
 }
 
 /// Every user's two counters equal the edges stored for them.
@@ -47,11 +40,11 @@ async fn assert_counters_match_edges(app: &TestApp) {
     let edges_with = |entity: &str, pk: &str| {
         items
             .iter()
-            .filter(|i| api_tests::s(i, "entity") == entity && api_tests::s(i, "PK") == pk)
+            .filter(|i| s(i, keys::ENTITY) == entity && s(i, keys::PK) == pk)
             .count() as i64
     };
-    for user in items.iter().filter(|i| api_tests::s(i, "entity") == "USER") {
-        let pk = api_tests::s(user, "PK");
+    for user in items.iter().filter(|i| s(i, keys::ENTITY) == "USER") {
+        let pk = s(user, keys::PK);
         assert_eq!(
             number(user, "following_count"),
             edges_with("FOLLOWING", pk),
@@ -77,23 +70,15 @@ async fn following_someone_returns_the_follow_and_counts_on_both_sides() {
     assert_eq!(reply.body["follower_username"], "alice");
     assert_eq!(reply.body["following_username"], "bob");
     assert!(reply.body["id"].is_u64() && reply.body["created_at"].is_string());
-    assert_eq!(
-        app.get("/careers/users/bob/", None).await.body["followers_count"],
-        1
-    );
-    assert_eq!(
-        app.get("/careers/users/alice/", None).await.body["following_count"],
-        1
-    );
+    assert_eq!(app.profile("bob").await["followers_count"], 1);
+    assert_eq!(app.profile("alice").await["following_count"], 1);
     assert_counters_match_edges(&app).await;
 }
 
 #[tokio::test]
 async fn self_double_and_missing_follows_are_refused() {
     let app = TestApp::spawn().await;
-    let alice = token(&app, "alice").await;
-    app.register("bob").await;
-    follow(&app, &alice, "bob").await;
+    let alice = alice_following_bob(&app).await;
 
     let myself = follow(&app, &alice, "alice").await;
     let twice = follow(&app, &alice, "bob").await;
@@ -128,9 +113,7 @@ async fn self_double_and_missing_follows_are_refused() {
 #[tokio::test]
 async fn unfollow_removes_the_follow_and_refuses_one_that_does_not_exist() {
     let app = TestApp::spawn().await;
-    let alice = token(&app, "alice").await;
-    app.register("bob").await;
-    follow(&app, &alice, "bob").await;
+    let alice = alice_following_bob(&app).await;
 
     assert_eq!(unfollow(&app, &alice, "bob").await, StatusCode::OK);
     assert_eq!(unfollow(&app, &alice, "bob").await, StatusCode::BAD_REQUEST);
@@ -142,10 +125,7 @@ async fn unfollow_removes_the_follow_and_refuses_one_that_does_not_exist() {
         unfollow(&app, &alice, "nobody").await,
         StatusCode::NOT_FOUND
     );
-    assert_eq!(
-        app.get("/careers/users/bob/", None).await.body["followers_count"],
-        0
-    );
+    assert_eq!(app.profile("bob").await["followers_count"], 0);
     assert_counters_match_edges(&app).await;
 }
 
@@ -169,48 +149,27 @@ async fn the_lists_show_who_follows_whom_and_whether_the_caller_follows_them() {
         .await;
 
     assert_eq!(mine.body["count"], 2);
-    let targets: Vec<&str> = mine.body["results"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|r| r["following_username"].as_str().unwrap())
-        .collect();
-    assert_eq!(targets, ["bob", "carol"]);
-    assert_eq!(followers.body["count"], 2);
-    let rows: Vec<(String, bool)> = followers.body["results"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|r| {
-            (
-                r["username"].as_str().unwrap().to_owned(),
-                r["is_following"].as_bool().unwrap(),
-            )
-        })
-        .collect();
     assert_eq!(
-        rows,
-        [("alice".to_owned(), false), ("bob".to_owned(), true)]
+        column(&mine.body["results"], "following_username"),
+        ["bob", "carol"]
+    );
+    assert_eq!(followers.body["count"], 2);
+    assert_eq!(
+        column(&followers.body["results"], "username"),
+        ["alice", "bob"]
+    );
+    assert_eq!(
+        column(&followers.body["results"], "is_following"),
+        [false, true]
     );
     assert_eq!(following.body["count"], 2);
-    let flags: Vec<(String, bool)> = listed.body["users"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|u| {
-            (
-                u["username"].as_str().unwrap().to_owned(),
-                u["is_following"].as_bool().unwrap(),
-            )
-        })
-        .collect();
     assert_eq!(
-        flags,
-        [
-            ("alice".to_owned(), false),
-            ("bob".to_owned(), true),
-            ("carol".to_owned(), true)
-        ]
+        column(&listed.body["users"], "username"),
+        ["alice", "bob", "carol"]
+    );
+    assert_eq!(
+        column(&listed.body["users"], "is_following"),
+        [false, true, true]
     );
     assert!(!followers.body.to_string().contains("@example.com"));
     assert_eq!(
@@ -252,11 +211,11 @@ async fn a_hundred_concurrent_follows_and_unfollows_leave_every_counter_equal_to
     let items = app.all_items().await;
     let following = items
         .iter()
-        .filter(|i| api_tests::s(i, "entity") == "FOLLOWING")
+        .filter(|i| s(i, keys::ENTITY) == "FOLLOWING")
         .count();
     let followers = items
         .iter()
-        .filter(|i| api_tests::s(i, "entity") == "FOLLOWER")
+        .filter(|i| s(i, keys::ENTITY) == "FOLLOWER")
         .count();
     assert_eq!(following, followers, "every edge has its mirror");
 }
@@ -264,52 +223,28 @@ async fn a_hundred_concurrent_follows_and_unfollows_leave_every_counter_equal_to
 #[tokio::test]
 async fn deleting_a_user_undoes_their_follows_on_the_other_side() {
     let app = TestApp::spawn().await;
-    let alice = token(&app, "alice").await;
+    let alice = app.register("alice").await;
     let bob = token(&app, "bob").await;
-    let carol = app.register("carol").await;
-    follow(&app, &alice, "carol").await;
+    app.register("carol").await;
+    follow(&app, &text(&alice, "access"), "carol").await;
     follow(&app, &bob, "alice").await;
-    let alice_id: Value = app.get("/careers/users/alice/", None).await.body["id"].clone();
-    let (app_id, secret) = app.app_credential("push").await;
+    let alice_id = user_id(&alice);
+    let push = app.push_client("push").await;
 
-    let deleted = app
-        .http
-        .delete(format!("{}/user/{}", app.base_url, alice_id))
-        .header("X-App-Id", &app_id)
-        .header("X-App-Auth", &secret)
-        .send()
-        .await
-        .unwrap();
+    let deleted = push.delete(&format!("/user/{alice_id}")).await;
 
-    assert_eq!(deleted.status(), StatusCode::OK);
-    assert_eq!(
-        app.get("/careers/users/carol/", None).await.body["followers_count"],
-        0
-    );
-    assert_eq!(
-        app.get("/careers/users/bob/", None).await.body["following_count"],
-        0
-    );
-    let leftovers: Vec<_> = app
-        .all_items()
-        .await
-        .into_iter()
-        .filter(|i| {
-            format!("{i:?}").contains("alice")
-                || api_tests::s(i, "PK") == format!("USER#{alice_id}")
-        })
-        .collect();
+    assert_eq!(deleted.status, StatusCode::OK);
+    assert_eq!(app.profile("carol").await["followers_count"], 0);
+    assert_eq!(app.profile("bob").await["following_count"], 0);
+    let leftovers = app.items_about_user(alice_id, "alice").await;
     assert!(leftovers.is_empty(), "{leftovers:?}");
     assert_counters_match_edges(&app).await;
-    let _ = carol;
 }
 
 #[tokio::test]
 async fn pages_that_do_not_exist_are_404_as_in_drf() {
     let app = TestApp::spawn().await;
-    let alice = token(&app, "alice").await;
-    app.register("bob").await;
-    follow(&app, &alice, "bob").await;
+    let alice = alice_following_bob(&app).await;
 
     for path in [
         "/careers/users/bob/followers/?page=0",

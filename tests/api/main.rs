@@ -1,0 +1,28 @@
+//! The black-box tests, one binary: HTTP against the local API (the same handlers and route
+//! table as the Lambdas), storage on DynamoDB Local, SNS/SQS on moto. One module per area;
+//! the harness and every shared fixture live in [`support`].
+//!
+//! Needs the local stack: run with `scripts/test.sh`, which starts it.
+
+mod support;
+
+mod abuse_limits;
+mod accounts_profile;
+mod accounts_signup;
+mod admin_tool;
+mod campaign_auth;
+mod campaign_profile;
+mod careers_directory;
+mod careers_register;
+mod careers_sessions;
+mod chat_login_or_register;
+mod chat_users;
+mod concurrency;
+mod cross_contract;
+mod directory_cost;
+mod events;
+mod log_hygiene;
+mod push_users;
+mod request_bodies;
+mod social_graph;
+mod tampered_tokens;
