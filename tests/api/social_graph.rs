@@ -19,10 +19,9 @@ async fn follow(app: &TestApp, token: &str, username: &str) -> Reply {
     .await
 }
 
-async fn unfollow(app: &TestApp, token: &str, username: &str) -> StatusCode {
+async fn unfollow(app: &TestApp, token: &str, username: &str) -> Reply {
     app.delete(&format!("/careers/users/{username}/unfollow/"), Some(token))
         .await
-        .status
 }
 
 /// Alice, signed up and following Bob: her access token.
@@ -76,55 +75,117 @@ async fn following_someone_returns_the_follow_and_counts_on_both_sides() {
 }
 
 #[tokio::test]
-async fn self_double_and_missing_follows_are_refused() {
+async fn a_follow_by_user_id_as_the_original_service_takes_it_answers_like_one_by_username() {
     let app = TestApp::spawn().await;
-    let alice = alice_following_bob(&app).await;
+    let alice = token(&app, "alice").await;
+    let bob = user_id(&app.register("bob").await);
 
-    let myself = follow(&app, &alice, "alice").await;
-    let twice = follow(&app, &alice, "bob").await;
-    let nobody = follow(&app, &alice, "nobody").await;
-    let anonymous = app
-        .post_json("/careers/users/follow/", &json!({"username": "bob"}), None)
-        .await;
-    let no_body = app
-        .post_json("/careers/users/follow/", &json!({}), Some(&alice))
+    let reply = app
+        .post_json(
+            "/careers/users/follow/",
+            &json!({"following": bob}),
+            Some(&alice),
+        )
         .await;
 
-    assert_eq!(
-        (myself.status, myself.body),
-        (
-            StatusCode::BAD_REQUEST,
-            json!({"username": ["You cannot follow yourself."]})
-        )
-    );
-    assert_eq!(
-        (twice.status, twice.body),
-        (
-            StatusCode::BAD_REQUEST,
-            json!({"username": ["You are already following this user."]})
-        )
-    );
-    assert_eq!(nobody.status, StatusCode::NOT_FOUND);
-    assert_eq!(anonymous.status, StatusCode::UNAUTHORIZED);
-    assert_eq!(no_body.status, StatusCode::BAD_REQUEST);
+    assert_eq!(reply.status, StatusCode::CREATED, "{}", reply.body);
+    assert_eq!(reply.body["following"], bob);
+    assert_eq!(reply.body["following_username"], "bob");
+    assert_eq!(reply.body["follower_username"], "alice");
+    assert_eq!(app.profile("bob").await["followers_count"], 1);
     assert_counters_match_edges(&app).await;
 }
 
 #[tokio::test]
-async fn unfollow_removes_the_follow_and_refuses_one_that_does_not_exist() {
+async fn a_form_body_may_name_the_user_id_as_text() {
+    let app = TestApp::spawn().await;
+    let alice = token(&app, "alice").await;
+    let bob = user_id(&app.register("bob").await);
+
+    let reply = app
+        .post_raw(
+            "/careers/users/follow/",
+            Some("application/x-www-form-urlencoded"),
+            &format!("following={bob}"),
+            Some(&alice),
+        )
+        .await;
+
+    assert_eq!(reply.status, StatusCode::CREATED, "{}", reply.body);
+    assert_eq!(reply.body["following"], bob);
+}
+
+#[tokio::test]
+async fn self_double_and_unknown_follows_are_refused_on_following_as_the_original_did() {
+    let app = TestApp::spawn().await;
+    let alice = alice_following_bob(&app).await;
+    let id_of = |profile: serde_json::Value| profile["id"].as_u64().expect("an id");
+    let alice_id = id_of(app.profile("alice").await);
+    let bob_id = id_of(app.profile("bob").await);
+    let by_id = |id: u64| json!({ "following": id });
+
+    for body in [json!({"username": "alice"}), by_id(alice_id)] {
+        app.post_json("/careers/users/follow/", &body, Some(&alice))
+            .await
+            .assert_field_error("following", "cannot follow yourself");
+    }
+    for body in [json!({"username": "bob"}), by_id(bob_id)] {
+        app.post_json("/careers/users/follow/", &body, Some(&alice))
+            .await
+            .assert_field_error("following", "already following this user");
+    }
+    app.post_json("/careers/users/follow/", &by_id(999_999), Some(&alice))
+        .await
+        .assert_field_error(
+            "following",
+            "Invalid pk \"999999\" - object does not exist.",
+        );
+    app.post_json(
+        "/careers/users/follow/",
+        &json!({"username": "nobody"}),
+        Some(&alice),
+    )
+    .await
+    .assert_field_error("following", "Object with username=nobody does not exist.");
+    app.post_json(
+        "/careers/users/follow/",
+        &json!({"following": "bob"}),
+        Some(&alice),
+    )
+    .await
+    .assert_field_error(
+        "following",
+        "Incorrect type. Expected pk value, received str.",
+    );
+    app.post_json("/careers/users/follow/", &json!({}), Some(&alice))
+        .await
+        .assert_field_error("following", "This field is required.");
+    let anonymous = app
+        .post_json("/careers/users/follow/", &json!({"username": "bob"}), None)
+        .await;
+    assert_eq!(anonymous.status, StatusCode::UNAUTHORIZED);
+    assert_counters_match_edges(&app).await;
+}
+
+#[tokio::test]
+async fn unfollow_answers_as_the_original_service_and_refuses_one_that_does_not_exist() {
     let app = TestApp::spawn().await;
     let alice = alice_following_bob(&app).await;
 
-    assert_eq!(unfollow(&app, &alice, "bob").await, StatusCode::OK);
-    assert_eq!(unfollow(&app, &alice, "bob").await, StatusCode::BAD_REQUEST);
-    assert_eq!(
-        unfollow(&app, &alice, "alice").await,
-        StatusCode::BAD_REQUEST
+    unfollow(&app, &alice, "bob")
+        .await
+        .assert_answer(StatusCode::OK, json!({"message": "stopped following bob"}));
+    unfollow(&app, &alice, "bob").await.assert_answer(
+        StatusCode::BAD_REQUEST,
+        json!({"error": "not following bob"}),
     );
-    assert_eq!(
-        unfollow(&app, &alice, "nobody").await,
-        StatusCode::NOT_FOUND
+    unfollow(&app, &alice, "alice").await.assert_answer(
+        StatusCode::BAD_REQUEST,
+        json!({"error": "not following alice"}),
     );
+    unfollow(&app, &alice, "nobody")
+        .await
+        .assert_answer(StatusCode::NOT_FOUND, json!({"detail": "Not found."}));
     assert_eq!(app.profile("bob").await["followers_count"], 0);
     assert_counters_match_edges(&app).await;
 }
@@ -193,7 +254,7 @@ async fn a_hundred_concurrent_follows_and_unfollows_leave_every_counter_equal_to
         let target = names[(i / 5 + 1 + i % 5) % 5].to_owned();
         tokio::spawn(async move {
             if i % 3 == 0 {
-                unfollow(&app, &token, &target).await
+                unfollow(&app, &token, &target).await.status
             } else {
                 follow(&app, &token, &target).await.status
             }

@@ -15,8 +15,9 @@ pub async fn follow(state: &SocialState, call: Call<'_>) -> Outcome {
 
 pub async fn unfollow(state: &SocialState, call: Call<'_>) -> Outcome {
     let caller = call.caller(state).await?;
-    social::unfollow(&state.store, &caller.user, call.param("username")?).await?;
-    Ok(json(200, &careers::unfollowed()))
+    let username = call.param("username")?;
+    social::unfollow(&state.store, &caller.user, username).await?;
+    Ok(json(200, &careers::unfollowed(username)))
 }
 
 pub async fn my_following(state: &SocialState, call: Call<'_>) -> Outcome {

@@ -70,6 +70,7 @@ pub(crate) fn shape(reason: &Reason) -> Json {
             text = format!("Malformed request body: {other}");
             ("validation_error", text.as_str())
         }
+        Reason::Refused(sentence) => ("refused", sentence.as_ref()),
         Reason::NotAuthenticated | Reason::InvalidToken | Reason::InvalidRefreshToken => (
             "authentication_required",
             "Authentication is required for this endpoint",

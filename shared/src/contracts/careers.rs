@@ -1,16 +1,18 @@
 //! The careers contract (`/careers/users/...`): Django REST framework with simplejwt.
 
-use crate::domain::UserSummary;
 use crate::domain::{Bio, Email, HttpUrl, NewUser, Password, PersonName, User, Username};
+use crate::domain::{UserId, UserSummary};
 use crate::http::body::Fields;
 use crate::http::drf::Detail;
 use crate::http::Query;
 use crate::service::directory::{ListQuery, Listing, DEFAULT_BATCH, MAX_BATCH};
 use crate::service::profiles::ProfileChanges;
 use crate::service::sessions::{LoginName, Tokens};
+use crate::service::social::FollowTarget;
 use crate::service::{FieldErrors, ServiceError};
 use crate::store::{DirectoryOrder, FollowEdge};
 use serde::Serialize;
+use serde_json::Value;
 
 /// `POST /careers/users/register/`: every field checked, every problem reported at once.
 pub fn new_user(fields: &Fields) -> Result<NewUser, ServiceError> {
@@ -450,17 +452,67 @@ pub fn people_page(count: u64, people: &[(UserSummary, bool)]) -> Page<Person<'_
     }
 }
 
-/// `DELETE unfollow/{username}/`.
-pub fn unfollowed() -> Detail<'static> {
-    Detail::new("Successfully unfollowed.")
+/// `DELETE {username}/unfollow/`: as the careers original answers it.
+pub fn unfollowed(username: &str) -> Unfollowed {
+    Unfollowed {
+        message: format!("stopped following {username}"),
+    }
 }
 
-/// `POST /careers/users/follow/`: `username`.
-pub fn follow_target(fields: &Fields) -> Result<String, ServiceError> {
+/// `{"message": "stopped following <username>"}`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Unfollowed {
+    pub message: String,
+}
+
+/// `POST /careers/users/follow/`: `{"following": <user id>}` as the careers original takes it
+/// (a number, or its decimal text in a form), or `{"username": ...}`.
+pub fn follow_target(fields: &Fields) -> Result<FollowTarget, ServiceError> {
     let mut errors = FieldErrors::default();
-    fields
-        .required_text("username", true, &mut errors)
-        .ok_or(ServiceError::Invalid(errors))
+    let target = match fields.get("following") {
+        Some(value) => follow_id(value, &mut errors),
+        None if fields.contains("username") => fields
+            .required_text("username", true, &mut errors)
+            .map(FollowTarget::Username),
+        None => {
+            errors.add("following", "This field is required.");
+            None
+        }
+    };
+    errors.finish(target)
+}
+
+/// A DRF primary-key field: a positive number names a user; other numbers name none.
+fn follow_id(value: &Value, errors: &mut FieldErrors) -> Option<FollowTarget> {
+    let text = match value {
+        Value::Number(n) => n.to_string(),
+        Value::String(s) if s.trim().parse::<i64>().is_ok() => s.trim().to_owned(),
+        Value::Null => {
+            errors.add("following", "This field may not be null.");
+            return None;
+        }
+        Value::String(_) => {
+            errors.add(
+                "following",
+                "Incorrect type. Expected pk value, received str.",
+            );
+            return None;
+        }
+        _ => {
+            errors.add("following", "Incorrect type. Expected pk value.");
+            return None;
+        }
+    };
+    match UserId::parse(&text) {
+        Ok(id) => Some(FollowTarget::Id(id)),
+        Err(_) => {
+            errors.add(
+                "following",
+                format!("Invalid pk \"{text}\" - object does not exist."),
+            );
+            None
+        }
+    }
 }
 
 /// `PATCH /careers/users/me/update/`: any subset of first_name, last_name, bio, avatar, email.
@@ -708,8 +760,8 @@ mod tests {
         fn details_have_only_detail() {
             assert_eq!(keys(&logged_out()), ["detail"]);
             assert_eq!(logged_out().detail, "Successfully logged out.");
-            assert_eq!(keys(&unfollowed()), ["detail"]);
-            assert_eq!(unfollowed().detail, "Successfully unfollowed.");
+            assert_eq!(keys(&unfollowed("bob")), ["message"]);
+            assert_eq!(unfollowed("bob").message, "stopped following bob");
         }
 
         #[test]

@@ -70,6 +70,7 @@ pub(crate) fn shape(reason: &Reason) -> Json {
             errors = Some(fields.as_ref());
             fields.first_line()
         }
+        Reason::Refused(sentence) => sentence.to_string(),
         Reason::Body(BodyError::TooLarge { limit }) => {
             format!("request body is larger than {limit} bytes")
         }

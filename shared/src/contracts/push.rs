@@ -48,6 +48,7 @@ pub struct Error<'a> {
 pub(crate) fn shape(reason: &Reason) -> Json {
     let text = match reason {
         Reason::Fields(errors) => errors.first_line(),
+        Reason::Refused(sentence) => sentence.to_string(),
         Reason::Body(BodyError::TooLarge { limit }) => {
             format!("Request body is larger than {limit} bytes")
         }

@@ -7,6 +7,7 @@ use super::body::BodyError;
 use super::response::chain;
 use super::{Failure, HttpResponse};
 use crate::contracts::{accounts, campaign, chat, push};
+use crate::service::social::FollowTarget;
 use crate::service::{FieldErrors, FollowRefusal, ServiceError, UniqueField};
 use std::borrow::Cow;
 
@@ -55,6 +56,8 @@ impl Dialect {
 pub enum Reason<'a> {
     Body(&'a BodyError),
     Fields(Cow<'a, FieldErrors>),
+    /// A request refused for a reason told in one sentence (400).
+    Refused(Cow<'a, str>),
     NotAuthenticated,
     InvalidToken,
     InvalidRefreshToken,
@@ -62,7 +65,9 @@ pub enum Reason<'a> {
     PermissionDenied,
     NotFound,
     InvalidPage,
-    RateLimited { retry_after: u64 },
+    RateLimited {
+        retry_after: u64,
+    },
     Unexpected,
 }
 
@@ -82,9 +87,12 @@ impl<'a> Reason<'a> {
                 }
                 Reason::Fields(Cow::Owned(errors))
             }
+            ServiceError::FollowRefused(FollowRefusal::NotFollowing(username)) => {
+                Reason::Refused(Cow::Owned(format!("not following {username}")))
+            }
             ServiceError::FollowRefused(refusal) => {
                 let mut errors = FieldErrors::default();
-                errors.add("username", follow_refused(*refusal));
+                errors.add("following", follow_refused(refusal));
                 Reason::Fields(Cow::Owned(errors))
             }
             ServiceError::NotAuthenticated => Reason::NotAuthenticated,
@@ -106,7 +114,7 @@ impl<'a> Reason<'a> {
         match self {
             Reason::Body(BodyError::TooLarge { .. }) => 413,
             Reason::Body(BodyError::UnsupportedMediaType(_)) => 415,
-            Reason::Body(_) | Reason::Fields(_) => 400,
+            Reason::Body(_) | Reason::Fields(_) | Reason::Refused(_) => 400,
             Reason::NotAuthenticated
             | Reason::InvalidToken
             | Reason::InvalidRefreshToken
@@ -130,11 +138,18 @@ fn taken(field: UniqueField) -> (&'static str, &'static str) {
     }
 }
 
-fn follow_refused(refusal: FollowRefusal) -> &'static str {
+/// The careers original's words (its follow serializer validates `following`, a user id).
+fn follow_refused(refusal: &FollowRefusal) -> String {
     match refusal {
-        FollowRefusal::Yourself => "You cannot follow yourself.",
-        FollowRefusal::AlreadyFollowing => "You are already following this user.",
-        FollowRefusal::NotFollowing => "You are not following this user.",
+        FollowRefusal::Yourself => "cannot follow yourself".to_owned(),
+        FollowRefusal::AlreadyFollowing => "already following this user".to_owned(),
+        FollowRefusal::NoSuchUser(FollowTarget::Id(id)) => {
+            format!("Invalid pk \"{id}\" - object does not exist.")
+        }
+        FollowRefusal::NoSuchUser(FollowTarget::Username(name)) => {
+            format!("Object with username={name} does not exist.")
+        }
+        FollowRefusal::NotFollowing(username) => format!("not following {username}"),
     }
 }
 
@@ -200,13 +215,23 @@ mod tests {
     }
 
     #[test]
-    fn a_refused_follow_is_a_drf_field_error_on_username() {
+    fn a_refused_follow_is_a_drf_field_error_on_following() {
         let (status, body) = rendered(
             Dialect::Drf,
             ServiceError::FollowRefused(FollowRefusal::Yourself),
         );
         assert_eq!(status, 400);
-        assert_eq!(body, json!({ "username": ["You cannot follow yourself."] }));
+        assert_eq!(body, json!({ "following": ["cannot follow yourself"] }));
+    }
+
+    #[test]
+    fn a_refused_unfollow_is_the_originals_error_sentence() {
+        let (status, body) = rendered(
+            Dialect::Drf,
+            ServiceError::FollowRefused(FollowRefusal::NotFollowing("bob".into())),
+        );
+        assert_eq!(status, 400);
+        assert_eq!(body, json!({ "error": "not following bob" }));
     }
 
     #[test]

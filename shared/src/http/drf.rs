@@ -35,11 +35,18 @@ pub fn detail(status: u16, message: &str) -> HttpResponse {
 
 /// A DRF response for `reason` (headers that every dialect shares are added by
 /// [`Dialect::render`]).
+/// A refusal told in one sentence, as the careers original answers an unfollow it refuses.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct Refusal<'a> {
+    pub error: &'a str,
+}
+
 pub(crate) fn shape(reason: &Reason) -> Json {
     let status = reason.status();
     let text: String;
     let body = match reason {
         Reason::Fields(errors) => return Json::new(status, errors.as_ref()),
+        Reason::Refused(sentence) => return Json::new(status, &Refusal { error: sentence }),
         Reason::Body(BodyError::NotAnObject) => {
             return Json::new(
                 status,

@@ -99,12 +99,15 @@ pub enum UniqueField {
 }
 
 /// Why a follow or unfollow was refused.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum FollowRefusal {
     /// A user cannot follow themselves.
     Yourself,
     AlreadyFollowing,
-    NotFollowing,
+    /// The user to follow does not exist.
+    NoSuchUser(social::FollowTarget),
+    /// An unfollow of someone the caller does not follow (by the name the caller used).
+    NotFollowing(String),
 }
 
 /// Something the service could not do, for a reason a client may be told, or an

@@ -1,51 +1,69 @@
 //! Follows between users, and the lists of who follows whom.
 
 use super::profiles::by_username;
-use super::ServiceError;
+use super::{FollowRefusal, ServiceError};
 use crate::clock::Timestamp;
 use crate::domain::{User, UserId, UserSummary};
 use crate::store::keys::{FOLLOWER_PREFIX, FOLLOWING_PREFIX};
 use crate::store::{FollowEdge, FollowOutcome, Store};
 use std::collections::HashSet;
 
-pub const SELF_FOLLOW: &str = "You cannot follow yourself.";
-pub const ALREADY_FOLLOWING: &str = "You are already following this user.";
-pub const NOT_FOLLOWING: &str = "You are not following this user.";
 /// Most entries a follow list returns per page.
 pub const PAGE_SIZE: usize = 100;
 
-/// `caller` follows the user named `username`.
+/// Whom a follow names: by id, as the careers original's `{"following": <id>}`, or by username.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum FollowTarget {
+    Id(UserId),
+    Username(String),
+}
+
+fn refused(refusal: FollowRefusal) -> ServiceError {
+    ServiceError::FollowRefused(refusal)
+}
+
+/// `caller` follows the user `target` names.
 pub async fn follow(
     store: &Store,
     caller: &User,
-    username: &str,
+    target: &FollowTarget,
 ) -> Result<FollowEdge, ServiceError> {
-    let target = by_username(store, username).await?;
-    if target.id == caller.id {
-        return Err(ServiceError::invalid("username", SELF_FOLLOW));
+    let found = match target {
+        FollowTarget::Id(id) => super::profiles::get(store, *id).await,
+        FollowTarget::Username(name) => by_username(store, name).await,
+    };
+    let followed = match found {
+        Err(ServiceError::NotFound) => {
+            return Err(refused(FollowRefusal::NoSuchUser(target.clone())))
+        }
+        other => other?,
+    };
+    if followed.id == caller.id {
+        return Err(refused(FollowRefusal::Yourself));
     }
     let edge = FollowEdge::new(
         store.next_follow_id().await?,
         (caller.id, &caller.username),
-        (target.id, &target.username),
+        (followed.id, &followed.username),
         Timestamp::now(),
     );
     match store.follow(&edge).await? {
         FollowOutcome::Done => Ok(edge),
-        FollowOutcome::AlreadyThatWay => Err(ServiceError::invalid("username", ALREADY_FOLLOWING)),
-        FollowOutcome::NoSuchUser => Err(ServiceError::NotFound),
+        FollowOutcome::AlreadyThatWay => Err(refused(FollowRefusal::AlreadyFollowing)),
+        FollowOutcome::NoSuchUser => Err(refused(FollowRefusal::NoSuchUser(target.clone()))),
     }
 }
 
 /// `caller` stops following the user named `username`.
 pub async fn unfollow(store: &Store, caller: &User, username: &str) -> Result<(), ServiceError> {
     let target = by_username(store, username).await?;
+    let not_following = || refused(FollowRefusal::NotFollowing(username.to_owned()));
     if target.id == caller.id {
-        return Err(ServiceError::invalid("username", NOT_FOLLOWING));
+        return Err(not_following());
     }
     match store.unfollow(caller.id, target.id).await? {
         FollowOutcome::Done => Ok(()),
-        FollowOutcome::AlreadyThatWay => Err(ServiceError::invalid("username", NOT_FOLLOWING)),
+        FollowOutcome::AlreadyThatWay => Err(not_following()),
         FollowOutcome::NoSuchUser => Err(ServiceError::NotFound),
     }
 }
