@@ -22,6 +22,7 @@ mod cross_contract;
 mod directory_cost;
 mod events;
 mod log_hygiene;
+mod private_answers;
 mod push_users;
 mod request_bodies;
 mod social_graph;

@@ -86,6 +86,35 @@ async fn bad_and_taken_emails_are_refused() {
 }
 
 #[tokio::test]
+async fn bulk_creation_refuses_protected_fields_as_single_creation_does() {
+    let app = TestApp::spawn().await;
+    let push = app.push_client("push").await;
+
+    let single = push
+        .post_json(
+            "/user",
+            &json!({"email": "a@example.com", "is_staff": true}),
+        )
+        .await;
+    let bulk = push
+        .post_json(
+            "/users",
+            &json!({"emails": ["b@example.com"], "is_staff": true, "id": 1}),
+        )
+        .await;
+
+    single.assert_answer(
+        StatusCode::BAD_REQUEST,
+        json!({"error": "is_staff: This field cannot be set."}),
+    );
+    bulk.assert_answer(
+        StatusCode::BAD_REQUEST,
+        json!({"error": "id: This field cannot be set."}),
+    );
+    assert!(app.items_of("USER").await.is_empty(), "nobody was created");
+}
+
+#[tokio::test]
 async fn missing_and_wrong_credentials_get_401_in_the_push_shape() {
     let app = TestApp::spawn().await;
     let push = app.push_client("push").await;

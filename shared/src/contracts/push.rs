@@ -194,6 +194,11 @@ pub fn new_user_email(fields: &Fields) -> Result<Email, ServiceError> {
 /// `POST /users`: `emails`, a JSON array of strings (in a JSON body, as a form value holding
 /// JSON, or as a repeated form key).
 pub fn bulk_emails(fields: &Fields) -> Result<Vec<String>, ServiceError> {
+    let mut protected = FieldErrors::default();
+    fields.refuse_protected(&mut protected);
+    if !protected.is_empty() {
+        return Err(ServiceError::Invalid(protected));
+    }
     let value = match fields.get("emails") {
         None => return Err(ServiceError::invalid("emails", "This field is required.")),
         Some(Value::String(text)) => match serde_json::from_str::<Value>(text) {

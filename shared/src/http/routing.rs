@@ -4,6 +4,8 @@
 
 pub use super::call::Call;
 use super::{Dialect, Failure, HttpResponse, Request};
+use lambda_http::http::header::CACHE_CONTROL;
+use lambda_http::http::HeaderValue;
 use std::fmt;
 use std::future::Future;
 use std::pin::Pin;
@@ -96,9 +98,16 @@ pub async fn dispatch<S>(routes: &[Route<S>], state: &S, request: Request) -> Ht
                 request: &request,
                 params: &params,
             };
-            (route.handler)(state, call)
+            let mut response = (route.handler)(state, call)
                 .await
-                .unwrap_or_else(|failure| route.dialect.render(&failure))
+                .unwrap_or_else(|failure| route.dialect.render(&failure));
+            // Answers carry users' private data unless a handler says otherwise (the JWKS
+            // document is public): no cache may keep them.
+            response
+                .headers_mut()
+                .entry(CACHE_CONTROL)
+                .or_insert(HeaderValue::from_static("no-store"));
+            response
         }
         Matched::MethodNotAllowed { allowed } => super::drf::method_not_allowed(&method, &allowed),
         Matched::NotFound => super::drf::not_found(),
