@@ -1,7 +1,7 @@
 //! The careers contract (`/careers/users/...`): Django REST framework with simplejwt.
 
 use crate::domain::UserSummary;
-use crate::domain::{Bio, Email, NewUser, Password, PersonName, User, Username};
+use crate::domain::{Avatar, Bio, Email, NewUser, Password, PersonName, User, Username};
 use crate::http::body::Fields;
 use crate::service::directory::{ListQuery, Listing, DEFAULT_BATCH, MAX_BATCH};
 use crate::service::profiles::ProfileChanges;
@@ -104,7 +104,7 @@ pub fn registered(user: &User, tokens: &Tokens) -> Value {
         "user": {
             "id": user.id.get(),
             "username": user.username,
-            "email": user.email,
+            "email": user.email_text(),
             "first_name": user.first_name,
             "last_name": user.last_name,
             "bio": user.bio,
@@ -121,7 +121,7 @@ pub fn logged_in(user: &User, tokens: &Tokens) -> Value {
         "user": {
             "id": user.id.get(),
             "username": user.username,
-            "email": user.email,
+            "email": user.email_text(),
             "first_name": user.first_name,
             "last_name": user.last_name,
         },
@@ -140,7 +140,7 @@ pub fn me(user: &User) -> Value {
     json!({
         "id": user.id.get(),
         "username": user.username,
-        "email": user.email,
+        "email": user.email_text(),
         "first_name": user.first_name,
         "last_name": user.last_name,
         "bio": user.bio,
@@ -281,7 +281,7 @@ pub fn follow_edge(edge: &FollowEdge) -> Value {
         "following": edge.following,
         "follower_username": edge.follower_username,
         "following_username": edge.following_username,
-        "created_at": edge.created_at,
+        "created_at": edge.created_at.to_rfc3339(),
     })
 }
 
@@ -293,15 +293,6 @@ pub fn follow_target(fields: &Fields) -> Result<String, ServiceError> {
         .ok_or(ServiceError::Invalid(errors))
 }
 
-fn is_http_url(text: &str) -> bool {
-    let rest = text
-        .strip_prefix("https://")
-        .or_else(|| text.strip_prefix("http://"));
-    rest.is_some_and(|r| {
-        !r.is_empty() && !r.starts_with('/') && !r.chars().any(char::is_whitespace)
-    }) && text.len() <= 2048
-}
-
 /// `PATCH /careers/users/me/update/`: any subset of first_name, last_name, bio, avatar, email.
 pub fn profile_changes(fields: &Fields) -> Result<ProfileChanges, ServiceError> {
     let mut errors = FieldErrors::default();
@@ -311,24 +302,16 @@ pub fn profile_changes(fields: &Fields) -> Result<ProfileChanges, ServiceError> 
     }
     let mut changes = ProfileChanges::default();
     if let Some(v) = fields.given_text("first_name", &mut errors) {
-        changes.first_name = errors
-            .check("first_name", PersonName::parse(&v))
-            .map(PersonName::into_string);
+        changes.first_name = errors.check("first_name", PersonName::parse(&v));
     }
     if let Some(v) = fields.given_text("last_name", &mut errors) {
-        changes.last_name = errors
-            .check("last_name", PersonName::parse(&v))
-            .map(PersonName::into_string);
+        changes.last_name = errors.check("last_name", PersonName::parse(&v));
     }
     if let Some(v) = fields.given_text("bio", &mut errors) {
-        changes.bio = errors.check("bio", Bio::parse(&v)).map(Bio::into_string);
+        changes.bio = errors.check("bio", Bio::parse(&v));
     }
     if let Some(v) = fields.given_text("avatar", &mut errors) {
-        if v.is_empty() || is_http_url(&v) {
-            changes.avatar = Some(v);
-        } else {
-            errors.add("avatar", "Enter a valid URL.");
-        }
+        changes.avatar = errors.check("avatar", Avatar::parse(&v));
     }
     if fields.contains("email") {
         changes.email = fields
@@ -347,7 +330,7 @@ pub fn updated(user: &User) -> Value {
     json!({
         "id": user.id.get(),
         "username": user.username,
-        "email": user.email,
+        "email": user.email_text(),
         "first_name": user.first_name,
         "last_name": user.last_name,
         "bio": user.bio,

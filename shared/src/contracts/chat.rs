@@ -154,7 +154,7 @@ pub fn user(user: &User) -> Value {
     json!({
         "user": {
             "user_id": user.chat_user_id,
-            "username": user.display_name.clone().unwrap_or_else(|| user.username.clone()),
+            "username": user.chat_name(),
             "avatar_url": user.avatar,
         }
     })
@@ -238,11 +238,11 @@ pub fn list_entry(user: &UserSummary) -> Value {
     let name = user
         .display_name
         .clone()
-        .unwrap_or_else(|| user.username.clone());
+        .unwrap_or_else(|| user.username.to_string());
     json!({
         "avatar_url": user.avatar,
         "created_at": user.created_at.to_rfc3339(),
-        "email": user.email,
+        "email": user.email_text(),
         "id": user.id.get(),
         "name": name,
         "updated_at": user.updated_at.to_rfc3339(),

@@ -3,7 +3,7 @@
 
 use super::ServiceError;
 use crate::clock::Timestamp;
-use crate::store::items::LoginFailuresItem;
+use crate::domain::LoginFailures;
 use crate::store::Store;
 
 /// At most `max` requests of one subject per fixed window of `window_seconds`.
@@ -87,8 +87,8 @@ pub fn lock_seconds(failures: u32) -> i64 {
 }
 
 /// Seconds left on the account's lock, if it is locked now.
-pub fn locked_for(failures: &LoginFailuresItem, now: Timestamp) -> Option<u64> {
-    let until = failures.last_failed_at + lock_seconds(failures.failures);
+pub fn locked_for(failures: &LoginFailures, now: Timestamp) -> Option<u64> {
+    let until = failures.last_failed_at.unix() + lock_seconds(failures.failures);
     (until > now.unix()).then(|| (until - now.unix()) as u64)
 }
 

@@ -2,7 +2,7 @@
 //! device), read with their devices, listed, and deleted with everything of theirs.
 
 use super::accounts::{self, NewAccount};
-use super::ServiceError;
+use super::{paging, ServiceError};
 use crate::domain::{Email, User, UserId, UserSummary};
 use crate::store::{DirectoryOrder, Store};
 
@@ -16,7 +16,6 @@ pub async fn create_user(store: &Store, email: Email) -> Result<User, ServiceErr
     let account = NewAccount {
         username_seed: email.as_str().to_owned(),
         email: Some(email),
-        email_device: true,
         unusable_password: true,
         ..NewAccount::new("")
     };
@@ -24,11 +23,7 @@ pub async fn create_user(store: &Store, email: Email) -> Result<User, ServiceErr
 }
 
 pub async fn get_user(store: &Store, id: UserId) -> Result<User, ServiceError> {
-    Ok(store
-        .get_user(id)
-        .await?
-        .ok_or(ServiceError::NotFound)?
-        .to_user())
+    super::profiles::get(store, id).await
 }
 
 pub async fn delete_user(store: &Store, id: UserId) -> Result<(), ServiceError> {
@@ -45,8 +40,8 @@ pub async fn list_users(
     page: usize,
     limit: usize,
 ) -> Result<Vec<UserSummary>, ServiceError> {
-    let skip = page.saturating_sub(1).saturating_mul(limit);
-    if u64::try_from(skip).unwrap_or(u64::MAX) >= store.user_count().await? {
+    let skip = paging::page_skip(page, limit);
+    if paging::past_the_end(skip, store.user_count().await?) {
         return Ok(Vec::new());
     }
     Ok(store
