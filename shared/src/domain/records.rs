@@ -18,28 +18,6 @@ pub struct Session {
     pub expires_at: Timestamp,
 }
 
-impl Session {
-    /// A family created at `now`, its first token current.
-    pub fn new(
-        user_id: UserId,
-        session_id: &str,
-        token_hash: String,
-        token_version: u64,
-        now: Timestamp,
-        expires_at: Timestamp,
-    ) -> Self {
-        Self {
-            user_id,
-            session_id: session_id.to_owned(),
-            token_hash,
-            token_version,
-            created_at: now,
-            rotated_at: now,
-            expires_at,
-        }
-    }
-}
-
 impl std::fmt::Debug for Session {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Session")

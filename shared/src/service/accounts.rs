@@ -4,11 +4,11 @@
 
 use super::{FieldErrors, ServiceError};
 use crate::auth::password;
-use crate::auth::refresh::{RefreshToken, REFRESH_TOKEN_SECONDS};
+use crate::auth::refresh::RefreshToken;
 use crate::clock::Timestamp;
 use crate::domain::{
     Avatar, Bio, CountryCode, Device, DeviceKind, Email, Gender, NewUser, Password, PersonName,
-    Phone, Session, User, UserId, Username,
+    Phone, User, UserId, Username,
 };
 use crate::store::{CreateUserError, Store};
 
@@ -194,16 +194,9 @@ pub async fn create(
         } else {
             None
         };
-        let session = refresh.as_ref().map(|r| {
-            Session::new(
-                id,
-                &r.session_id,
-                r.hash(),
-                0,
-                now,
-                now.plus_seconds(REFRESH_TOKEN_SECONDS),
-            )
-        });
+        let session = refresh
+            .as_ref()
+            .map(|r| super::sessions::new_session(r, 0, now));
         match store
             .create_user(&user, &password_hash, session.as_ref())
             .await

@@ -47,6 +47,19 @@ impl LoginName {
     }
 }
 
+/// The session a new refresh-token family starts: its first token current for 7 days.
+pub(super) fn new_session(refresh: &RefreshToken, token_version: u64, now: Timestamp) -> Session {
+    Session {
+        user_id: refresh.user_id,
+        session_id: refresh.session_id.clone(),
+        token_hash: refresh.hash(),
+        token_version,
+        created_at: now,
+        rotated_at: now,
+        expires_at: now.plus_seconds(REFRESH_TOKEN_SECONDS),
+    }
+}
+
 /// No user has id 0: reading it is the stand-in read for a sign-in with an unknown name.
 const UNKNOWN_USER: UserId = UserId::new(0);
 
@@ -182,14 +195,7 @@ pub async fn login(
     let user = check_credentials(store, name, password, client).await?;
     let now = Timestamp::now();
     let refresh = RefreshToken::new_family(user.id)?;
-    let session = Session::new(
-        user.id,
-        &refresh.session_id,
-        refresh.hash(),
-        user.token_version,
-        now,
-        now.plus_seconds(REFRESH_TOKEN_SECONDS),
-    );
+    let session = new_session(&refresh, user.token_version, now);
     store.start_session(&session, now).await?;
     let access = signer.sign(user.id, &refresh.session_id, user.token_version, now)?;
     Ok((
@@ -391,14 +397,10 @@ mod tests {
     /// A family whose current token is `current`, expiring in a minute.
     fn family(current: &RefreshToken) -> Session {
         let now = Timestamp::from_unix(NOW);
-        Session::new(
-            current.user_id,
-            &current.session_id,
-            current.hash(),
-            0,
-            now,
-            now.plus_seconds(60),
-        )
+        Session {
+            expires_at: now.plus_seconds(60),
+            ..new_session(current, 0, now)
+        }
     }
 
     #[test]

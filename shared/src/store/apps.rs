@@ -1,7 +1,7 @@
 //! App (server-to-server) credentials.
 
 use super::items::AppCredentialItem;
-use super::plumbing::{conditional, held, key, to_item, QuerySpec};
+use super::plumbing::{conditional_put, conditional_update, held, key, to_item, QuerySpec};
 use super::{keys, Store, StoreError};
 use crate::domain::AppCredential;
 use aws_sdk_dynamodb::types::AttributeValue;
@@ -10,17 +10,11 @@ impl Store {
     /// Stores a new credential; an app id in use already is an error.
     pub async fn put_app_credential(&self, app: &AppCredential) -> Result<(), StoreError> {
         let put = self
-            .client
-            .put_item()
-            .table_name(self.table_name())
-            .set_item(Some(to_item(&AppCredentialItem::from(app))?))
+            .put_item(to_item(&AppCredentialItem::from(app))?)
             .condition_expression("attribute_not_exists(PK)");
-        conditional("PutItem", || async {
-            put.clone().send().await.map_err(|e| e.into_service_error())
-        })
-        .await
-        .map_err(|e| e.unexpected("PutItem"))?;
-        Ok(())
+        conditional_put(put)
+            .await
+            .map_err(|e| e.unexpected("PutItem"))
     }
 
     pub async fn get_app_credential(
@@ -50,22 +44,10 @@ impl Store {
     /// Revokes a credential; `false` if there is no such credential.
     pub async fn revoke_app_credential(&self, app_id: &str) -> Result<bool, StoreError> {
         let update = self
-            .client
-            .update_item()
-            .table_name(self.table_name())
-            .set_key(Some(key(keys::APPS_PK.to_owned(), keys::app_sk(app_id))))
+            .update_item(key(keys::APPS_PK.to_owned(), keys::app_sk(app_id)))
             .update_expression("SET revoked = :yes")
             .condition_expression("attribute_exists(PK)")
             .expression_attribute_values(":yes", AttributeValue::Bool(true));
-        held(
-            conditional("UpdateItem", || async {
-                update
-                    .clone()
-                    .send()
-                    .await
-                    .map_err(|e| e.into_service_error())
-            })
-            .await,
-        )
+        held(conditional_update(update).await)
     }
 }

@@ -2,7 +2,7 @@
 
 use super::items::EmailCodeItem;
 use super::plumbing::{
-    classify, conditional, held, key, number, retrying, to_item, Attempt, Part, WriteError,
+    classify, conditional_update, held, key, number, retrying, to_item, Attempt, Part, WriteError,
 };
 use super::{keys, Store, StoreError};
 use crate::clock::Timestamp;
@@ -37,10 +37,7 @@ impl Store {
             )
         };
         let put = self
-            .client
-            .put_item()
-            .table_name(self.table_name())
-            .set_item(Some(to_item(&item)?))
+            .put_item(to_item(&item)?)
             .condition_expression("attribute_not_exists(PK) OR sent_at <= :cutoff")
             .expression_attribute_values(
                 ":cutoff",
@@ -81,27 +78,14 @@ impl Store {
         now: Timestamp,
     ) -> Result<Option<EmailCode>, StoreError> {
         let update = self
-            .client
-            .update_item()
-            .table_name(self.table_name())
-            .set_key(Some(key(
-                keys::user_pk(user_id),
-                keys::EMAIL_CODE_SK.to_owned(),
-            )))
+            .update_item(key(keys::user_pk(user_id), keys::EMAIL_CODE_SK.to_owned()))
             .update_expression("ADD attempts :one")
             .condition_expression("attribute_exists(PK) AND attempts < :max AND expires_at > :now")
             .expression_attribute_values(":one", AttributeValue::N("1".to_owned()))
             .expression_attribute_values(":max", AttributeValue::N(max_attempts.to_string()))
             .expression_attribute_values(":now", AttributeValue::N(now.unix().to_string()))
             .return_values(ReturnValue::AllNew);
-        let result = conditional("UpdateItem", || async {
-            update
-                .clone()
-                .send()
-                .await
-                .map_err(|e| e.into_service_error())
-        })
-        .await;
+        let result = conditional_update(update).await;
         match result {
             Ok(output) => {
                 let item: Option<EmailCodeItem> =

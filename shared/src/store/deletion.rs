@@ -6,7 +6,7 @@
 //! place, so repeating it finishes the job; nothing is ever left without its profile.
 
 use super::items::UserItem;
-use super::plumbing::{conditional, has, held, key, Item, Part, QuerySpec, WriteError};
+use super::plumbing::{conditional_update, has, held, key, Item, Part, QuerySpec};
 use super::{keys, Store, StoreError};
 use crate::domain::UserId;
 use aws_sdk_dynamodb::types::{AttributeValue, Delete, DeleteRequest, WriteRequest};
@@ -85,26 +85,12 @@ impl Store {
     /// Marks the user as being deleted; `false` if there is no such user.
     async fn mark_deleting(&self, user_id: UserId) -> Result<bool, StoreError> {
         let update = self
-            .client
-            .update_item()
-            .table_name(self.table_name())
-            .set_key(Some(key(
-                keys::user_pk(user_id),
-                keys::PROFILE_SK.to_owned(),
-            )))
+            .update_item(key(keys::user_pk(user_id), keys::PROFILE_SK.to_owned()))
             .update_expression("SET deleting = :yes ADD revision :one")
             .condition_expression("attribute_exists(PK)")
             .expression_attribute_values(":yes", AttributeValue::Bool(true))
             .expression_attribute_values(":one", AttributeValue::N("1".to_owned()));
-        let result: Result<_, WriteError<()>> = conditional("UpdateItem", || async {
-            update
-                .clone()
-                .send()
-                .await
-                .map_err(|e| e.into_service_error())
-        })
-        .await;
-        held(result)
+        held(conditional_update(update).await)
     }
 
     /// Deletes the items with these keys.

@@ -525,6 +525,8 @@ pub struct SessionItem {
 }
 
 impl SessionItem {
+    /// The item of a new family (the shape the tests pin).
+    #[cfg(test)]
     pub fn new(
         user_id: UserId,
         session_id: &str,
@@ -533,33 +535,31 @@ impl SessionItem {
         now: Timestamp,
         expires_at: Timestamp,
     ) -> Self {
-        Self {
-            pk: keys::user_pk(user_id),
-            sk: keys::session_sk(session_id),
-            entity: ENTITY_SESSION.to_owned(),
-            user_id: user_id.get(),
+        Self::from(&Session {
+            user_id,
             session_id: session_id.to_owned(),
             token_hash,
             token_version,
-            created_at: now.to_rfc3339(),
-            rotated_at: now.to_rfc3339(),
-            expires_at: expires_at.unix(),
-        }
+            created_at: now,
+            rotated_at: now,
+            expires_at,
+        })
     }
 }
 
 impl From<&Session> for SessionItem {
     fn from(session: &Session) -> Self {
         Self {
+            pk: keys::user_pk(session.user_id),
+            sk: keys::session_sk(&session.session_id),
+            entity: ENTITY_SESSION.to_owned(),
+            user_id: session.user_id.get(),
+            session_id: session.session_id.clone(),
+            token_hash: session.token_hash.clone(),
+            token_version: session.token_version,
+            created_at: session.created_at.to_rfc3339(),
             rotated_at: session.rotated_at.to_rfc3339(),
-            ..SessionItem::new(
-                session.user_id,
-                &session.session_id,
-                session.token_hash.clone(),
-                session.token_version,
-                session.created_at,
-                session.expires_at,
-            )
+            expires_at: session.expires_at.unix(),
         }
     }
 }

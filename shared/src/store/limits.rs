@@ -90,10 +90,7 @@ impl Store {
         let mut expression =
             "ADD #counter :one SET expires_at = :exp, #entity = :entity".to_owned();
         let mut update = self
-            .client
-            .update_item()
-            .table_name(self.table_name())
-            .set_key(Some(key))
+            .update_item(key)
             .expression_attribute_names("#counter", counter)
             .expression_attribute_names("#entity", keys::ENTITY)
             .expression_attribute_values(":one", AttributeValue::N("1".to_owned()))

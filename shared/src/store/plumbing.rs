@@ -4,7 +4,10 @@
 
 use super::{keys, Store, StoreError};
 use aws_sdk_dynamodb::error::ProvideErrorMetadata;
+use aws_sdk_dynamodb::operation::put_item::builders::PutItemFluentBuilder;
 use aws_sdk_dynamodb::operation::transact_write_items::TransactWriteItemsError;
+use aws_sdk_dynamodb::operation::update_item::builders::UpdateItemFluentBuilder;
+use aws_sdk_dynamodb::operation::update_item::UpdateItemOutput;
 use aws_sdk_dynamodb::types::builders::{DeleteBuilder, PutBuilder, UpdateBuilder};
 use aws_sdk_dynamodb::types::{
     AttributeValue, KeysAndAttributes, Put, ReturnConsumedCapacity, TransactWriteItem, WriteRequest,
@@ -149,7 +152,7 @@ where
 
 /// A single-item conditional write (`send` builds and sends it): retried on conflicts,
 /// `ConditionFailed(())` when its condition does not hold.
-pub(super) async fn conditional<T, E, Fut>(
+async fn conditional<T, E, Fut>(
     operation: &'static str,
     send: impl Fn() -> Fut,
 ) -> Result<T, WriteError<()>>
@@ -158,6 +161,29 @@ where
     E: ProvideErrorMetadata + std::error::Error + 'static,
 {
     retrying(|| async { send().await.map_err(|e| classify(operation, e)) }).await
+}
+
+/// Sends a conditional UpdateItem the one way every conditional write is sent.
+pub(super) async fn conditional_update(
+    update: UpdateItemFluentBuilder,
+) -> Result<UpdateItemOutput, WriteError<()>> {
+    conditional("UpdateItem", || async {
+        update
+            .clone()
+            .send()
+            .await
+            .map_err(|e| e.into_service_error())
+    })
+    .await
+}
+
+/// Sends a conditional PutItem the one way every conditional write is sent.
+pub(super) async fn conditional_put(put: PutItemFluentBuilder) -> Result<(), WriteError<()>> {
+    conditional("PutItem", || async {
+        put.clone().send().await.map_err(|e| e.into_service_error())
+    })
+    .await
+    .map(drop)
 }
 
 /// What a failed condition at one position of a transaction means.
@@ -466,6 +492,22 @@ impl Store {
             }
         }
         Ok(())
+    }
+
+    /// An UpdateItem of the item with this key.
+    pub(super) fn update_item(&self, key: Item) -> UpdateItemFluentBuilder {
+        self.client
+            .update_item()
+            .table_name(self.table_name())
+            .set_key(Some(key))
+    }
+
+    /// A PutItem of this item.
+    pub(super) fn put_item(&self, item: Item) -> PutItemFluentBuilder {
+        self.client
+            .put_item()
+            .table_name(self.table_name())
+            .set_item(Some(item))
     }
 
     /// One strongly consistent GetItem.

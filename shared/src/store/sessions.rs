@@ -1,7 +1,7 @@
 //! Sessions: one item per refresh-token family, under the user's partition.
 
 use super::items::{SessionItem, UserItem};
-use super::plumbing::{conditional, has, held, key, Item, Part};
+use super::plumbing::{conditional_update, has, held, key, Item, Part};
 use super::{keys, Store, StoreError};
 use crate::clock::Timestamp;
 use crate::domain::{Session, User, UserId};
@@ -82,27 +82,14 @@ impl Store {
         expires_at: Timestamp,
     ) -> Result<bool, StoreError> {
         let update = self
-            .client
-            .update_item()
-            .table_name(self.table_name())
-            .set_key(Some(key(
-                keys::user_pk(user_id),
-                keys::session_sk(session_id),
-            )))
+            .update_item(key(keys::user_pk(user_id), keys::session_sk(session_id)))
             .update_expression("SET token_hash = :new, rotated_at = :now, expires_at = :exp")
             .condition_expression("token_hash = :old")
             .expression_attribute_values(":new", AttributeValue::S(new_hash.to_owned()))
             .expression_attribute_values(":old", AttributeValue::S(expected_hash.to_owned()))
             .expression_attribute_values(":now", AttributeValue::S(now.to_rfc3339()))
             .expression_attribute_values(":exp", AttributeValue::N(expires_at.unix().to_string()));
-        let sent = conditional("UpdateItem", || async {
-            update
-                .clone()
-                .send()
-                .await
-                .map_err(|e| e.into_service_error())
-        });
-        held(sent.await)
+        held(conditional_update(update).await)
     }
 
     /// Deletes a session: its refresh token and every access token naming it stop working.

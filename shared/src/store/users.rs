@@ -98,13 +98,7 @@ impl Store {
 
     pub(super) async fn next_id(&self, counter_pk: &str) -> Result<u64, StoreError> {
         let output = self
-            .client
-            .update_item()
-            .table_name(self.table_name())
-            .set_key(Some(key(
-                counter_pk.to_owned(),
-                keys::COUNTER_SK.to_owned(),
-            )))
+            .update_item(key(counter_pk.to_owned(), keys::COUNTER_SK.to_owned()))
             .update_expression("ADD #value :one SET #entity = :entity")
             .expression_attribute_names("#value", "value")
             .expression_attribute_names("#entity", keys::ENTITY)
