@@ -1,7 +1,7 @@
 //! Profile values beyond names: avatar, postal address, birthday.
 
 use super::text::text_type;
-use super::user::no_longer_than;
+use super::user::bounded;
 use super::{HttpUrl, Invalid};
 
 /// A user's picture: none (shown as `""`) or an [`HttpUrl`].
@@ -59,8 +59,7 @@ impl Address {
     pub const MAX_LEN: usize = 255;
 
     pub fn parse(text: &str) -> Result<Self, Invalid> {
-        no_longer_than(text, Self::MAX_LEN)?;
-        Ok(Self(text.to_owned()))
+        bounded(text, Self::MAX_LEN).map(Self)
     }
 }
 

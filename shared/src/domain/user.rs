@@ -15,8 +15,13 @@ fn at_most(max: usize) -> Invalid {
     ))
 }
 
+/// `text`, if it has at most `max` characters.
+pub(super) fn bounded(text: &str, max: usize) -> Result<String, Invalid> {
+    no_longer_than(text, max).map(|()| text.to_owned())
+}
+
 /// Refuses `text` if it has more than `max` characters.
-pub(super) fn no_longer_than(text: &str, max: usize) -> Result<(), Invalid> {
+fn no_longer_than(text: &str, max: usize) -> Result<(), Invalid> {
     if text.chars().count() > max {
         Err(at_most(max))
     } else {
@@ -180,10 +185,9 @@ pub struct PersonName(String);
 impl PersonName {
     pub const MAX_LEN: usize = 150;
 
+    /// Surrounding white space is dropped.
     pub fn parse(text: &str) -> Result<Self, Invalid> {
-        let text = text.trim();
-        no_longer_than(text, Self::MAX_LEN)?;
-        Ok(Self(text.to_owned()))
+        bounded(text.trim(), Self::MAX_LEN).map(Self)
     }
 }
 
@@ -195,8 +199,7 @@ impl Bio {
     pub const MAX_LEN: usize = 500;
 
     pub fn parse(text: &str) -> Result<Self, Invalid> {
-        no_longer_than(text, Self::MAX_LEN)?;
-        Ok(Self(text.to_owned()))
+        bounded(text, Self::MAX_LEN).map(Self)
     }
 }
 
@@ -338,6 +341,14 @@ impl User {
     /// The e-mail address, or `""` for a user without one (as every contract shows it).
     pub fn email_text(&self) -> &str {
         self.email.as_deref().unwrap_or_default()
+    }
+
+    /// A plain user `<username>@example.com` created at the epoch, for unit tests.
+    #[cfg(test)]
+    pub(crate) fn example(id: u64, username: &str) -> User {
+        let email = Email::parse(&format!("{username}@example.com")).ok();
+        let username = Username::parse(username).expect("an example username is valid");
+        User::new(UserId::new(id), username, email, Timestamp::from_unix(0))
     }
 
     /// The chat server's name for the user: the display name, else the username.

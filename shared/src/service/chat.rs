@@ -194,15 +194,9 @@ pub async fn list(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::domain::Username;
 
     fn user() -> User {
-        User::new(
-            UserId::new(7),
-            Username::parse("alice").unwrap(),
-            Email::parse("alice@example.com").ok(),
-            Timestamp::from_unix(0),
-        )
+        User::example(7, "alice")
     }
 
     fn invalid_field(result: Result<PasswordUse, ServiceError>) -> String {

@@ -137,15 +137,9 @@ pub async fn update_with_place(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::domain::Username;
 
     fn user(id: u64) -> User {
-        User::new(
-            UserId::new(id),
-            Username::parse(&format!("user{id}")).unwrap(),
-            Email::parse(&format!("user{id}@example.com")).ok(),
-            Timestamp::from_unix(0),
-        )
+        User::example(id, &format!("user{id}"))
     }
 
     #[test]

@@ -381,17 +381,11 @@ pub async fn optional_caller(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::domain::{Email, Username};
 
     const NOW: i64 = 1_705_314_600;
 
     fn user() -> User {
-        User::new(
-            UserId::new(7),
-            Username::parse("alice").unwrap(),
-            Email::parse("alice@example.com").ok(),
-            Timestamp::from_unix(0),
-        )
+        User::example(7, "alice")
     }
 
     /// A family whose current token is `current`, expiring in a minute.

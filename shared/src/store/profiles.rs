@@ -123,7 +123,8 @@ impl Store {
         if let Some(moved) = &moved {
             names.insert("#devices".to_owned(), "devices".to_owned());
             names.insert("#device".to_owned(), moved.id.clone());
-            sets.push("#devices.#device.reference = :device_reference".to_owned());
+            names.insert("#reference".to_owned(), "reference".to_owned());
+            sets.push("#devices.#device.#reference = :device_reference".to_owned());
             values.insert(
                 ":device_reference".to_owned(),
                 AttributeValue::S(moved.after.reference.clone()),
