@@ -81,24 +81,34 @@ pub struct UserItem {
     pub comments_received: u64,
     #[serde(default = "verified_by_default")]
     pub email_verified: bool,
+    /// The chat server's display name.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub display_name: Option<String>,
+    /// The chat server's user id; its guard keeps it unique.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub chat_user_id: Option<String>,
+    /// E.164 phone number (accounts contract).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub phone: Option<String>,
+    /// `M`, `F` or `O`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub gender: Option<String>,
+    /// ISO 3166-1 alpha-2 code.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub country: Option<String>,
+    /// Reference-data country id (campaign contract).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub country_id: Option<u64>,
+    /// Reference-data city id, of a city in `country_id`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub city_id: Option<u64>,
+    /// An http(s) URL.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub photo: Option<String>,
+    /// Free text, at most 255 characters.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub address: Option<String>,
+    /// `YYYY-MM-DD`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub birthday: Option<String>,
     /// Set when the user's deletion starts: from then on nothing new may attach to the user.
@@ -326,31 +336,34 @@ pub struct GuardItem {
 }
 
 impl GuardItem {
-    pub fn username(canonical_username: &str, user_id: UserId) -> Self {
+    fn new(pk: String, entity: &str, user_id: UserId) -> Self {
         Self {
-            pk: keys::username_guard_pk(canonical_username),
+            pk,
             sk: keys::GUARD_SK.to_owned(),
-            entity: ENTITY_USERNAME_GUARD.to_owned(),
+            entity: entity.to_owned(),
             user_id: user_id.get(),
         }
+    }
+
+    pub fn username(canonical_username: &str, user_id: UserId) -> Self {
+        let pk = keys::username_guard_pk(canonical_username);
+        Self::new(pk, ENTITY_USERNAME_GUARD, user_id)
     }
 
     pub fn email(canonical_email: &str, user_id: UserId) -> Self {
-        Self {
-            pk: keys::email_guard_pk(canonical_email),
-            sk: keys::GUARD_SK.to_owned(),
-            entity: ENTITY_EMAIL_GUARD.to_owned(),
-            user_id: user_id.get(),
-        }
+        Self::new(
+            keys::email_guard_pk(canonical_email),
+            ENTITY_EMAIL_GUARD,
+            user_id,
+        )
     }
 
     pub fn chat_id(chat_user_id: &str, user_id: UserId) -> Self {
-        Self {
-            pk: keys::chat_id_guard_pk(chat_user_id),
-            sk: keys::GUARD_SK.to_owned(),
-            entity: ENTITY_CHAT_ID_GUARD.to_owned(),
-            user_id: user_id.get(),
-        }
+        Self::new(
+            keys::chat_id_guard_pk(chat_user_id),
+            ENTITY_CHAT_ID_GUARD,
+            user_id,
+        )
     }
 }
 
