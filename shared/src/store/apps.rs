@@ -1,7 +1,7 @@
 //! App (server-to-server) credentials.
 
 use super::items::AppCredentialItem;
-use super::plumbing::{conditional_put, conditional_update, held, key, to_item, QuerySpec};
+use super::plumbing::{held, key, send_put, send_update, to_item, QuerySpec};
 use super::{keys, Store, StoreError};
 use crate::domain::AppCredential;
 use aws_sdk_dynamodb::types::AttributeValue;
@@ -12,9 +12,7 @@ impl Store {
         let put = self
             .put_item(to_item(&AppCredentialItem::from(app))?)
             .condition_expression("attribute_not_exists(PK)");
-        conditional_put(put)
-            .await
-            .map_err(|e| e.unexpected("PutItem"))
+        send_put(put).await.map_err(|e| e.unexpected("PutItem"))
     }
 
     pub async fn get_app_credential(
@@ -48,6 +46,6 @@ impl Store {
             .update_expression("SET revoked = :yes")
             .condition_expression("attribute_exists(PK)")
             .expression_attribute_values(":yes", AttributeValue::Bool(true));
-        held(conditional_update(update).await)
+        held(send_update(update).await)
     }
 }

@@ -2,7 +2,7 @@
 
 use super::items::EmailCodeItem;
 use super::plumbing::{
-    classify, conditional_update, held, key, number, retrying, to_item, Attempt, Part, WriteError,
+    classify, held, key, number, retrying, send_update, to_item, Attempt, Part, WriteError,
 };
 use super::{keys, Store, StoreError};
 use crate::clock::Timestamp;
@@ -85,7 +85,7 @@ impl Store {
             .expression_attribute_values(":max", AttributeValue::N(max_attempts.to_string()))
             .expression_attribute_values(":now", AttributeValue::N(now.unix().to_string()))
             .return_values(ReturnValue::AllNew);
-        let result = conditional_update(update).await;
+        let result = send_update(update).await;
         match result {
             Ok(output) => {
                 let item: Option<EmailCodeItem> =

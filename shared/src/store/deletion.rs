@@ -6,7 +6,7 @@
 //! place, so repeating it finishes the job; nothing is ever left without its profile.
 
 use super::items::UserItem;
-use super::plumbing::{conditional_update, has, held, key, Item, Part, QuerySpec};
+use super::plumbing::{has, held, key, send_update, Item, Part, QuerySpec};
 use super::{keys, Store, StoreError};
 use crate::domain::UserId;
 use aws_sdk_dynamodb::types::{AttributeValue, Delete, DeleteRequest, WriteRequest};
@@ -90,7 +90,7 @@ impl Store {
             .condition_expression("attribute_exists(PK)")
             .expression_attribute_values(":yes", AttributeValue::Bool(true))
             .expression_attribute_values(":one", AttributeValue::N("1".to_owned()));
-        held(conditional_update(update).await)
+        held(send_update(update).await)
     }
 
     /// Deletes the items with these keys.

@@ -2,7 +2,7 @@
 //! and fixed-window request counters. Both expire through the table's TTL.
 
 use super::items::{LoginFailuresItem, ENTITY_LOGIN_FAILURES, ENTITY_RATE_WINDOW};
-use super::plumbing::{key, number, Item};
+use super::plumbing::{key, number, send_update, Item};
 use super::{keys, Credentials, Store, StoreError};
 use crate::clock::Timestamp;
 use crate::domain::{LoginFailures, UserId};
@@ -102,11 +102,9 @@ impl Store {
             update = update
                 .expression_attribute_values(":now", AttributeValue::N(now.unix().to_string()));
         }
-        let output = update
-            .update_expression(expression)
-            .send()
+        let output = send_update(update.update_expression(expression))
             .await
-            .map_err(|e| StoreError::sdk("UpdateItem", e))?;
+            .map_err(|e| e.unexpected("UpdateItem"))?;
         output
             .attributes
             .ok_or(StoreError::MissingAttribute(counter))

@@ -4,6 +4,7 @@
 
 use super::{keys, Store, StoreError};
 use aws_sdk_dynamodb::error::ProvideErrorMetadata;
+use aws_sdk_dynamodb::operation::delete_item::builders::DeleteItemFluentBuilder;
 use aws_sdk_dynamodb::operation::put_item::builders::PutItemFluentBuilder;
 use aws_sdk_dynamodb::operation::transact_write_items::TransactWriteItemsError;
 use aws_sdk_dynamodb::operation::update_item::builders::UpdateItemFluentBuilder;
@@ -150,7 +151,7 @@ where
     Err(WriteError::Store(StoreError::Contended))
 }
 
-/// A single-item conditional write (`send` builds and sends it): retried on conflicts,
+/// A single-item write (`send` builds and sends it): retried on conflicts with transactions,
 /// `ConditionFailed(())` when its condition does not hold.
 async fn conditional<T, E, Fut>(
     operation: &'static str,
@@ -163,8 +164,9 @@ where
     retrying(|| async { send().await.map_err(|e| classify(operation, e)) }).await
 }
 
-/// Sends a conditional UpdateItem the one way every conditional write is sent.
-pub(super) async fn conditional_update(
+/// Sends an UpdateItem the one way every single-item write is sent: conflicts with
+/// transactions retried, a failed condition (if it has one) told apart.
+pub(super) async fn send_update(
     update: UpdateItemFluentBuilder,
 ) -> Result<UpdateItemOutput, WriteError<()>> {
     conditional("UpdateItem", || async {
@@ -177,8 +179,21 @@ pub(super) async fn conditional_update(
     .await
 }
 
-/// Sends a conditional PutItem the one way every conditional write is sent.
-pub(super) async fn conditional_put(put: PutItemFluentBuilder) -> Result<(), WriteError<()>> {
+/// Sends a DeleteItem the one way every single-item write is sent.
+pub(super) async fn send_delete(delete: DeleteItemFluentBuilder) -> Result<(), WriteError<()>> {
+    conditional("DeleteItem", || async {
+        delete
+            .clone()
+            .send()
+            .await
+            .map_err(|e| e.into_service_error())
+    })
+    .await
+    .map(drop)
+}
+
+/// Sends a PutItem the one way every single-item write is sent.
+pub(super) async fn send_put(put: PutItemFluentBuilder) -> Result<(), WriteError<()>> {
     conditional("PutItem", || async {
         put.clone().send().await.map_err(|e| e.into_service_error())
     })

@@ -1,7 +1,7 @@
 //! Sessions: one item per refresh-token family, under the user's partition.
 
 use super::items::{SessionItem, UserItem};
-use super::plumbing::{conditional_update, has, held, key, Item, Part};
+use super::plumbing::{has, held, key, send_delete, send_update, Item, Part};
 use super::{keys, Store, StoreError};
 use crate::clock::Timestamp;
 use crate::domain::{Session, User, UserId};
@@ -89,7 +89,7 @@ impl Store {
             .expression_attribute_values(":old", AttributeValue::S(expected_hash.to_owned()))
             .expression_attribute_values(":now", AttributeValue::S(now.to_rfc3339()))
             .expression_attribute_values(":exp", AttributeValue::N(expires_at.unix().to_string()));
-        held(conditional_update(update).await)
+        held(send_update(update).await)
     }
 
     /// Deletes a session: its refresh token and every access token naming it stop working.
@@ -104,13 +104,13 @@ impl Store {
 
     /// Deletes one item, whether or not it exists.
     pub(super) async fn delete_item(&self, key: Item) -> Result<(), StoreError> {
-        self.client
+        let delete = self
+            .client
             .delete_item()
             .table_name(self.table_name())
-            .set_key(Some(key))
-            .send()
+            .set_key(Some(key));
+        send_delete(delete)
             .await
-            .map_err(|e| StoreError::sdk("DeleteItem", e))?;
-        Ok(())
+            .map_err(|e| e.unexpected("DeleteItem"))
     }
 }

@@ -1,7 +1,7 @@
 //! Users, their uniqueness guards, the id counters and the user count.
 
 use super::items::{GuardItem, SessionItem, UserItem, ENTITY_COUNTER};
-use super::plumbing::{key, number, to_item, Guarded, Part, Transaction, WriteError};
+use super::plumbing::{key, number, send_update, to_item, Guarded, Part, Transaction, WriteError};
 use super::{keys, Store, StoreError};
 use crate::clock::Timestamp;
 use crate::domain::{Avatar, Session, User, UserId};
@@ -97,17 +97,17 @@ impl Store {
     }
 
     pub(super) async fn next_id(&self, counter_pk: &str) -> Result<u64, StoreError> {
-        let output = self
+        let increment = self
             .update_item(key(counter_pk.to_owned(), keys::COUNTER_SK.to_owned()))
             .update_expression("ADD #value :one SET #entity = :entity")
             .expression_attribute_names("#value", "value")
             .expression_attribute_names("#entity", keys::ENTITY)
             .expression_attribute_values(":one", AttributeValue::N("1".to_owned()))
             .expression_attribute_values(":entity", AttributeValue::S(ENTITY_COUNTER.to_owned()))
-            .return_values(ReturnValue::UpdatedNew)
-            .send()
+            .return_values(ReturnValue::UpdatedNew);
+        let output = send_update(increment)
             .await
-            .map_err(|e| StoreError::sdk("UpdateItem", e))?;
+            .map_err(|e| e.unexpected("UpdateItem"))?;
         output
             .attributes
             .and_then(|a| number(&a, "value"))
