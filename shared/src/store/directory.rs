@@ -48,20 +48,25 @@ impl TryFrom<DirectoryEntry> for UserSummary {
     type Error = StoreError;
 
     fn try_from(entry: DirectoryEntry) -> Result<Self, StoreError> {
-        Ok(UserSummary {
-            id: UserId::new(entry.id),
-            username: parsed("username", Username::parse(&entry.username))?,
-            email: stored_email(&entry.email)?,
-            first_name: parsed("first_name", PersonName::parse(&entry.first_name))?,
-            last_name: parsed("last_name", PersonName::parse(&entry.last_name))?,
-            bio: parsed("bio", Bio::parse(&entry.bio))?,
-            avatar: parsed("avatar", Avatar::parse(&entry.avatar))?,
-            display_name: entry.display_name,
-            created_at: timestamp("created_at", &entry.created_at)?,
-            updated_at: timestamp("updated_at", &entry.updated_at)?,
-            devices: stored_devices(&entry.devices)?,
-        })
+        let pk = keys::user_pk(UserId::new(entry.id));
+        summary_of(entry).map_err(|e| e.in_item(&pk, keys::PROFILE_SK))
     }
+}
+
+fn summary_of(entry: DirectoryEntry) -> Result<UserSummary, StoreError> {
+    Ok(UserSummary {
+        id: UserId::new(entry.id),
+        username: parsed("username", Username::parse(&entry.username))?,
+        email: stored_email(&entry.email)?,
+        first_name: parsed("first_name", PersonName::parse(&entry.first_name))?,
+        last_name: parsed("last_name", PersonName::parse(&entry.last_name))?,
+        bio: parsed("bio", Bio::parse(&entry.bio))?,
+        avatar: parsed("avatar", Avatar::parse(&entry.avatar))?,
+        display_name: entry.display_name,
+        created_at: timestamp("created_at", &entry.created_at)?,
+        updated_at: timestamp("updated_at", &entry.updated_at)?,
+        devices: stored_devices(&entry.devices)?,
+    })
 }
 
 /// A page of the directory and how much of the index was read for it.

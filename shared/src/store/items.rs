@@ -277,42 +277,46 @@ impl TryFrom<&UserItem> for User {
     type Error = StoreError;
 
     fn try_from(item: &UserItem) -> Result<Self, StoreError> {
-        Ok(User {
-            id: UserId::new(item.id),
-            username: parsed("username", Username::parse(&item.username))?,
-            email: stored_email(&item.email)?,
-            first_name: parsed("first_name", PersonName::parse(&item.first_name))?,
-            last_name: parsed("last_name", PersonName::parse(&item.last_name))?,
-            bio: parsed("bio", Bio::parse(&item.bio))?,
-            avatar: parsed("avatar", Avatar::parse(&item.avatar))?,
-            is_active: item.is_active,
-            is_staff: item.is_staff,
-            is_superuser: item.is_superuser,
-            token_version: item.token_version,
-            created_at: timestamp("created_at", &item.created_at)?,
-            updated_at: timestamp("updated_at", &item.updated_at)?,
-            last_login: optional("last_login", item.last_login.as_deref(), |t| {
-                Timestamp::parse_rfc3339(t).ok_or_else(|| Invalid::new("not an RFC 3339 time"))
-            })?,
-            posts_count: item.posts_count,
-            followers_count: item.followers_count,
-            following_count: item.following_count,
-            likes_received: item.likes_received,
-            comments_received: item.comments_received,
-            email_verified: item.email_verified,
-            display_name: item.display_name.clone(),
-            chat_user_id: item.chat_user_id.clone(),
-            phone: optional("phone", item.phone.as_deref(), Phone::parse)?,
-            gender: optional("gender", item.gender.as_deref(), Gender::parse)?,
-            country: optional("country", item.country.as_deref(), CountryCode::parse)?,
-            country_id: item.country_id,
-            city_id: item.city_id,
-            devices: stored_devices(&item.devices)?,
-            photo: optional("photo", item.photo.as_deref(), HttpUrl::parse)?,
-            address: optional("address", item.address.as_deref(), Address::parse)?,
-            birthday: optional("birthday", item.birthday.as_deref(), Birthday::parse)?,
-        })
+        user_of(item).map_err(|e| e.in_item(&item.pk, &item.sk))
     }
+}
+
+fn user_of(item: &UserItem) -> Result<User, StoreError> {
+    Ok(User {
+        id: UserId::new(item.id),
+        username: parsed("username", Username::parse(&item.username))?,
+        email: stored_email(&item.email)?,
+        first_name: parsed("first_name", PersonName::parse(&item.first_name))?,
+        last_name: parsed("last_name", PersonName::parse(&item.last_name))?,
+        bio: parsed("bio", Bio::parse(&item.bio))?,
+        avatar: parsed("avatar", Avatar::parse(&item.avatar))?,
+        is_active: item.is_active,
+        is_staff: item.is_staff,
+        is_superuser: item.is_superuser,
+        token_version: item.token_version,
+        created_at: timestamp("created_at", &item.created_at)?,
+        updated_at: timestamp("updated_at", &item.updated_at)?,
+        last_login: optional("last_login", item.last_login.as_deref(), |t| {
+            Timestamp::parse_rfc3339(t).ok_or_else(|| Invalid::new("not an RFC 3339 time"))
+        })?,
+        posts_count: item.posts_count,
+        followers_count: item.followers_count,
+        following_count: item.following_count,
+        likes_received: item.likes_received,
+        comments_received: item.comments_received,
+        email_verified: item.email_verified,
+        display_name: item.display_name.clone(),
+        chat_user_id: item.chat_user_id.clone(),
+        phone: optional("phone", item.phone.as_deref(), Phone::parse)?,
+        gender: optional("gender", item.gender.as_deref(), Gender::parse)?,
+        country: optional("country", item.country.as_deref(), CountryCode::parse)?,
+        country_id: item.country_id,
+        city_id: item.city_id,
+        devices: stored_devices(&item.devices)?,
+        photo: optional("photo", item.photo.as_deref(), HttpUrl::parse)?,
+        address: optional("address", item.address.as_deref(), Address::parse)?,
+        birthday: optional("birthday", item.birthday.as_deref(), Birthday::parse)?,
+    })
 }
 
 impl TryFrom<UserItem> for User {
@@ -690,21 +694,26 @@ impl TryFrom<FollowEdgeItem> for FollowEdge {
     type Error = StoreError;
 
     fn try_from(item: FollowEdgeItem) -> Result<Self, StoreError> {
-        Ok(FollowEdge {
-            follow_id: item.follow_id,
-            follower: UserId::new(item.follower),
-            following: UserId::new(item.following),
-            follower_username: parsed(
-                "follower_username",
-                Username::parse(&item.follower_username),
-            )?,
-            following_username: parsed(
-                "following_username",
-                Username::parse(&item.following_username),
-            )?,
-            created_at: timestamp("created_at", &item.created_at)?,
-        })
+        let (pk, sk) = (item.pk.clone(), item.sk.clone());
+        edge_of(item).map_err(|e| e.in_item(&pk, &sk))
     }
+}
+
+fn edge_of(item: FollowEdgeItem) -> Result<FollowEdge, StoreError> {
+    Ok(FollowEdge {
+        follow_id: item.follow_id,
+        follower: UserId::new(item.follower),
+        following: UserId::new(item.following),
+        follower_username: parsed(
+            "follower_username",
+            Username::parse(&item.follower_username),
+        )?,
+        following_username: parsed(
+            "following_username",
+            Username::parse(&item.following_username),
+        )?,
+        created_at: timestamp("created_at", &item.created_at)?,
+    })
 }
 
 #[cfg(test)]
@@ -1005,6 +1014,7 @@ mod tests {
             ),
             "{error:?}"
         );
+        assert!(error.to_string().contains("USER#7"), "names the item: {error}");
         assert!(stored(|item| item.last_login = Some("soon".into())).is_err());
     }
 

@@ -56,6 +56,17 @@ pub enum StoreError {
 }
 
 impl StoreError {
+    /// Names the item a malformed value was found in, for the log.
+    pub(crate) fn in_item(self, pk: &str, sk: &str) -> Self {
+        match self {
+            Self::Invalid { attribute, reason } => Self::Invalid {
+                attribute,
+                reason: format!("{reason} (in item {pk} / {sk})"),
+            },
+            other => other,
+        }
+    }
+
     pub(crate) fn sdk<E>(operation: &'static str, error: E) -> Self
     where
         E: std::error::Error + 'static,
