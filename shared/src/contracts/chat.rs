@@ -235,10 +235,7 @@ pub fn list_params(
 
 /// One entry of `get_user_list`.
 pub fn list_entry(user: &UserSummary) -> Value {
-    let name = user
-        .display_name
-        .clone()
-        .unwrap_or_else(|| user.username.to_string());
+    let name = user.display_name.as_deref().unwrap_or(&user.username);
     json!({
         "avatar_url": user.avatar,
         "created_at": user.created_at.to_rfc3339(),

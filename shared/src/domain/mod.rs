@@ -1,5 +1,6 @@
 //! Domain values that cannot hold an invalid value: each is parsed once at the edge.
 
+mod chat;
 mod contact;
 mod device;
 mod profile;
@@ -8,6 +9,7 @@ mod text;
 mod url;
 mod user;
 
+pub use chat::{ChatUserId, DisplayName};
 pub use contact::{CountryCode, Gender, Phone};
 pub use device::{Device, DeviceKind};
 pub use profile::{Address, Avatar, Birthday};

@@ -1,7 +1,10 @@
 //! The user and the values that make one up.
 
 use super::text::text_type;
-use super::{Address, Avatar, Birthday, CountryCode, Device, Gender, HttpUrl, Invalid, Phone};
+use super::{
+    Address, Avatar, Birthday, ChatUserId, CountryCode, Device, DisplayName, Gender, HttpUrl,
+    Invalid, Phone,
+};
 use crate::clock::Timestamp;
 use std::fmt;
 
@@ -243,9 +246,9 @@ pub struct User {
     /// code is confirmed; such a user cannot sign in.
     pub email_verified: bool,
     /// The chat server's display name.
-    pub display_name: Option<String>,
+    pub display_name: Option<DisplayName>,
     /// The chat server's external user id (unique; often an e-mail).
-    pub chat_user_id: Option<String>,
+    pub chat_user_id: Option<ChatUserId>,
     pub phone: Option<Phone>,
     pub gender: Option<Gender>,
     /// ISO 3166 alpha-2 code (accounts contract).
@@ -271,7 +274,7 @@ pub struct UserSummary {
     pub last_name: PersonName,
     pub bio: Bio,
     pub avatar: Avatar,
-    pub display_name: Option<String>,
+    pub display_name: Option<DisplayName>,
     pub created_at: Timestamp,
     pub updated_at: Timestamp,
     pub devices: Vec<Device>,

@@ -7,8 +7,8 @@ use crate::auth::password;
 use crate::auth::refresh::RefreshToken;
 use crate::clock::Timestamp;
 use crate::domain::{
-    Avatar, Bio, CountryCode, Device, DeviceKind, Email, Gender, NewUser, Password, PersonName,
-    Phone, User, UserId, Username,
+    Avatar, Bio, ChatUserId, CountryCode, Device, DeviceKind, DisplayName, Email, Gender, NewUser,
+    Password, PersonName, Phone, User, UserId, Username,
 };
 use crate::store::{CreateUserError, Store};
 
@@ -31,14 +31,14 @@ pub struct NewAccount {
     pub first_name: PersonName,
     pub last_name: PersonName,
     pub bio: Bio,
-    pub display_name: Option<String>,
+    pub display_name: Option<DisplayName>,
     pub avatar: Avatar,
     pub phone: Option<Phone>,
     pub gender: Option<Gender>,
     pub country: Option<CountryCode>,
     pub country_id: Option<u64>,
     pub city_id: Option<u64>,
-    pub chat_user_id: Option<String>,
+    pub chat_user_id: Option<ChatUserId>,
     pub email_verified: bool,
     pub is_staff: bool,
     pub is_superuser: bool,

@@ -6,7 +6,9 @@ use super::accounts::{self, NewAccount};
 use super::{paging, ServiceError};
 use crate::auth::password;
 use crate::clock::Timestamp;
-use crate::domain::{Avatar, Email, Password, User, UserId, UserSummary};
+use crate::domain::{
+    Avatar, ChatUserId, DisplayName, Email, Invalid, Password, User, UserId, UserSummary,
+};
 use crate::store::{ChatUserUpdate, CreateUserError, DirectoryOrder, Store};
 
 pub const PASSWORD_REQUIRED: &str = "password is required for an existing user";
@@ -90,14 +92,18 @@ pub async fn login_or_register(
     store: &Store,
     request: LoginOrRegister,
 ) -> Result<User, ServiceError> {
-    let email = Email::parse(&request.chat_user_id).ok();
+    let field =
+        |name: &'static str| move |invalid: Invalid| ServiceError::invalid(name, &invalid.0);
+    let chat_user_id = ChatUserId::parse(&request.chat_user_id).map_err(field("user_id"))?;
+    let display_name = DisplayName::parse(&request.display_name).map_err(field("username"))?;
     let avatar_url = request
         .avatar_url
         .as_deref()
         .map(Avatar::parse)
         .transpose()
-        .map_err(|invalid| ServiceError::invalid("avatar_url", &invalid.0))?;
-    let by_chat_id = store.user_id_by_chat_id(&request.chat_user_id).await?;
+        .map_err(field("avatar_url"))?;
+    let email = Email::parse(&chat_user_id).ok();
+    let by_chat_id = store.user_id_by_chat_id(&chat_user_id).await?;
     let by_email = match (by_chat_id, &email) {
         (None, Some(email)) => store.user_id_by_email(&email.canonical()).await?,
         _ => None,
@@ -107,10 +113,10 @@ pub async fn login_or_register(
             let account = NewAccount {
                 email,
                 password: request.password,
-                display_name: Some(request.display_name),
+                display_name: Some(display_name),
                 avatar: avatar_url.unwrap_or_default(),
-                chat_user_id: Some(request.chat_user_id.clone()),
-                ..NewAccount::new(&request.chat_user_id)
+                chat_user_id: Some(chat_user_id.clone()),
+                ..NewAccount::new(&chat_user_id)
             };
             return Ok(accounts::create(store, account, false).await?.0);
         }
@@ -137,10 +143,10 @@ pub async fn login_or_register(
     let avatar = avatar_url.unwrap_or_else(|| user.avatar.clone());
     let update = ChatUserUpdate {
         user_id,
-        display_name: &request.display_name,
+        display_name: &display_name,
         avatar: &avatar,
         password_hash: hash.as_deref(),
-        link_chat_id: link.then_some(request.chat_user_id.as_str()),
+        link_chat_id: link.then_some(chat_user_id.as_str()),
         now: Timestamp::now(),
     };
     match store.update_chat_user(&update).await {
@@ -151,9 +157,9 @@ pub async fn login_or_register(
         Err(CreateUserError::Store(e)) => return Err(e.into()),
     }
     Ok(User {
-        display_name: Some(request.display_name),
+        display_name: Some(display_name),
         avatar,
-        chat_user_id: Some(request.chat_user_id),
+        chat_user_id: Some(chat_user_id),
         ..user
     })
 }
@@ -219,7 +225,7 @@ mod tests {
             ChatTarget::Linked(id)
         );
         let linked = User {
-            chat_user_id: Some("alice@example.com".into()),
+            chat_user_id: ChatUserId::parse("alice@example.com").ok(),
             ..user()
         };
         let rule = existing_user_rule(&linked, ChatTarget::Linked(id), true);
@@ -250,7 +256,7 @@ mod tests {
     #[test]
     fn an_account_linked_to_another_chat_id_is_not_linked_again() {
         let linked = User {
-            chat_user_id: Some("other".into()),
+            chat_user_id: ChatUserId::parse("other").ok(),
             ..user()
         };
         let rule = existing_user_rule(&linked, ChatTarget::ByEmail(UserId::new(7)), true);

@@ -1,10 +1,12 @@
 //! The user directory: users listed from the index of the order asked for (GSI1 sign-up,
 //! GSI2 username, GSI3 first name, GSI4 last name), each projecting only what a list shows.
 
-use super::items::{parsed, stored_devices, stored_email, timestamp, StoredDevice};
+use super::items::{optional, parsed, stored_devices, stored_email, timestamp, StoredDevice};
 use super::plumbing::QuerySpec;
 use super::{keys, Store, StoreError};
-use crate::domain::{Avatar, Bio, DirectoryOrder, PersonName, UserId, UserSummary, Username};
+use crate::domain::{
+    Avatar, Bio, DirectoryOrder, DisplayName, PersonName, UserId, UserSummary, Username,
+};
 use aws_sdk_dynamodb::types::AttributeValue;
 use serde::Deserialize;
 use std::collections::BTreeMap;
@@ -62,7 +64,11 @@ fn summary_of(entry: DirectoryEntry) -> Result<UserSummary, StoreError> {
         last_name: parsed("last_name", PersonName::parse(&entry.last_name))?,
         bio: parsed("bio", Bio::parse(&entry.bio))?,
         avatar: parsed("avatar", Avatar::parse(&entry.avatar))?,
-        display_name: entry.display_name,
+        display_name: optional(
+            "display_name",
+            entry.display_name.as_deref(),
+            DisplayName::parse,
+        )?,
         created_at: timestamp("created_at", &entry.created_at)?,
         updated_at: timestamp("updated_at", &entry.updated_at)?,
         devices: stored_devices(&entry.devices)?,

@@ -4,9 +4,9 @@
 use super::{keys, StoreError};
 use crate::clock::Timestamp;
 use crate::domain::{
-    Address, AppCredential, Avatar, Bio, Birthday, CountryCode, Device, DeviceKind, Email,
-    EmailCode, FollowEdge, Gender, HttpUrl, Invalid, LoginFailures, PersonName, Phone, Session,
-    User, UserId, Username,
+    Address, AppCredential, Avatar, Bio, Birthday, ChatUserId, CountryCode, Device, DeviceKind,
+    DisplayName, Email, EmailCode, FollowEdge, Gender, HttpUrl, Invalid, LoginFailures, PersonName,
+    Phone, Session, User, UserId, Username,
 };
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
@@ -179,8 +179,8 @@ impl UserItem {
             likes_received: user.likes_received,
             comments_received: user.comments_received,
             email_verified: user.email_verified,
-            display_name: user.display_name.clone(),
-            chat_user_id: user.chat_user_id.clone(),
+            display_name: text_of(&user.display_name),
+            chat_user_id: text_of(&user.chat_user_id),
             phone: text_of(&user.phone),
             gender: text_of(&user.gender),
             country: text_of(&user.country),
@@ -248,7 +248,7 @@ pub(super) fn timestamp(attribute: &'static str, text: &str) -> Result<Timestamp
     })
 }
 
-fn optional<T>(
+pub(super) fn optional<T>(
     attribute: &'static str,
     text: Option<&str>,
     parse: impl Fn(&str) -> Result<T, Invalid>,
@@ -305,8 +305,16 @@ fn user_of(item: &UserItem) -> Result<User, StoreError> {
         likes_received: item.likes_received,
         comments_received: item.comments_received,
         email_verified: item.email_verified,
-        display_name: item.display_name.clone(),
-        chat_user_id: item.chat_user_id.clone(),
+        display_name: optional(
+            "display_name",
+            item.display_name.as_deref(),
+            DisplayName::parse,
+        )?,
+        chat_user_id: optional(
+            "chat_user_id",
+            item.chat_user_id.as_deref(),
+            ChatUserId::parse,
+        )?,
         phone: optional("phone", item.phone.as_deref(), Phone::parse)?,
         gender: optional("gender", item.gender.as_deref(), Gender::parse)?,
         country: optional("country", item.country.as_deref(), CountryCode::parse)?,
@@ -824,7 +832,7 @@ mod tests {
     #[test]
     fn optional_user_attributes_are_stored_only_when_set() {
         let user = User {
-            chat_user_id: Some("chat-1".into()),
+            chat_user_id: ChatUserId::parse("chat-1").ok(),
             country: CountryCode::parse("US").ok(),
             city_id: Some(3),
             email_verified: false,
@@ -1014,7 +1022,10 @@ mod tests {
             ),
             "{error:?}"
         );
-        assert!(error.to_string().contains("USER#7"), "names the item: {error}");
+        assert!(
+            error.to_string().contains("USER#7"),
+            "names the item: {error}"
+        );
         assert!(stored(|item| item.last_login = Some("soon".into())).is_err());
     }
 
