@@ -1,7 +1,9 @@
 //! The accounts contract (`/api/v1/accounts/users/...`, seed 002): Django REST framework.
 //! Sign-up creates an unverified user and e-mails a one-time code.
 
-use crate::domain::{CountryCode, Email, Gender, Password, PersonName, Phone, User};
+use crate::domain::{
+    Address, Birthday, CountryCode, Email, Gender, HttpUrl, Password, PersonName, Phone, User,
+};
 use crate::http::body::Fields;
 use crate::http::dialect::Reason;
 use crate::http::response::Json;
@@ -68,9 +70,9 @@ pub fn new_account(fields: &Fields) -> Result<NewAccount, ServiceError> {
             password: Some(password),
             first_name: first_name.unwrap_or_default(),
             last_name: last_name.unwrap_or_default(),
-            phone: phone.map(Phone::into_string),
-            gender: gender.map(Gender::into_string),
-            country: country.map(CountryCode::into_string),
+            phone,
+            gender,
+            country,
             email_verified: false,
             ..NewAccount::new("")
         }),
@@ -111,7 +113,7 @@ pub struct Created<'a> {
 pub fn created(user: &User) -> Created<'_> {
     Created {
         id: user.id.get(),
-        email: user.email.as_str(),
+        email: user.email_text(),
         first_name: user.first_name.as_str(),
         last_name: user.last_name.as_str(),
         phone: user.phone.as_deref(),
@@ -193,48 +195,6 @@ pub fn code_sent() -> Msg<'static> {
     }
 }
 
-/// A date of birth: `YYYY-MM-DD`, from 1900-01-01 to today.
-fn birthday(text: &str) -> Result<String, crate::domain::Invalid> {
-    let format = time::macros::format_description!("[year]-[month]-[day]");
-    let invalid = || {
-        crate::domain::Invalid::new(
-            "Date has wrong format. Use one of these formats instead: YYYY-MM-DD.",
-        )
-    };
-    let date = time::Date::parse(text.trim(), format).map_err(|_| invalid())?;
-    let today = time::OffsetDateTime::now_utc().date();
-    if date.year() < 1900 || date > today {
-        return Err(crate::domain::Invalid::new(
-            "Enter a date between 1900-01-01 and today.",
-        ));
-    }
-    date.format(format).map_err(|_| invalid())
-}
-
-fn photo_url(text: &str) -> Result<String, crate::domain::Invalid> {
-    let rest = text
-        .strip_prefix("https://")
-        .or_else(|| text.strip_prefix("http://"));
-    let valid = rest.is_some_and(|r| {
-        !r.is_empty() && !r.starts_with('/') && !r.chars().any(char::is_whitespace)
-    });
-    if valid && text.len() <= 2048 {
-        Ok(text.to_owned())
-    } else {
-        Err(crate::domain::Invalid::new("Enter a valid URL."))
-    }
-}
-
-fn address(text: &str) -> Result<String, crate::domain::Invalid> {
-    if text.chars().count() > 255 {
-        Err(crate::domain::Invalid::new(
-            "Ensure this field has no more than 255 characters.",
-        ))
-    } else {
-        Ok(text.to_owned())
-    }
-}
-
 /// `PATCH /api/v1/accounts/users/<pk>/`: any subset; an empty optional field clears it.
 pub fn changes(fields: &Fields) -> Result<ProfileChanges, ServiceError> {
     let mut errors = FieldErrors::default();
@@ -247,28 +207,28 @@ pub fn changes(fields: &Fields) -> Result<ProfileChanges, ServiceError> {
     }
     if fields.contains("first_name") {
         changes.first_name = optional(fields, "first_name", &mut errors, PersonName::parse)
-            .map(|v| v.map(PersonName::into_string).unwrap_or_default());
+            .map(Option::unwrap_or_default);
     }
     if fields.contains("last_name") {
         changes.last_name = optional(fields, "last_name", &mut errors, PersonName::parse)
-            .map(|v| v.map(PersonName::into_string).unwrap_or_default());
+            .map(Option::unwrap_or_default);
     }
-    let mut clearable =
-        |name: &str, parse: &dyn Fn(&str) -> Result<String, crate::domain::Invalid>| {
-            if fields.contains(name) {
-                optional(fields, name, &mut errors, parse)
+    // A field given empty clears it; a field not given stays as it is.
+    macro_rules! clearable {
+        ($name:literal, $parse:path) => {
+            if fields.contains($name) {
+                optional(fields, $name, &mut errors, $parse)
             } else {
                 None
             }
         };
-    changes.phone = clearable("phone", &|v| Phone::parse(v).map(Phone::into_string));
-    changes.gender = clearable("gender", &|v| Gender::parse(v).map(Gender::into_string));
-    changes.country = clearable("country", &|v| {
-        CountryCode::parse(v).map(CountryCode::into_string)
-    });
-    changes.photo = clearable("photo", &photo_url);
-    changes.address = clearable("address", &address);
-    changes.birthday = clearable("birthday", &birthday);
+    }
+    changes.phone = clearable!("phone", Phone::parse);
+    changes.gender = clearable!("gender", Gender::parse);
+    changes.country = clearable!("country", CountryCode::parse);
+    changes.photo = clearable!("photo", HttpUrl::parse);
+    changes.address = clearable!("address", Address::parse);
+    changes.birthday = clearable!("birthday", Birthday::parse);
     if errors.is_empty() {
         Ok(changes)
     } else {

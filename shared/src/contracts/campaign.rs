@@ -305,14 +305,10 @@ pub fn profile_changes(
     fields.refuse_protected(&mut errors);
     let mut changes = crate::service::profiles::ProfileChanges::default();
     if let Some(v) = fields.given_text("first_name", &mut errors) {
-        changes.first_name = errors
-            .check("first_name", PersonName::parse(&v))
-            .map(PersonName::into_string);
+        changes.first_name = errors.check("first_name", PersonName::parse(&v));
     }
     if let Some(v) = fields.given_text("last_name", &mut errors) {
-        changes.last_name = errors
-            .check("last_name", PersonName::parse(&v))
-            .map(PersonName::into_string);
+        changes.last_name = errors.check("last_name", PersonName::parse(&v));
     }
     if fields.contains("email") {
         changes.email = fields
@@ -331,7 +327,7 @@ pub fn profile_changes(
         } else {
             errors
                 .check("phone", crate::domain::Phone::parse(&v))
-                .map(|p| Some(p.into_string()))
+                .map(Some)
         };
     }
     if fields.contains("country") {

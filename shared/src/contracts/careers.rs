@@ -1,6 +1,6 @@
 //! The careers contract (`/careers/users/...`): Django REST framework with simplejwt.
 
-use crate::domain::{Bio, Email, HttpUrl, NewUser, Password, PersonName, User, Username};
+use crate::domain::{Avatar, Bio, Email, NewUser, Password, PersonName, User, Username};
 use crate::domain::{UserId, UserSummary};
 use crate::http::body::Fields;
 use crate::http::drf::Detail;
@@ -171,7 +171,7 @@ pub fn registered<'a>(user: &'a User, tokens: &'a Tokens) -> Session<'a, Registe
     Session {
         user: RegisteredUser {
             identity: Identity::of(user),
-            email: user.email.as_str(),
+            email: user.email_text(),
             bio: user.bio.as_str(),
             created_at: user.created_at.to_rfc3339(),
         },
@@ -185,7 +185,7 @@ pub fn logged_in<'a>(user: &'a User, tokens: &'a Tokens) -> Session<'a, SignedIn
     Session {
         user: SignedInUser {
             identity: Identity::of(user),
-            email: user.email.as_str(),
+            email: user.email_text(),
         },
         access: &tokens.access,
         refresh: tokens.refresh.expose(),
@@ -225,7 +225,7 @@ impl<'a> OwnProfile<'a> {
     fn of(user: &'a User) -> Self {
         Self {
             identity: Identity::of(user),
-            email: user.email.as_str(),
+            email: user.email_text(),
             bio: user.bio.as_str(),
             avatar: user.avatar.as_str(),
         }
@@ -302,7 +302,7 @@ pub fn list_query(query: &Query) -> Result<(ListQuery, usize, usize), ServiceErr
         last_name: text("last_name"),
         order,
         descending,
-        skip: batch_number.saturating_mul(batch_size),
+        skip: crate::service::paging::batch_skip(batch_number, batch_size),
         take: batch_size,
     };
     Ok((list, batch_size, batch_number))
@@ -361,7 +361,7 @@ pub fn listing(listing: &Listing, batch_size: usize, batch_number: usize) -> Lis
             current_batch: batch_number,
             batch_size,
             total_users: listing.total,
-            total_batches: listing.total.div_ceil(batch_size.max(1) as u64),
+            total_batches: crate::service::paging::page_count(listing.total, batch_size),
             users_in_current_batch: listing.users.len(),
         },
         users: people_of(&listing.users),
@@ -415,17 +415,17 @@ pub struct Follow<'a> {
     pub following: u64,
     pub follower_username: &'a str,
     pub following_username: &'a str,
-    pub created_at: &'a str,
+    pub created_at: String,
 }
 
 pub fn follow_edge(edge: &FollowEdge) -> Follow<'_> {
     Follow {
         id: edge.follow_id,
-        follower: edge.follower,
-        following: edge.following,
+        follower: edge.follower.get(),
+        following: edge.following.get(),
         follower_username: edge.follower_username.as_str(),
         following_username: edge.following_username.as_str(),
-        created_at: edge.created_at.as_str(),
+        created_at: edge.created_at.to_rfc3339(),
     }
 }
 
@@ -524,24 +524,16 @@ pub fn profile_changes(fields: &Fields) -> Result<ProfileChanges, ServiceError> 
     }
     let mut changes = ProfileChanges::default();
     if let Some(v) = fields.given_text("first_name", &mut errors) {
-        changes.first_name = errors
-            .check("first_name", PersonName::parse(&v))
-            .map(PersonName::into_string);
+        changes.first_name = errors.check("first_name", PersonName::parse(&v));
     }
     if let Some(v) = fields.given_text("last_name", &mut errors) {
-        changes.last_name = errors
-            .check("last_name", PersonName::parse(&v))
-            .map(PersonName::into_string);
+        changes.last_name = errors.check("last_name", PersonName::parse(&v));
     }
     if let Some(v) = fields.given_text("bio", &mut errors) {
-        changes.bio = errors.check("bio", Bio::parse(&v)).map(Bio::into_string);
+        changes.bio = errors.check("bio", Bio::parse(&v));
     }
     if let Some(v) = fields.given_text("avatar", &mut errors) {
-        if v.is_empty() || HttpUrl::parse(&v).is_ok() {
-            changes.avatar = Some(v);
-        } else {
-            errors.add("avatar", "Enter a valid URL.");
-        }
+        changes.avatar = errors.check("avatar", Avatar::parse(&v));
     }
     if fields.contains("email") {
         changes.email = fields
@@ -737,10 +729,11 @@ mod tests {
 
         #[test]
         fn a_follow_has_both_sides() {
+            let (ann, bob) = (Username::parse("ann"), Username::parse("bob"));
             let edge = FollowEdge::new(
                 4,
-                (UserId::new(1), "ann"),
-                (UserId::new(2), "bob"),
+                (UserId::new(1), &ann.unwrap()),
+                (UserId::new(2), &bob.unwrap()),
                 Timestamp::from_unix(0),
             );
             assert_eq!(

@@ -284,7 +284,7 @@ pub fn list_entry(user: &UserSummary) -> ListEntry<'_> {
     ListEntry {
         avatar_url: user.avatar.as_str(),
         created_at: user.created_at.to_rfc3339(),
-        email: user.email.as_str(),
+        email: user.email_text(),
         id: user.id.get(),
         name,
         updated_at: user.updated_at.to_rfc3339(),
@@ -312,7 +312,7 @@ pub fn user_list(users: &[UserSummary], total: u64, limit: usize) -> UserList<'_
     UserList {
         meta: ListMeta {
             total_data: total,
-            total_page: total.div_ceil(limit.max(1) as u64),
+            total_page: crate::service::paging::page_count(total, limit),
         },
         users: users.iter().map(list_entry).collect(),
     }

@@ -26,8 +26,8 @@ pub(crate) fn keys(value: &impl serde::Serialize) -> Vec<String> {
 pub(crate) fn sample_user(id: u64) -> crate::domain::User {
     crate::domain::User::new(
         crate::domain::UserId::new(id),
-        "ann".into(),
-        "ann@example.com".into(),
+        crate::domain::Username::parse("ann").expect("a valid username"),
+        crate::domain::Email::parse("ann@example.com").ok(),
         crate::clock::Timestamp::from_unix(0),
     )
 }

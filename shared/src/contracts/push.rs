@@ -7,7 +7,7 @@ use crate::http::body::{BodyError, Fields};
 use crate::http::dialect::Reason;
 use crate::http::response::{json, Json};
 use crate::http::{header, HttpResponse, Query, Request};
-use crate::service::push::{BulkCreated, DEFAULT_LIMIT, MAX_BULK, MAX_LIMIT};
+use crate::service::push::{BulkCreated, RejectReason, DEFAULT_LIMIT, MAX_BULK, MAX_LIMIT};
 use crate::service::{FieldErrors, ServiceError};
 use serde::Serialize;
 use serde_json::Value;
@@ -172,7 +172,10 @@ pub fn bulk_created(outcome: &BulkCreated) -> BulkBody<'_> {
             .iter()
             .map(|r| RejectedEmail {
                 email: r.email.as_str(),
-                error: r.reason.as_str(),
+                error: match &r.reason {
+                    RejectReason::Invalid(message) => message.as_str(),
+                    RejectReason::Taken(field) => crate::http::dialect::taken(*field).1,
+                },
             })
             .collect(),
     }
@@ -252,14 +255,14 @@ mod tests {
     use super::*;
     use crate::contracts::keys;
     use crate::domain::User;
-    use crate::service::push::Rejected;
+    use crate::service::push::{RejectReason, Rejected};
     use serde_json::json;
 
     fn with_devices() -> User {
         let mut user = crate::contracts::sample_user(5);
         user.devices = vec![Device {
             id: 9,
-            kind: "email".into(),
+            kind: crate::domain::DeviceKind::Email,
             reference: "ann@example.com".into(),
         }];
         user
@@ -289,7 +292,7 @@ mod tests {
             created: vec![with_devices()],
             rejected: vec![Rejected {
                 email: "x".into(),
-                reason: "Enter a valid email address.".into(),
+                reason: RejectReason::Invalid("Enter a valid email address.".into()),
             }],
         };
         let body = bulk_created(&outcome);

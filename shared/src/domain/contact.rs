@@ -1,6 +1,9 @@
 //! Profile values of the accounts contract: phone, gender, country.
 
+use super::text::text_type;
 use super::Invalid;
+
+text_type!(Phone, Gender, CountryCode);
 
 /// A phone number in E.164: `+`, then 8 to 15 digits, the first not 0.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -21,10 +24,6 @@ impl Phone {
             ))
         }
     }
-
-    pub fn into_string(self) -> String {
-        self.0
-    }
 }
 
 /// `M`, `F` or `O`.
@@ -37,10 +36,6 @@ impl Gender {
             "M" | "F" | "O" => Ok(Self(text.trim().to_owned())),
             other => Err(Invalid::new(format!("\"{other}\" is not a valid choice."))),
         }
-    }
-
-    pub fn into_string(self) -> String {
-        self.0
     }
 }
 
@@ -68,10 +63,6 @@ impl CountryCode {
                 text.trim()
             )))
         }
-    }
-
-    pub fn into_string(self) -> String {
-        self.0
     }
 }
 

@@ -1,14 +1,23 @@
 //! Domain values that cannot hold an invalid value: each is parsed once at the edge.
 
+mod chat;
 mod contact;
+mod device;
+mod profile;
+mod records;
+mod text;
 mod url;
 mod user;
 
+pub use chat::{ChatUserId, DisplayName};
 pub use contact::{CountryCode, Gender, Phone};
-pub use url::HttpUrl;
-pub use user::{
-    Bio, Device, Email, NewUser, Password, PersonName, User, UserId, UserSummary, Username,
+pub use device::{Device, DeviceKind};
+pub use profile::{Address, Avatar, Birthday};
+pub use records::{
+    AppCredential, DirectoryOrder, EmailCode, FollowEdge, FollowSide, LoginFailures, Session,
 };
+pub use url::HttpUrl;
+pub use user::{Bio, Email, NewUser, Password, PersonName, User, UserId, UserSummary, Username};
 
 /// Why a value was refused, in words a client can read.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]

@@ -1,5 +1,6 @@
 //! Web addresses clients give for avatars and photos.
 
+use super::text::text_type;
 use super::Invalid;
 
 /// An absolute `http` or `https` URL with a host, no white space, at most 2048 characters.
@@ -22,28 +23,9 @@ impl HttpUrl {
             Err(Invalid::new("Enter a valid URL."))
         }
     }
-
-    pub fn as_str(&self) -> &str {
-        &self.0
-    }
-
-    pub fn into_string(self) -> String {
-        self.0
-    }
 }
 
-impl std::ops::Deref for HttpUrl {
-    type Target = str;
-    fn deref(&self) -> &str {
-        &self.0
-    }
-}
-
-impl serde::Serialize for HttpUrl {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(&self.0)
-    }
-}
+text_type!(HttpUrl);
 
 #[cfg(test)]
 mod tests {

@@ -1,6 +1,10 @@
 //! The user and the values that make one up.
 
-use super::Invalid;
+use super::text::text_type;
+use super::{
+    Address, Avatar, Birthday, ChatUserId, CountryCode, Device, DisplayName, Gender, HttpUrl,
+    Invalid, Phone,
+};
 use crate::clock::Timestamp;
 use std::fmt;
 
@@ -12,6 +16,11 @@ fn at_most(max: usize) -> Invalid {
     Invalid::new(format!(
         "Ensure this field has no more than {max} characters."
     ))
+}
+
+/// `text`, if it has at most `max` characters.
+pub(super) fn bounded(text: &str, max: usize) -> Result<String, Invalid> {
+    no_longer_than(text, max).map(|()| text.to_owned())
 }
 
 /// Refuses `text` if it has more than `max` characters.
@@ -50,6 +59,14 @@ impl fmt::Display for UserId {
         self.0.fmt(f)
     }
 }
+
+impl serde::Serialize for UserId {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_u64(self.0)
+    }
+}
+
+text_type!(Username, Email, PersonName, Bio);
 
 /// 3 to 30 characters of ASCII letters, digits and `@ . + - _`.
 /// Unique regardless of letter case; shown as the user typed it.
@@ -92,10 +109,6 @@ impl Username {
         Ok(Self(text.to_owned()))
     }
 
-    pub fn as_str(&self) -> &str {
-        &self.0
-    }
-
     /// The form uniqueness is decided on.
     pub fn canonical(&self) -> String {
         self.0.to_ascii_lowercase()
@@ -126,10 +139,6 @@ impl Email {
             return Err(Invalid::new("Enter a valid email address."));
         }
         Ok(Self(text.to_owned()))
-    }
-
-    pub fn as_str(&self) -> &str {
-        &self.0
     }
 
     /// The form uniqueness is decided on.
@@ -179,18 +188,9 @@ pub struct PersonName(String);
 impl PersonName {
     pub const MAX_LEN: usize = 150;
 
+    /// Surrounding white space is dropped.
     pub fn parse(text: &str) -> Result<Self, Invalid> {
-        let text = text.trim();
-        no_longer_than(text, Self::MAX_LEN)?;
-        Ok(Self(text.to_owned()))
-    }
-
-    pub fn as_str(&self) -> &str {
-        &self.0
-    }
-
-    pub fn into_string(self) -> String {
-        self.0
+        bounded(text.trim(), Self::MAX_LEN).map(Self)
     }
 }
 
@@ -202,16 +202,7 @@ impl Bio {
     pub const MAX_LEN: usize = 500;
 
     pub fn parse(text: &str) -> Result<Self, Invalid> {
-        no_longer_than(text, Self::MAX_LEN)?;
-        Ok(Self(text.to_owned()))
-    }
-
-    pub fn into_string(self) -> String {
-        self.0
-    }
-
-    pub fn as_str(&self) -> &str {
-        &self.0
+        bounded(text, Self::MAX_LEN).map(Self)
     }
 }
 
@@ -230,12 +221,13 @@ pub struct NewUser {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct User {
     pub id: UserId,
-    pub username: String,
-    pub email: String,
-    pub first_name: String,
-    pub last_name: String,
-    pub bio: String,
-    pub avatar: String,
+    pub username: Username,
+    /// `None` only for users the chat server created under an id that is not an e-mail.
+    pub email: Option<Email>,
+    pub first_name: PersonName,
+    pub last_name: PersonName,
+    pub bio: Bio,
+    pub avatar: Avatar,
     pub is_active: bool,
     pub is_staff: bool,
     pub is_superuser: bool,
@@ -254,78 +246,58 @@ pub struct User {
     /// code is confirmed; such a user cannot sign in.
     pub email_verified: bool,
     /// The chat server's display name.
-    pub display_name: Option<String>,
+    pub display_name: Option<DisplayName>,
     /// The chat server's external user id (unique; often an e-mail).
-    pub chat_user_id: Option<String>,
-    pub phone: Option<String>,
-    pub gender: Option<String>,
+    pub chat_user_id: Option<ChatUserId>,
+    pub phone: Option<Phone>,
+    pub gender: Option<Gender>,
     /// ISO 3166 alpha-2 code (accounts contract).
-    pub country: Option<String>,
+    pub country: Option<CountryCode>,
     /// Reference-data ids (campaign contract).
     pub country_id: Option<u64>,
     pub city_id: Option<u64>,
     /// Where the user is notified (push contract), in id order.
     pub devices: Vec<Device>,
-    /// Accounts contract: photo URL, postal address, birthday (`YYYY-MM-DD`).
-    pub photo: Option<String>,
-    pub address: Option<String>,
-    pub birthday: Option<String>,
+    /// Accounts contract: photo URL, postal address, birthday.
+    pub photo: Option<HttpUrl>,
+    pub address: Option<Address>,
+    pub birthday: Option<Birthday>,
 }
 
 /// What a user directory shows of a user (the index projection).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct UserSummary {
     pub id: UserId,
-    pub username: String,
-    pub email: String,
-    pub first_name: String,
-    pub last_name: String,
-    pub bio: String,
-    pub avatar: String,
-    pub display_name: Option<String>,
+    pub username: Username,
+    pub email: Option<Email>,
+    pub first_name: PersonName,
+    pub last_name: PersonName,
+    pub bio: Bio,
+    pub avatar: Avatar,
+    pub display_name: Option<DisplayName>,
     pub created_at: Timestamp,
     pub updated_at: Timestamp,
     pub devices: Vec<Device>,
 }
 
-impl User {
-    pub fn summary(&self) -> UserSummary {
-        UserSummary {
-            id: self.id,
-            username: self.username.clone(),
-            email: self.email.clone(),
-            first_name: self.first_name.clone(),
-            last_name: self.last_name.clone(),
-            bio: self.bio.clone(),
-            avatar: self.avatar.clone(),
-            display_name: self.display_name.clone(),
-            created_at: self.created_at,
-            updated_at: self.updated_at,
-            devices: self.devices.clone(),
-        }
+impl UserSummary {
+    /// The e-mail address, or `""` for a user without one (as every contract shows it).
+    pub fn email_text(&self) -> &str {
+        self.email.as_deref().unwrap_or_default()
     }
-}
-
-/// A notification address of a user.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Device {
-    pub id: u64,
-    /// `email`, `android` or `ios`.
-    pub kind: String,
-    pub reference: String,
 }
 
 impl User {
     /// A new, active, verified, non-staff user with every counter at zero and no optional data.
-    pub fn new(id: UserId, username: String, email: String, now: Timestamp) -> Self {
+    pub fn new(id: UserId, username: Username, email: Option<Email>, now: Timestamp) -> Self {
         Self {
             id,
             username,
             email,
-            first_name: String::new(),
-            last_name: String::new(),
-            bio: String::new(),
-            avatar: String::new(),
+            first_name: PersonName::default(),
+            last_name: PersonName::default(),
+            bio: Bio::default(),
+            avatar: Avatar::default(),
             is_active: true,
             is_staff: false,
             is_superuser: false,
@@ -351,6 +323,40 @@ impl User {
             address: None,
             birthday: None,
         }
+    }
+
+    pub fn summary(&self) -> UserSummary {
+        UserSummary {
+            id: self.id,
+            username: self.username.clone(),
+            email: self.email.clone(),
+            first_name: self.first_name.clone(),
+            last_name: self.last_name.clone(),
+            bio: self.bio.clone(),
+            avatar: self.avatar.clone(),
+            display_name: self.display_name.clone(),
+            created_at: self.created_at,
+            updated_at: self.updated_at,
+            devices: self.devices.clone(),
+        }
+    }
+
+    /// The e-mail address, or `""` for a user without one (as every contract shows it).
+    pub fn email_text(&self) -> &str {
+        self.email.as_deref().unwrap_or_default()
+    }
+
+    /// A plain user `<username>@example.com` created at the epoch, for unit tests.
+    #[cfg(test)]
+    pub(crate) fn example(id: u64, username: &str) -> User {
+        let email = Email::parse(&format!("{username}@example.com")).ok();
+        let username = Username::parse(username).expect("an example username is valid");
+        User::new(UserId::new(id), username, email, Timestamp::from_unix(0))
+    }
+
+    /// The chat server's name for the user: the display name, else the username.
+    pub fn chat_name(&self) -> &str {
+        self.display_name.as_deref().unwrap_or(&self.username)
     }
 }
 

@@ -129,7 +129,7 @@ impl<'a> Reason<'a> {
 
 /// The field and message that report a taken value. Every contract shows Django's words
 /// under the field its clients send.
-fn taken(field: UniqueField) -> (&'static str, &'static str) {
+pub fn taken(field: UniqueField) -> (&'static str, &'static str) {
     match field {
         UniqueField::Username => ("username", "A user with that username already exists."),
         UniqueField::Email => ("email", "A user with that email already exists."),

@@ -2,17 +2,15 @@
 //! password hash and (for contracts that sign the new user in) the first session, in one
 //! transaction. Contracts without usernames get one derived from their e-mail or chat id.
 
-use super::{FieldErrors, ServiceError};
+use super::{ServiceError, UniqueField};
 use crate::auth::password;
-use crate::auth::refresh::{RefreshToken, REFRESH_TOKEN_SECONDS};
+use crate::auth::refresh::RefreshToken;
 use crate::clock::Timestamp;
-use crate::domain::{Bio, Device, Email, NewUser, Password, PersonName, User, UserId, Username};
-use crate::store::items::{SessionItem, UserItem};
+use crate::domain::{
+    Avatar, Bio, ChatUserId, CountryCode, Device, DeviceKind, DisplayName, Email, Gender, NewUser,
+    Password, PersonName, Phone, User, UserId, Username,
+};
 use crate::store::{CreateUserError, Store};
-
-pub const USERNAME_TAKEN: &str = "A user with that username already exists.";
-pub const EMAIL_TAKEN: &str = "A user with that email already exists.";
-pub const CHAT_ID_TAKEN: &str = "A user with that user_id already exists.";
 
 /// How many derived usernames are tried before giving up.
 const DERIVED_USERNAME_ATTEMPTS: u32 = 4;
@@ -29,19 +27,17 @@ pub struct NewAccount {
     pub first_name: PersonName,
     pub last_name: PersonName,
     pub bio: Bio,
-    pub display_name: Option<String>,
-    pub avatar: String,
-    pub phone: Option<String>,
-    pub gender: Option<String>,
-    pub country: Option<String>,
+    pub display_name: Option<DisplayName>,
+    pub avatar: Avatar,
+    pub phone: Option<Phone>,
+    pub gender: Option<Gender>,
+    pub country: Option<CountryCode>,
     pub country_id: Option<u64>,
     pub city_id: Option<u64>,
-    pub chat_user_id: Option<String>,
+    pub chat_user_id: Option<ChatUserId>,
     pub email_verified: bool,
     pub is_staff: bool,
     pub is_superuser: bool,
-    /// Register the e-mail as the user's first notification device (push contract).
-    pub email_device: bool,
     /// No password at all: the account cannot sign in (push contract).
     pub unusable_password: bool,
 }
@@ -57,7 +53,7 @@ impl NewAccount {
             last_name: PersonName::default(),
             bio: Bio::default(),
             display_name: None,
-            avatar: String::new(),
+            avatar: Avatar::default(),
             phone: None,
             gender: None,
             country: None,
@@ -67,7 +63,6 @@ impl NewAccount {
             email_verified: true,
             is_staff: false,
             is_superuser: false,
-            email_device: false,
             unusable_password: false,
         }
     }
@@ -115,17 +110,17 @@ fn derived_username(seed: &str, attempt: u32) -> Result<Username, ServiceError> 
 }
 
 fn taken(username: bool, email: bool, chat_id: bool) -> ServiceError {
-    let mut errors = FieldErrors::default();
-    if username {
-        errors.add("username", USERNAME_TAKEN);
-    }
-    if email {
-        errors.add("email", EMAIL_TAKEN);
-    }
-    if chat_id {
-        errors.add("user_id", CHAT_ID_TAKEN);
-    }
-    ServiceError::Invalid(errors)
+    let fields = [
+        (username, UniqueField::Username),
+        (email, UniqueField::Email),
+        (chat_id, UniqueField::ChatUserId),
+    ];
+    ServiceError::Taken(
+        fields
+            .into_iter()
+            .filter_map(|(taken, field)| taken.then_some(field))
+            .collect(),
+    )
 }
 
 /// Creates the account. With `sign_in`, its first session is written in the same transaction
@@ -175,15 +170,13 @@ pub async fn create(
         };
         password::hash(password).await?
     };
-    let id = store.next_user_id().await?;
-    let email_device = match (&account.email, account.email_device) {
-        (Some(email), true) => Some(Device {
-            id: store.next_device_id().await?,
-            kind: "email".to_owned(),
-            reference: email.as_str().to_owned(),
-        }),
-        _ => None,
-    };
+    // Every user with an e-mail is notified there: its first device (push contract).
+    let (id, email_device_id) = tokio::try_join!(store.next_user_id(), async {
+        match &account.email {
+            Some(_) => store.next_device_id().await.map(Some),
+            None => Ok(None),
+        }
+    })?;
 
     for attempt in 0..DERIVED_USERNAME_ATTEMPTS {
         let username = match &account.username {
@@ -191,28 +184,17 @@ pub async fn create(
             None => derived_username(&account.username_seed, attempt)?,
         };
         let now = Timestamp::now();
-        let mut user = build_user(id, username.as_str(), &account, now, sign_in);
-        user.devices.extend(email_device.clone());
+        let user = build_user(id, username, &account, email_device_id, now, sign_in);
         let refresh = if sign_in {
             Some(RefreshToken::new_family(id)?)
         } else {
             None
         };
-        let session = refresh.as_ref().map(|r| {
-            SessionItem::new(
-                id,
-                &r.session_id,
-                r.hash(),
-                0,
-                now,
-                now.plus_seconds(REFRESH_TOKEN_SECONDS),
-            )
-        });
+        let session = refresh
+            .as_ref()
+            .map(|r| super::sessions::new_session(r, 0, now));
         match store
-            .create_user(
-                &UserItem::new(&user, password_hash.clone()),
-                session.as_ref(),
-            )
+            .create_user(&user, &password_hash, session.as_ref())
             .await
         {
             Ok(()) => return Ok((user, refresh)),
@@ -237,17 +219,28 @@ pub async fn create(
     ))
 }
 
+/// The user an account becomes: with its e-mail as its first device, if it has one.
 fn build_user(
     id: UserId,
-    username: &str,
+    username: Username,
     account: &NewAccount,
+    email_device_id: Option<u64>,
     now: Timestamp,
     signed_in: bool,
 ) -> User {
+    let email_device = account
+        .email
+        .as_ref()
+        .zip(email_device_id)
+        .map(|(email, device_id)| Device {
+            id: device_id,
+            kind: DeviceKind::Email,
+            reference: email.to_string(),
+        });
     User {
-        first_name: account.first_name.as_str().to_owned(),
-        last_name: account.last_name.as_str().to_owned(),
-        bio: account.bio.as_str().to_owned(),
+        first_name: account.first_name.clone(),
+        last_name: account.last_name.clone(),
+        bio: account.bio.clone(),
         avatar: account.avatar.clone(),
         is_staff: account.is_staff,
         is_superuser: account.is_superuser,
@@ -260,50 +253,14 @@ fn build_user(
         country: account.country.clone(),
         country_id: account.country_id,
         city_id: account.city_id,
-        ..User::new(
-            id,
-            username.to_owned(),
-            account
-                .email
-                .as_ref()
-                .map(|e| e.as_str().to_owned())
-                .unwrap_or_default(),
-            now,
-        )
+        devices: email_device.into_iter().collect(),
+        ..User::new(id, username, account.email.clone(), now)
     }
 }
 
 /// The user an e-mail address (any letter case) belongs to.
 pub async fn email_owner(store: &Store, email: &Email) -> Result<Option<UserId>, ServiceError> {
     Ok(store.user_id_by_email(&email.canonical()).await?)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn usernames_are_derived_from_the_local_part_of_an_e_mail() {
-        assert_eq!(
-            derived_username("john.doe@example.com", 0)
-                .unwrap()
-                .as_str(),
-            "john.doe"
-        );
-        assert_eq!(
-            derived_username("Johnny Cage", 0).unwrap().as_str(),
-            "JohnnyCage"
-        );
-        assert_eq!(derived_username("a@b.c", 0).unwrap().as_str(), "usera");
-        assert_eq!(
-            derived_username("login@example.com", 0).unwrap().as_str(),
-            "userlogin"
-        );
-        let retry = derived_username("john.doe@example.com", 1).unwrap();
-        assert!(
-            retry.as_str().starts_with("john.doe-") && retry.as_str().len() <= Username::MAX_LEN
-        );
-    }
 }
 
 /// What `POST /api/check/email/` may tell its caller.
@@ -347,4 +304,70 @@ pub async fn register_without_session(
 ) -> Result<User, ServiceError> {
     super::reference::check(store, account.country_id, account.city_id).await?;
     Ok(create(store, account, false).await?.0)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_account_with_an_e_mail_starts_with_it_as_an_email_device() {
+        let account = NewAccount {
+            email: Email::parse("Ann@Example.com").ok(),
+            ..NewAccount::new("ann")
+        };
+        let user = build_user(
+            UserId::new(7),
+            Username::parse("ann").unwrap(),
+            &account,
+            Some(3),
+            Timestamp::from_unix(0),
+            false,
+        );
+        assert_eq!(
+            user.devices,
+            [Device {
+                id: 3,
+                kind: DeviceKind::Email,
+                reference: "Ann@Example.com".into(),
+            }]
+        );
+    }
+
+    #[test]
+    fn an_account_without_an_e_mail_starts_without_devices() {
+        let user = build_user(
+            UserId::new(7),
+            Username::parse("chatter").unwrap(),
+            &NewAccount::new("chatter"),
+            None,
+            Timestamp::from_unix(0),
+            false,
+        );
+        assert!(user.devices.is_empty() && user.email.is_none());
+    }
+
+    #[test]
+    fn usernames_are_derived_from_the_local_part_of_an_e_mail() {
+        assert_eq!(
+            derived_username("john.doe@example.com", 0)
+                .unwrap()
+                .as_str(),
+            "john.doe"
+        );
+        assert_eq!(
+            derived_username("Johnny Cage", 0).unwrap().as_str(),
+            "JohnnyCage"
+        );
+        assert_eq!(derived_username("a@b.c", 0).unwrap().as_str(), "usera");
+        assert_eq!(
+            derived_username("login@example.com", 0).unwrap().as_str(),
+            "userlogin"
+        );
+        let retry = derived_username("john.doe@example.com", 1).unwrap();
+        assert!(retry.starts_with("john.doe-"));
+        assert!(
+            retry.as_str().starts_with("john.doe-") && retry.as_str().len() <= Username::MAX_LEN
+        );
+    }
 }

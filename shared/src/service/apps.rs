@@ -3,7 +3,7 @@
 
 use super::ServiceError;
 use crate::clock::Timestamp;
-use crate::store::items::AppCredentialItem;
+use crate::domain::AppCredential;
 use crate::store::Store;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -14,13 +14,13 @@ pub struct App {
     pub revoked: bool,
 }
 
-impl From<AppCredentialItem> for App {
-    fn from(item: AppCredentialItem) -> Self {
+impl From<AppCredential> for App {
+    fn from(app: AppCredential) -> Self {
         Self {
-            app_id: item.app_id,
-            name: item.name,
-            created_at: item.created_at,
-            revoked: item.revoked,
+            app_id: app.app_id,
+            name: app.name,
+            created_at: app.created_at.to_rfc3339(),
+            revoked: app.revoked,
         }
     }
 }
@@ -51,14 +51,15 @@ pub async fn create(store: &Store, name: &str) -> Result<(App, Secret), ServiceE
     }
     let app_id = format!("app_{}", crate::auth::random_token(12)?);
     let secret = crate::auth::random_token(32)?;
-    let item = AppCredentialItem::new(
-        &app_id,
-        name,
-        crate::auth::sha256_b64(&secret),
-        Timestamp::now(),
-    );
-    store.put_app_credential(&item).await?;
-    Ok((item.into(), Secret(secret)))
+    let app = AppCredential {
+        app_id,
+        name: name.to_owned(),
+        secret_hash: crate::auth::sha256_b64(&secret),
+        created_at: Timestamp::now(),
+        revoked: false,
+    };
+    store.put_app_credential(&app).await?;
+    Ok((app.into(), Secret(secret)))
 }
 
 pub async fn list(store: &Store) -> Result<Vec<App>, ServiceError> {

@@ -3,7 +3,7 @@
 
 use super::ServiceError;
 use crate::clock::Timestamp;
-use crate::store::items::LoginFailuresItem;
+use crate::domain::LoginFailures;
 use crate::store::Store;
 
 /// At most `max` requests of one subject per fixed window of `window_seconds`.
@@ -14,42 +14,28 @@ pub struct Limit {
     pub window_seconds: i64,
 }
 
+impl Limit {
+    const fn new(scope: &'static str, max: u64, window_seconds: i64) -> Self {
+        Self {
+            scope,
+            max,
+            window_seconds,
+        }
+    }
+}
+
 /// Sign-in attempts (any contract) from one client address.
-pub const SIGN_IN_PER_ADDRESS: Limit = Limit {
-    scope: "signin-ip",
-    max: 30,
-    window_seconds: 60,
-};
+pub const SIGN_IN_PER_ADDRESS: Limit = Limit::new("signin-ip", 30, 60);
 /// Sign-in attempts naming one account.
-pub const SIGN_IN_PER_ACCOUNT: Limit = Limit {
-    scope: "signin-account",
-    max: 10,
-    window_seconds: 60,
-};
+pub const SIGN_IN_PER_ACCOUNT: Limit = Limit::new("signin-account", 10, 60);
 /// E-mail existence checks by callers who are not staff, from one client address.
-pub const EMAIL_CHECK_PER_ADDRESS: Limit = Limit {
-    scope: "email-check-ip",
-    max: 10,
-    window_seconds: 60,
-};
+pub const EMAIL_CHECK_PER_ADDRESS: Limit = Limit::new("email-check-ip", 10, 60);
 /// E-mail existence checks by callers who are not staff, about one address.
-pub const EMAIL_CHECK_PER_ACCOUNT: Limit = Limit {
-    scope: "email-check-account",
-    max: 5,
-    window_seconds: 60,
-};
+pub const EMAIL_CHECK_PER_ACCOUNT: Limit = Limit::new("email-check-account", 5, 60);
 /// Verification-code requests (sign-ups that send one, and resends) from one client address.
-pub const CODE_PER_ADDRESS: Limit = Limit {
-    scope: "code-ip",
-    max: 10,
-    window_seconds: 600,
-};
+pub const CODE_PER_ADDRESS: Limit = Limit::new("code-ip", 10, 600);
 /// Verification-code requests for one account (besides the 60-second resend interval).
-pub const CODE_PER_ACCOUNT: Limit = Limit {
-    scope: "code-account",
-    max: 5,
-    window_seconds: 3600,
-};
+pub const CODE_PER_ACCOUNT: Limit = Limit::new("code-account", 5, 3600);
 
 /// Failed sign-ins an account may have before it is locked.
 pub const FAILURES_BEFORE_LOCK: u32 = 5;
@@ -87,8 +73,8 @@ pub fn lock_seconds(failures: u32) -> i64 {
 }
 
 /// Seconds left on the account's lock, if it is locked now.
-pub fn locked_for(failures: &LoginFailuresItem, now: Timestamp) -> Option<u64> {
-    let until = failures.last_failed_at + lock_seconds(failures.failures);
+pub fn locked_for(failures: &LoginFailures, now: Timestamp) -> Option<u64> {
+    let until = failures.last_failed_at.unix() + lock_seconds(failures.failures);
     (until > now.unix()).then(|| (until - now.unix()) as u64)
 }
 

@@ -6,6 +6,7 @@ pub mod apps;
 pub mod chat;
 pub mod directory;
 pub mod limits;
+pub mod paging;
 pub mod profiles;
 pub mod push;
 pub mod reference;

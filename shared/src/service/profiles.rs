@@ -1,38 +1,62 @@
 //! Reading and changing profiles, for every contract.
 
-use super::accounts::EMAIL_TAKEN;
-use super::ServiceError;
+use super::{ServiceError, UniqueField};
 use crate::clock::Timestamp;
-use crate::domain::{Email, User, UserId};
+use crate::domain::{
+    Address, Avatar, Bio, Birthday, CountryCode, Email, Gender, HttpUrl, PersonName, Phone, User,
+    UserId,
+};
 use crate::store::{ProfileUpdateError, Store};
 
 /// Fields to change; `None` leaves a field as it is. For optional fields, `Some(None)` clears.
 #[derive(Debug, Clone, Default)]
 pub struct ProfileChanges {
-    pub first_name: Option<String>,
-    pub last_name: Option<String>,
-    pub bio: Option<String>,
-    pub avatar: Option<String>,
+    pub first_name: Option<PersonName>,
+    pub last_name: Option<PersonName>,
+    pub bio: Option<Bio>,
+    pub avatar: Option<Avatar>,
     pub email: Option<Email>,
-    pub phone: Option<Option<String>>,
-    pub gender: Option<Option<String>>,
-    pub country: Option<Option<String>>,
+    pub phone: Option<Option<Phone>>,
+    pub gender: Option<Option<Gender>>,
+    pub country: Option<Option<CountryCode>>,
     pub country_id: Option<Option<u64>>,
     pub city_id: Option<Option<u64>>,
-    pub photo: Option<Option<String>>,
-    pub address: Option<Option<String>>,
-    pub birthday: Option<Option<String>>,
+    pub photo: Option<Option<HttpUrl>>,
+    pub address: Option<Option<Address>>,
+    pub birthday: Option<Option<Birthday>>,
 }
 
-/// How often an update that raced with another is tried again.
-const ATTEMPTS: u32 = 3;
+/// Sets `target` to the change, if there is one.
+fn set<T: Clone>(target: &mut T, change: &Option<T>) {
+    if let Some(value) = change {
+        target.clone_from(value);
+    }
+}
+
+impl ProfileChanges {
+    /// `user` with these changes made.
+    pub fn apply(&self, mut user: User) -> User {
+        set(&mut user.first_name, &self.first_name);
+        set(&mut user.last_name, &self.last_name);
+        set(&mut user.bio, &self.bio);
+        set(&mut user.avatar, &self.avatar);
+        if let Some(email) = &self.email {
+            user.email = Some(email.clone());
+        }
+        set(&mut user.phone, &self.phone);
+        set(&mut user.gender, &self.gender);
+        set(&mut user.country, &self.country);
+        set(&mut user.country_id, &self.country_id);
+        set(&mut user.city_id, &self.city_id);
+        set(&mut user.photo, &self.photo);
+        set(&mut user.address, &self.address);
+        set(&mut user.birthday, &self.birthday);
+        user
+    }
+}
 
 pub async fn get(store: &Store, id: UserId) -> Result<User, ServiceError> {
-    Ok(store
-        .get_user(id)
-        .await?
-        .ok_or(ServiceError::NotFound)?
-        .to_user())
+    store.get_user(id).await?.ok_or(ServiceError::NotFound)
 }
 
 /// The user a username (any letter case) belongs to.
@@ -48,63 +72,25 @@ pub async fn by_username(store: &Store, username: &str) -> Result<User, ServiceE
     get(store, id).await
 }
 
-/// Applies the changes; a new e-mail must be free (in any letter case).
+/// Applies the changes; a new e-mail must be free (in any letter case). The user's e-mail
+/// device follows a new e-mail.
 pub async fn update(
     store: &Store,
     id: UserId,
     changes: &ProfileChanges,
 ) -> Result<User, ServiceError> {
-    for _ in 0..ATTEMPTS {
-        let before = store
-            .get_user(id)
-            .await?
-            .filter(|u| !u.deleting)
-            .ok_or(ServiceError::NotFound)?;
-        let mut after = before.clone();
-        let set = |target: &mut String, value: &Option<String>| {
-            if let Some(value) = value {
-                target.clone_from(value);
-            }
-        };
-        set(&mut after.first_name, &changes.first_name);
-        set(&mut after.last_name, &changes.last_name);
-        set(&mut after.bio, &changes.bio);
-        set(&mut after.avatar, &changes.avatar);
-        if let Some(email) = &changes.email {
-            after.email = email.as_str().to_owned();
-        }
-        let replace = |target: &mut Option<String>, value: &Option<Option<String>>| {
-            if let Some(value) = value {
-                target.clone_from(value);
-            }
-        };
-        replace(&mut after.phone, &changes.phone);
-        replace(&mut after.gender, &changes.gender);
-        replace(&mut after.country, &changes.country);
-        replace(&mut after.photo, &changes.photo);
-        replace(&mut after.address, &changes.address);
-        replace(&mut after.birthday, &changes.birthday);
-        if let Some(value) = changes.country_id {
-            after.country_id = value;
-        }
-        if let Some(value) = changes.city_id {
-            after.city_id = value;
-        }
-        let mut after = after.derived();
-        after.updated_at = Timestamp::now().to_rfc3339();
-        after.revision = before.revision + 1;
-        match store.update_profile(&before, &after).await {
-            Ok(()) => return Ok(after.to_user()),
-            Err(ProfileUpdateError::EmailTaken) => {
-                return Err(ServiceError::invalid("email", EMAIL_TAKEN))
-            }
-            Err(ProfileUpdateError::Stale) => continue,
-            Err(ProfileUpdateError::Store(e)) => return Err(e.into()),
-        }
+    let updated = store
+        .update_profile(id, Timestamp::now(), |user| changes.apply(user))
+        .await;
+    match updated {
+        Ok(user) => Ok(user),
+        Err(ProfileUpdateError::NotFound) => Err(ServiceError::NotFound),
+        Err(ProfileUpdateError::EmailTaken) => Err(ServiceError::taken(UniqueField::Email)),
+        Err(ProfileUpdateError::Stale) => Err(ServiceError::Unexpected(
+            "the profile kept changing during the update".into(),
+        )),
+        Err(ProfileUpdateError::Store(e)) => Err(e.into()),
     }
-    Err(ServiceError::Unexpected(
-        "the profile kept changing during the update".into(),
-    ))
 }
 
 /// The user `id`, for a caller who is that user or staff. Anyone else is refused without
@@ -145,4 +131,65 @@ pub async fn update_with_place(
     let city = changes.city_id.unwrap_or(caller.city_id);
     super::reference::check(store, country, city).await?;
     update(store, caller.id, changes).await
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn user(id: u64) -> User {
+        User::example(id, &format!("user{id}"))
+    }
+
+    #[test]
+    fn a_user_may_change_themselves() {
+        assert!(ensure_may_change(&user(1), UserId::new(1)).is_ok());
+    }
+
+    #[test]
+    fn a_user_may_not_change_another() {
+        assert!(matches!(
+            ensure_may_change(&user(1), UserId::new(2)),
+            Err(ServiceError::PermissionDenied)
+        ));
+    }
+
+    #[test]
+    fn staff_may_change_anyone() {
+        let staff = User {
+            is_staff: true,
+            ..user(1)
+        };
+        assert!(ensure_may_change(&staff, UserId::new(2)).is_ok());
+    }
+
+    #[test]
+    fn a_superuser_without_staff_rights_is_no_exception() {
+        let superuser = User {
+            is_superuser: true,
+            ..user(1)
+        };
+        assert!(ensure_may_change(&superuser, UserId::new(2)).is_err());
+    }
+
+    #[test]
+    fn changes_set_given_fields_clear_emptied_ones_and_leave_the_rest() {
+        let before = User {
+            phone: Phone::parse("+1234567890").ok(),
+            gender: Gender::parse("F").ok(),
+            ..user(1)
+        };
+        let changes = ProfileChanges {
+            first_name: PersonName::parse("Ann").ok(),
+            email: Email::parse("ann@example.com").ok(),
+            phone: Some(None),
+            ..ProfileChanges::default()
+        };
+        let after = changes.apply(before.clone());
+        assert_eq!(after.first_name, "Ann");
+        assert_eq!(after.email_text(), "ann@example.com");
+        assert_eq!(after.phone, None);
+        assert_eq!(after.gender, before.gender);
+        assert_eq!(after.last_name, before.last_name);
+    }
 }

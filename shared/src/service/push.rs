@@ -2,7 +2,7 @@
 //! device), read with their devices, listed, and deleted with everything of theirs.
 
 use super::accounts::{self, NewAccount};
-use super::ServiceError;
+use super::{paging, ServiceError, UniqueField};
 use crate::domain::{Email, User, UserId, UserSummary};
 use crate::store::{DirectoryOrder, Store};
 
@@ -16,7 +16,6 @@ pub async fn create_user(store: &Store, email: Email) -> Result<User, ServiceErr
     let account = NewAccount {
         username_seed: email.as_str().to_owned(),
         email: Some(email),
-        email_device: true,
         unusable_password: true,
         ..NewAccount::new("")
     };
@@ -24,11 +23,7 @@ pub async fn create_user(store: &Store, email: Email) -> Result<User, ServiceErr
 }
 
 pub async fn get_user(store: &Store, id: UserId) -> Result<User, ServiceError> {
-    Ok(store
-        .get_user(id)
-        .await?
-        .ok_or(ServiceError::NotFound)?
-        .to_user())
+    super::profiles::get(store, id).await
 }
 
 pub async fn delete_user(store: &Store, id: UserId) -> Result<(), ServiceError> {
@@ -45,8 +40,8 @@ pub async fn list_users(
     page: usize,
     limit: usize,
 ) -> Result<Vec<UserSummary>, ServiceError> {
-    let skip = page.saturating_sub(1).saturating_mul(limit);
-    if u64::try_from(skip).unwrap_or(u64::MAX) >= store.user_count().await? {
+    let skip = paging::page_skip(page, limit);
+    if paging::past_the_end(skip, store.user_count().await?) {
         return Ok(Vec::new());
     }
     Ok(store
@@ -59,7 +54,16 @@ pub async fn list_users(
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Rejected {
     pub email: String,
-    pub reason: String,
+    pub reason: RejectReason,
+}
+
+/// Why one e-mail of a bulk request was not created.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum RejectReason {
+    /// Not an e-mail address: the validation message.
+    Invalid(String),
+    /// Another user holds it.
+    Taken(UniqueField),
 }
 
 /// What a bulk creation did: the users made, in request order, and the e-mails refused.
@@ -73,25 +77,23 @@ pub struct BulkCreated {
 pub async fn create_users(store: &Store, emails: Vec<String>) -> Result<BulkCreated, ServiceError> {
     let mut outcome = BulkCreated::default();
     for text in emails {
-        let created = match Email::parse(&text) {
-            Ok(email) => create_user(store, email).await,
-            Err(invalid) => Err(ServiceError::invalid("email", &invalid.0)),
+        let reason = match Email::parse(&text) {
+            Err(invalid) => RejectReason::Invalid(invalid.0),
+            Ok(email) => match create_user(store, email).await {
+                Ok(user) => {
+                    outcome.created.push(user);
+                    continue;
+                }
+                Err(ServiceError::Taken(fields)) => {
+                    RejectReason::Taken(fields.first().copied().unwrap_or(UniqueField::Email))
+                }
+                Err(other) => return Err(other),
+            },
         };
-        match created {
-            Ok(user) => outcome.created.push(user),
-            Err(ServiceError::Invalid(errors)) => {
-                let reason = errors
-                    .iter()
-                    .next()
-                    .and_then(|(_, messages)| messages.first().cloned())
-                    .unwrap_or_default();
-                outcome.rejected.push(Rejected {
-                    email: text,
-                    reason,
-                });
-            }
-            Err(other) => return Err(other),
-        }
+        outcome.rejected.push(Rejected {
+            email: text,
+            reason,
+        });
     }
     Ok(outcome)
 }

@@ -8,8 +8,7 @@ use crate::auth::password;
 use crate::auth::refresh::{RefreshToken, REFRESH_TOKEN_SECONDS};
 use crate::auth::tokens::{TokenSigner, TokenVerifier};
 use crate::clock::Timestamp;
-use crate::domain::{Password, User, UserId};
-use crate::store::items::SessionItem;
+use crate::domain::{LoginFailures, Password, Session, User, UserId};
 use crate::store::Store;
 
 /// A fresh access token and the refresh token that can replace it. `Debug` hides both.
@@ -45,6 +44,19 @@ impl LoginName {
         match self {
             LoginName::Username(name) | LoginName::Email(name) => name.trim().to_lowercase(),
         }
+    }
+}
+
+/// The session a new refresh-token family starts: its first token current for 7 days.
+pub(super) fn new_session(refresh: &RefreshToken, token_version: u64, now: Timestamp) -> Session {
+    Session {
+        user_id: refresh.user_id,
+        session_id: refresh.session_id.clone(),
+        token_hash: refresh.hash(),
+        token_version,
+        created_at: now,
+        rotated_at: now,
+        expires_at: now.plus_seconds(REFRESH_TOKEN_SECONDS),
     }
 }
 
@@ -115,37 +127,46 @@ pub async fn check_credentials(
     let stored = stored.filter(|_| user_id.is_some());
     // The stand-in user's failures are only counted, never a lock.
     let failures = failures.filter(|_| user_id.is_some());
-    if let Some(retry_after) = failures.as_ref().and_then(|f| limits::locked_for(f, now)) {
-        return Err(ServiceError::RateLimited { retry_after });
-    }
+    ensure_unlocked(failures.as_ref(), now)?;
     let password_matches =
-        password::verify(password, stored.as_ref().map(|u| u.password_hash.clone())).await?;
-    match stored {
-        Some(item) if password_matches && item.is_active && item.email_verified => {
-            if failures.is_some() {
-                store.clear_login_failures(UserId::new(item.id)).await?;
-            }
-            Ok(item.to_user())
+        password::verify(password, stored.as_ref().map(|c| c.password_hash.clone())).await?;
+    let user = stored.map(|c| c.user);
+    if sign_in_accepted(user.as_ref(), password_matches) {
+        let user = user.ok_or(ServiceError::InvalidCredentials)?;
+        if failures.is_some() {
+            store.clear_login_failures(user.id).await?;
         }
-        Some(item) => {
-            let recorded = store
-                .record_login_failure(UserId::new(item.id), now)
-                .await?;
-            if recorded.failures >= limits::FAILURES_BEFORE_LOCK {
-                tracing::warn!(
-                    user_id = item.id,
-                    failures = recorded.failures,
-                    "account locked after failed sign-ins"
-                );
-            }
-            Err(ServiceError::InvalidCredentials)
-        }
-        None => {
-            // The same write a known account's failure costs, so the refusal takes as long.
-            store.record_login_failure(UNKNOWN_USER, now).await?;
-            Err(ServiceError::InvalidCredentials)
-        }
+        return Ok(user);
     }
+    // An unknown name costs the same write a known account's failure does, so the refusal
+    // takes as long.
+    let counted = user.as_ref().map_or(UNKNOWN_USER, |u| u.id);
+    let recorded = store.record_login_failure(counted, now).await?;
+    if user.is_some() && recorded.failures >= limits::FAILURES_BEFORE_LOCK {
+        tracing::warn!(
+            user_id = %counted,
+            failures = recorded.failures,
+            "account locked after failed sign-ins"
+        );
+    }
+    Err(ServiceError::InvalidCredentials)
+}
+
+/// Refuses a sign-in while the account is locked by its failures, saying for how long.
+pub fn ensure_unlocked(
+    failures: Option<&LoginFailures>,
+    now: Timestamp,
+) -> Result<(), ServiceError> {
+    match failures.and_then(|f| limits::locked_for(f, now)) {
+        Some(retry_after) => Err(ServiceError::RateLimited { retry_after }),
+        None => Ok(()),
+    }
+}
+
+/// Whether a sign-in succeeds: the password is right for an active account whose e-mail is
+/// verified. Everything else gets the same refusal.
+pub fn sign_in_accepted(user: Option<&User>, password_matches: bool) -> bool {
+    user.is_some_and(|u| password_matches && u.is_active && u.email_verified)
 }
 
 /// The user these credentials belong to, or `None` when they are wrong; limits and lockout
@@ -174,14 +195,7 @@ pub async fn login(
     let user = check_credentials(store, name, password, client).await?;
     let now = Timestamp::now();
     let refresh = RefreshToken::new_family(user.id)?;
-    let session = SessionItem::new(
-        user.id,
-        &refresh.session_id,
-        refresh.hash(),
-        user.token_version,
-        now,
-        now.plus_seconds(REFRESH_TOKEN_SECONDS),
-    );
+    let session = new_session(&refresh, user.token_version, now);
     store.start_session(&session, now).await?;
     let access = signer.sign(user.id, &refresh.session_id, user.token_version, now)?;
     Ok((
@@ -208,16 +222,15 @@ pub async fn refresh(
         return Err(ServiceError::InvalidRefreshToken);
     };
     let now = Timestamp::now();
-    let current = presented.matches_hash(&session.token_hash);
-    let live = session.expires_at > now.unix()
-        && user.is_active
-        && user.token_version == session.token_version;
-    if !current || !live {
-        if !current {
-            tracing::warn!(user_id = %user_id, "refresh token reused; revoking its family");
+    match refresh_decision(&presented, &session, &user, now) {
+        RefreshDecision::Rotate => {}
+        decision => {
+            if decision == RefreshDecision::RevokeReused {
+                tracing::warn!(user_id = %user_id, "refresh token reused; revoking its family");
+            }
+            store.delete_session(user_id, &session_id).await?;
+            return Err(ServiceError::InvalidRefreshToken);
         }
-        store.delete_session(user_id, &session_id).await?;
-        return Err(ServiceError::InvalidRefreshToken);
     }
 
     let next = RefreshToken::next_in_family(user_id, &session_id)?;
@@ -244,6 +257,42 @@ pub async fn refresh(
     })
 }
 
+/// What a presented refresh token earns.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RefreshDecision {
+    /// The family's current token, unexpired, for an active user at the same token version:
+    /// it is exchanged for the next one.
+    Rotate,
+    /// Another token of the family (used before, or stolen and used first): the family is
+    /// revoked.
+    RevokeReused,
+    /// The current token, but expired, or its user deactivated or re-versioned since: the
+    /// family ends.
+    RevokeExpired,
+}
+
+pub fn refresh_decision(
+    presented: &RefreshToken,
+    session: &Session,
+    user: &User,
+    now: Timestamp,
+) -> RefreshDecision {
+    if !presented.matches_hash(&session.token_hash) {
+        RefreshDecision::RevokeReused
+    } else if session_live(session, now)
+        && user.is_active
+        && user.token_version == session.token_version
+    {
+        RefreshDecision::Rotate
+    } else {
+        RefreshDecision::RevokeExpired
+    }
+}
+
+fn session_live(session: &Session, now: Timestamp) -> bool {
+    session.expires_at > now
+}
+
 /// Ends the caller's session, and the session of `refresh` if one is given (it must be one of
 /// the caller's own, current tokens).
 pub async fn logout(
@@ -263,9 +312,7 @@ pub async fn logout(
                 .get_user_and_session(caller.user.id, &token.session_id)
                 .await?;
             let current = session
-                .filter(|s| {
-                    token.matches_hash(&s.token_hash) && s.expires_at > Timestamp::now().unix()
-                })
+                .filter(|s| token.matches_hash(&s.token_hash) && session_live(s, Timestamp::now()))
                 .is_some();
             if !current {
                 return Err(invalid());
@@ -297,7 +344,7 @@ pub async fn authenticate(
     let (user, session) = store.get_user_and_session(user_id, &claims.sid).await?;
     match (user, session) {
         (Some(user), Some(_)) if user.is_active && user.token_version == claims.ver => Ok(Caller {
-            user: user.to_user(),
+            user,
             session_id: claims.sid,
         }),
         _ => Err(ServiceError::InvalidToken),
@@ -328,5 +375,129 @@ pub async fn optional_caller(
         Ok(caller) => Ok(Some(caller)),
         Err(ServiceError::NotAuthenticated | ServiceError::InvalidToken) => Ok(None),
         Err(other) => Err(other),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const NOW: i64 = 1_705_314_600;
+
+    fn user() -> User {
+        User::example(7, "alice")
+    }
+
+    /// A family whose current token is `current`, expiring in a minute.
+    fn family(current: &RefreshToken) -> Session {
+        let now = Timestamp::from_unix(NOW);
+        Session {
+            expires_at: now.plus_seconds(60),
+            ..new_session(current, 0, now)
+        }
+    }
+
+    #[test]
+    fn the_current_token_rotates() {
+        let current = RefreshToken::new_family(UserId::new(7)).unwrap();
+        let decision = refresh_decision(
+            &current,
+            &family(&current),
+            &user(),
+            Timestamp::from_unix(NOW),
+        );
+        assert_eq!(decision, RefreshDecision::Rotate);
+    }
+
+    #[test]
+    fn a_rotated_token_of_the_family_revokes_it() {
+        let first = RefreshToken::new_family(UserId::new(7)).unwrap();
+        let second = RefreshToken::next_in_family(UserId::new(7), &first.session_id).unwrap();
+        let decision =
+            refresh_decision(&first, &family(&second), &user(), Timestamp::from_unix(NOW));
+        assert_eq!(decision, RefreshDecision::RevokeReused);
+    }
+
+    #[test]
+    fn an_expired_token_is_refused() {
+        let current = RefreshToken::new_family(UserId::new(7)).unwrap();
+        let later = Timestamp::from_unix(NOW + 60);
+        let decision = refresh_decision(&current, &family(&current), &user(), later);
+        assert_eq!(decision, RefreshDecision::RevokeExpired);
+    }
+
+    #[test]
+    fn a_token_of_an_older_token_version_or_an_inactive_user_is_refused() {
+        let current = RefreshToken::new_family(UserId::new(7)).unwrap();
+        let now = Timestamp::from_unix(NOW);
+        let bumped = User {
+            token_version: 1,
+            ..user()
+        };
+        let inactive = User {
+            is_active: false,
+            ..user()
+        };
+        for user in [bumped, inactive] {
+            let decision = refresh_decision(&current, &family(&current), &user, now);
+            assert_eq!(decision, RefreshDecision::RevokeExpired);
+        }
+    }
+
+    fn failures(failures: u32, seconds_ago: i64) -> LoginFailures {
+        LoginFailures {
+            failures,
+            last_failed_at: Timestamp::from_unix(NOW - seconds_ago),
+        }
+    }
+
+    #[test]
+    fn four_failures_do_not_lock() {
+        assert!(ensure_unlocked(Some(&failures(4, 0)), Timestamp::from_unix(NOW)).is_ok());
+        assert!(ensure_unlocked(None, Timestamp::from_unix(NOW)).is_ok());
+    }
+
+    #[test]
+    fn the_fifth_failure_locks_for_a_minute_then_lets_go() {
+        let now = Timestamp::from_unix(NOW);
+        assert!(matches!(
+            ensure_unlocked(Some(&failures(5, 0)), now),
+            Err(ServiceError::RateLimited { retry_after: 60 })
+        ));
+        assert!(matches!(
+            ensure_unlocked(Some(&failures(5, 45)), now),
+            Err(ServiceError::RateLimited { retry_after: 15 })
+        ));
+        assert!(ensure_unlocked(Some(&failures(5, 60)), now).is_ok());
+    }
+
+    #[test]
+    fn each_further_failure_doubles_the_lock() {
+        let now = Timestamp::from_unix(NOW);
+        assert!(matches!(
+            ensure_unlocked(Some(&failures(6, 61)), now),
+            Err(ServiceError::RateLimited { retry_after: 59 })
+        ));
+        assert!(matches!(
+            ensure_unlocked(Some(&failures(30, 0)), now),
+            Err(ServiceError::RateLimited { retry_after: 3600 })
+        ));
+    }
+
+    #[test]
+    fn only_an_active_verified_account_with_the_right_password_signs_in() {
+        assert!(sign_in_accepted(Some(&user()), true));
+        assert!(!sign_in_accepted(Some(&user()), false));
+        assert!(!sign_in_accepted(None, true));
+        let unverified = User {
+            email_verified: false,
+            ..user()
+        };
+        let inactive = User {
+            is_active: false,
+            ..user()
+        };
+        assert!(!sign_in_accepted(Some(&unverified), true));
+        assert!(!sign_in_accepted(Some(&inactive), true));
     }
 }

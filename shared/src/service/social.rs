@@ -1,10 +1,10 @@
 //! Follows between users, and the lists of who follows whom.
 
 use super::profiles::by_username;
-use super::{FollowRefusal, ServiceError};
+use super::{paging, FollowRefusal, ServiceError};
 use crate::clock::Timestamp;
+pub use crate::domain::FollowSide as Side;
 use crate::domain::{User, UserId, UserSummary};
-use crate::store::keys::{FOLLOWER_PREFIX, FOLLOWING_PREFIX};
 use crate::store::{FollowEdge, FollowOutcome, Store};
 use std::collections::HashSet;
 
@@ -71,8 +71,8 @@ pub async fn unfollow(store: &Store, caller: &User, username: &str) -> Result<()
 /// Where page `page` (from 1) of a list of `total` starts. The first page always exists,
 /// even when empty; a later page past the end is DRF's "Invalid page.".
 pub fn page_start(page: usize, total: u64) -> Result<usize, ServiceError> {
-    let skip = page.saturating_sub(1).saturating_mul(PAGE_SIZE);
-    if page > 1 && u64::try_from(skip).unwrap_or(u64::MAX) >= total {
+    let skip = paging::page_skip(page, PAGE_SIZE);
+    if page > 1 && paging::past_the_end(skip, total) {
         return Err(ServiceError::InvalidPage);
     }
     Ok(skip)
@@ -85,20 +85,13 @@ pub async fn follows_of(
     page: usize,
 ) -> Result<(Vec<FollowEdge>, u64), ServiceError> {
     let skip = page_start(page, user.following_count)?;
-    if u64::try_from(skip).unwrap_or(u64::MAX) >= user.following_count {
+    if paging::past_the_end(skip, user.following_count) {
         return Ok((Vec::new(), user.following_count));
     }
     let edges = store
-        .edges(user.id, FOLLOWING_PREFIX, skip, PAGE_SIZE)
+        .edges(user.id, Side::Following, skip, PAGE_SIZE)
         .await?;
     Ok((edges, user.following_count))
-}
-
-/// Which side of a user's follows to list.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Side {
-    Followers,
-    Following,
 }
 
 /// The people on one side of `username`'s follows, with whether `caller` follows each.
@@ -110,31 +103,28 @@ pub async fn people(
     page: usize,
 ) -> Result<(Vec<(UserSummary, bool)>, u64), ServiceError> {
     let user = by_username(store, username).await?;
-    let (prefix, total) = match side {
-        Side::Followers => (FOLLOWER_PREFIX, user.followers_count),
-        Side::Following => (FOLLOWING_PREFIX, user.following_count),
+    let total = match side {
+        Side::Followers => user.followers_count,
+        Side::Following => user.following_count,
     };
     let skip = page_start(page, total)?;
-    if u64::try_from(skip).unwrap_or(u64::MAX) >= total {
+    if paging::past_the_end(skip, total) {
         return Ok((Vec::new(), total));
     }
-    let edges = store.edges(user.id, prefix, skip, PAGE_SIZE).await?;
+    let edges = store.edges(user.id, side, skip, PAGE_SIZE).await?;
     let ids: Vec<UserId> = edges
         .iter()
-        .map(|e| {
-            UserId::new(if side == Side::Followers {
-                e.follower
-            } else {
-                e.following
-            })
+        .map(|e| match side {
+            Side::Followers => e.follower,
+            Side::Following => e.following,
         })
         .collect();
     let profiles = store.get_users(&ids).await?;
     let followed = following_set(store, caller, &ids).await?;
     let mut people = Vec::with_capacity(ids.len());
     for id in ids {
-        if let Some(profile) = profiles.iter().find(|p| p.id == id.get()) {
-            people.push((profile.to_user().summary(), followed.contains(&id)));
+        if let Some(profile) = profiles.iter().find(|p| p.id == id) {
+            people.push((profile.summary(), followed.contains(&id)));
         }
     }
     Ok((people, total))

@@ -4,9 +4,8 @@
 
 use super::{limits, ServiceError};
 use crate::clock::Timestamp;
-use crate::domain::{Email, User, UserId};
+use crate::domain::{Email, EmailCode, User, UserId};
 use crate::notify::{Channel, Message, Notifier};
-use crate::store::items::EmailCodeItem;
 use crate::store::Store;
 use serde_json::json;
 
@@ -49,12 +48,13 @@ pub async fn send_code(
 ) -> Result<Sent, ServiceError> {
     let now = Timestamp::now();
     let code = new_code()?;
-    let item = EmailCodeItem::new(
-        user.id,
-        code_hash(user.id, &code),
-        now,
-        now.plus_seconds(CODE_SECONDS),
-    );
+    let item = EmailCode {
+        user_id: user.id,
+        code_hash: code_hash(user.id, &code),
+        attempts: 0,
+        sent_at: now,
+        expires_at: now.plus_seconds(CODE_SECONDS),
+    };
     if let Err(refused) = store
         .put_email_code(&item, now.plus_seconds(-RESEND_SECONDS))
         .await?
@@ -124,9 +124,7 @@ pub async fn resend(
         return Ok(());
     };
     match store.get_user(user_id).await? {
-        Some(user) if !user.email_verified => send_code(store, notifier, &user.to_user())
-            .await
-            .map(|_| ()),
+        Some(user) if !user.email_verified => send_code(store, notifier, &user).await.map(|_| ()),
         _ => Ok(()),
     }
 }

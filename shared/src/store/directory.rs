@@ -1,33 +1,23 @@
 //! The user directory: users listed from the index of the order asked for (GSI1 sign-up,
 //! GSI2 username, GSI3 first name, GSI4 last name), each projecting only what a list shows.
 
-use super::items::StoredDevice;
+use super::items::{optional, parsed, stored_devices, stored_email, timestamp, StoredDevice};
+use super::plumbing::QuerySpec;
 use super::{keys, Store, StoreError};
-use crate::clock::Timestamp;
-use crate::domain::{Device, UserId, UserSummary};
-use aws_sdk_dynamodb::types::{AttributeValue, ReturnConsumedCapacity};
+use crate::domain::{
+    Avatar, Bio, DirectoryOrder, DisplayName, PersonName, UserId, UserSummary, Username,
+};
+use aws_sdk_dynamodb::types::AttributeValue;
 use serde::Deserialize;
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
 
-/// Items asked for per Query call while walking an index.
-const QUERY_PAGE: usize = 500;
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum DirectoryOrder {
-    SignUp,
-    Username,
-    FirstName,
-    LastName,
-}
-
-impl DirectoryOrder {
-    fn index(self) -> (&'static str, &'static str) {
-        match self {
-            DirectoryOrder::SignUp => (keys::GSI1, "GSI1PK"),
-            DirectoryOrder::Username => (keys::GSI2, "GSI2PK"),
-            DirectoryOrder::FirstName => (keys::GSI3, "GSI3PK"),
-            DirectoryOrder::LastName => (keys::GSI4, "GSI4PK"),
-        }
+/// The index of an order, and the name of its partition key.
+fn index(order: DirectoryOrder) -> (&'static str, &'static str) {
+    match order {
+        DirectoryOrder::SignUp => (keys::GSI1, "GSI1PK"),
+        DirectoryOrder::Username => (keys::GSI2, "GSI2PK"),
+        DirectoryOrder::FirstName => (keys::GSI3, "GSI3PK"),
+        DirectoryOrder::LastName => (keys::GSI4, "GSI4PK"),
     }
 }
 
@@ -56,35 +46,33 @@ struct DirectoryEntry {
     search_text: String,
 }
 
-impl DirectoryEntry {
-    fn into_summary(self) -> UserSummary {
-        let parse = |s: &str| Timestamp::parse_rfc3339(s).unwrap_or(Timestamp::from_unix(0));
-        let mut devices: Vec<Device> = self
-            .devices
-            .into_iter()
-            .filter_map(|(id, d)| {
-                id.parse().ok().map(|id| Device {
-                    id,
-                    kind: d.kind,
-                    reference: d.reference,
-                })
-            })
-            .collect();
-        devices.sort_by_key(|d| d.id);
-        UserSummary {
-            id: UserId::new(self.id),
-            username: self.username,
-            email: self.email,
-            first_name: self.first_name,
-            last_name: self.last_name,
-            bio: self.bio,
-            avatar: self.avatar,
-            display_name: self.display_name,
-            created_at: parse(&self.created_at),
-            updated_at: parse(&self.updated_at),
-            devices,
-        }
+impl TryFrom<DirectoryEntry> for UserSummary {
+    type Error = StoreError;
+
+    fn try_from(entry: DirectoryEntry) -> Result<Self, StoreError> {
+        let pk = keys::user_pk(UserId::new(entry.id));
+        summary_of(entry).map_err(|e| e.in_item(&pk, keys::PROFILE_SK))
     }
+}
+
+fn summary_of(entry: DirectoryEntry) -> Result<UserSummary, StoreError> {
+    Ok(UserSummary {
+        id: UserId::new(entry.id),
+        username: parsed("username", Username::parse(&entry.username))?,
+        email: stored_email(&entry.email)?,
+        first_name: parsed("first_name", PersonName::parse(&entry.first_name))?,
+        last_name: parsed("last_name", PersonName::parse(&entry.last_name))?,
+        bio: parsed("bio", Bio::parse(&entry.bio))?,
+        avatar: parsed("avatar", Avatar::parse(&entry.avatar))?,
+        display_name: optional(
+            "display_name",
+            entry.display_name.as_deref(),
+            DisplayName::parse,
+        )?,
+        created_at: timestamp("created_at", &entry.created_at)?,
+        updated_at: timestamp("updated_at", &entry.updated_at)?,
+        devices: stored_devices(&entry.devices)?,
+    })
 }
 
 /// A page of the directory and how much of the index was read for it.
@@ -113,7 +101,7 @@ impl Store {
         let mut seen = 0;
         let visit = |entry: DirectoryEntry| {
             if seen >= skip && seen < wanted {
-                users.push(entry.into_summary());
+                users.push(entry.try_into()?);
             }
             seen += 1;
             Ok(())
@@ -144,7 +132,7 @@ impl Store {
             read += 1;
             if keep(&entry.search_text, &entry.first_name, &entry.last_name) {
                 if matched >= skip && matched < skip.saturating_add(take) {
-                    users.push(entry.into_summary());
+                    users.push(entry.try_into()?);
                 }
                 matched += 1;
             }
@@ -168,45 +156,19 @@ impl Store {
         limit: Option<usize>,
         mut visit: impl FnMut(DirectoryEntry) -> Result<(), StoreError>,
     ) -> Result<f64, StoreError> {
-        let (index, partition_key) = order.index();
-        let mut seen = 0usize;
-        let mut capacity = 0.0;
-        let mut start: Option<HashMap<String, AttributeValue>> = None;
-        loop {
-            let page = limit.map_or(QUERY_PAGE, |limit| (limit - seen).min(QUERY_PAGE));
-            if page == 0 {
-                return Ok(capacity);
-            }
-            let output = self
-                .client
-                .query()
-                .table_name(self.table_name())
-                .index_name(index)
-                .key_condition_expression("#pk = :directory")
-                .expression_attribute_names("#pk", partition_key)
-                .expression_attribute_values(
-                    ":directory",
-                    AttributeValue::S(keys::USER_DIRECTORY.to_owned()),
-                )
-                .scan_index_forward(!descending)
-                .limit(i32::try_from(page).unwrap_or(i32::MAX))
-                .return_consumed_capacity(ReturnConsumedCapacity::Total)
-                .set_exclusive_start_key(start)
-                .send()
-                .await
-                .map_err(|e| StoreError::sdk("Query", e))?;
-            capacity += output
-                .consumed_capacity()
-                .and_then(|c| c.capacity_units())
-                .unwrap_or(0.0);
-            for item in output.items.unwrap_or_default() {
-                seen += 1;
-                visit(serde_dynamo::from_item(item)?)?;
-            }
-            start = output.last_evaluated_key;
-            if start.is_none() {
-                return Ok(capacity);
-            }
-        }
+        let (index, partition_key) = index(order);
+        let spec = QuerySpec {
+            index: Some(index),
+            key_condition: "#pk = :directory",
+            names: vec![("#pk", partition_key)],
+            values: vec![(
+                ":directory",
+                AttributeValue::S(keys::USER_DIRECTORY.to_owned()),
+            )],
+            forward: !descending,
+            consistent: false,
+        };
+        self.query_each(&spec, limit, |item| visit(serde_dynamo::from_item(item)?))
+            .await
     }
 }

@@ -1,9 +1,13 @@
 //! The exact shape of every stored item, serialised with `serde_dynamo`. The tests pin each
 //! shape attribute by attribute: changing one is a data migration, not a refactor.
 
-use super::keys;
+use super::{keys, StoreError};
 use crate::clock::Timestamp;
-use crate::domain::{Device, User, UserId};
+use crate::domain::{
+    Address, AppCredential, Avatar, Bio, Birthday, ChatUserId, CountryCode, Device, DeviceKind,
+    DisplayName, Email, EmailCode, FollowEdge, Gender, HttpUrl, Invalid, LoginFailures, PersonName,
+    Phone, Session, User, UserId, Username,
+};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
@@ -16,8 +20,10 @@ pub const ENTITY_EMAIL_CODE: &str = "EMAIL_CODE";
 pub const ENTITY_LOGIN_FAILURES: &str = "LOGIN_FAILURES";
 pub const ENTITY_APP_CREDENTIAL: &str = "APP_CREDENTIAL";
 pub const ENTITY_RATE_WINDOW: &str = "RATE_WINDOW";
-pub const ENTITY_DEVICE: &str = "DEVICE";
 pub const ENTITY_DEVICE_GUARD: &str = "DEVICE_GUARD";
+pub const ENTITY_COUNTER: &str = "COUNTER";
+pub const ENTITY_FOLLOWING: &str = "FOLLOWING";
+pub const ENTITY_FOLLOWER: &str = "FOLLOWER";
 
 /// `Debug` hides the password hash.
 #[derive(Clone, PartialEq, Serialize, Deserialize)]
@@ -75,24 +81,34 @@ pub struct UserItem {
     pub comments_received: u64,
     #[serde(default = "verified_by_default")]
     pub email_verified: bool,
+    /// The chat server's display name.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub display_name: Option<String>,
+    /// The chat server's user id; its guard keeps it unique.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub chat_user_id: Option<String>,
+    /// E.164 phone number (accounts contract).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub phone: Option<String>,
+    /// `M`, `F` or `O`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub gender: Option<String>,
+    /// ISO 3166-1 alpha-2 code.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub country: Option<String>,
+    /// Reference-data country id (campaign contract).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub country_id: Option<u64>,
+    /// Reference-data city id, of a city in `country_id`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub city_id: Option<u64>,
+    /// An http(s) URL.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub photo: Option<String>,
+    /// Free text, at most 255 characters.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub address: Option<String>,
+    /// `YYYY-MM-DD`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub birthday: Option<String>,
     /// Set when the user's deletion starts: from then on nothing new may attach to the user.
@@ -141,15 +157,15 @@ impl UserItem {
             search_text: String::new(),
             entity: ENTITY_USER.to_owned(),
             id: user.id.get(),
-            username: user.username.clone(),
-            username_lower: user.username.to_ascii_lowercase(),
-            email: user.email.clone(),
-            email_lower: user.email.to_lowercase(),
+            username: user.username.to_string(),
+            username_lower: user.username.canonical(),
+            email: user.email_text().to_owned(),
+            email_lower: user.email_text().to_lowercase(),
             password_hash,
-            first_name: user.first_name.clone(),
-            last_name: user.last_name.clone(),
-            bio: user.bio.clone(),
-            avatar: user.avatar.clone(),
+            first_name: user.first_name.to_string(),
+            last_name: user.last_name.to_string(),
+            bio: user.bio.to_string(),
+            avatar: user.avatar.as_str().to_owned(),
             is_active: user.is_active,
             is_staff: user.is_staff,
             is_superuser: user.is_superuser,
@@ -163,29 +179,21 @@ impl UserItem {
             likes_received: user.likes_received,
             comments_received: user.comments_received,
             email_verified: user.email_verified,
-            display_name: user.display_name.clone(),
-            chat_user_id: user.chat_user_id.clone(),
-            phone: user.phone.clone(),
-            gender: user.gender.clone(),
-            country: user.country.clone(),
+            display_name: text_of(&user.display_name),
+            chat_user_id: text_of(&user.chat_user_id),
+            phone: text_of(&user.phone),
+            gender: text_of(&user.gender),
+            country: text_of(&user.country),
             country_id: user.country_id,
             city_id: user.city_id,
             devices: user
                 .devices
                 .iter()
-                .map(|d| {
-                    (
-                        d.id.to_string(),
-                        StoredDevice {
-                            kind: d.kind.clone(),
-                            reference: d.reference.clone(),
-                        },
-                    )
-                })
+                .map(|d| (d.id.to_string(), StoredDevice::from(d)))
                 .collect(),
-            photo: user.photo.clone(),
-            address: user.address.clone(),
-            birthday: user.birthday.clone(),
+            photo: text_of(&user.photo),
+            address: text_of(&user.address),
+            birthday: text_of(&user.birthday),
             revision: 0,
             deleting: false,
         }
@@ -209,60 +217,121 @@ impl UserItem {
         self
     }
 
-    /// The user's devices as (id, device), in id order.
-    pub fn device_list(&self) -> Vec<(u64, &StoredDevice)> {
-        let mut list: Vec<(u64, &StoredDevice)> = self
-            .devices
-            .iter()
-            .filter_map(|(id, d)| id.parse().ok().map(|id| (id, d)))
-            .collect();
-        list.sort_by_key(|(id, _)| *id);
-        list
+    /// The e-mail device that follows the user's e-mail address, if the user has one.
+    pub fn email_device(&self) -> Option<(&String, &StoredDevice)> {
+        self.devices.iter().find(|(_, d)| {
+            d.kind == DeviceKind::Email.as_str() && d.reference.to_lowercase() == self.email_lower
+        })
     }
+}
 
-    pub fn to_user(&self) -> User {
-        let parse = |s: &str| Timestamp::parse_rfc3339(s).unwrap_or(Timestamp::from_unix(0));
-        User {
-            id: UserId::new(self.id),
-            username: self.username.clone(),
-            email: self.email.clone(),
-            first_name: self.first_name.clone(),
-            last_name: self.last_name.clone(),
-            bio: self.bio.clone(),
-            avatar: self.avatar.clone(),
-            is_active: self.is_active,
-            is_staff: self.is_staff,
-            is_superuser: self.is_superuser,
-            token_version: self.token_version,
-            created_at: parse(&self.created_at),
-            updated_at: parse(&self.updated_at),
-            last_login: self.last_login.as_deref().map(parse),
-            posts_count: self.posts_count,
-            followers_count: self.followers_count,
-            following_count: self.following_count,
-            likes_received: self.likes_received,
-            comments_received: self.comments_received,
-            email_verified: self.email_verified,
-            display_name: self.display_name.clone(),
-            chat_user_id: self.chat_user_id.clone(),
-            phone: self.phone.clone(),
-            gender: self.gender.clone(),
-            country: self.country.clone(),
-            country_id: self.country_id,
-            city_id: self.city_id,
-            devices: self
-                .device_list()
-                .into_iter()
-                .map(|(id, d)| Device {
-                    id,
-                    kind: d.kind.clone(),
-                    reference: d.reference.clone(),
-                })
-                .collect(),
-            photo: self.photo.clone(),
-            address: self.address.clone(),
-            birthday: self.birthday.clone(),
-        }
+/// The stored text of an optional domain value.
+fn text_of<T: std::ops::Deref<Target = str>>(value: &Option<T>) -> Option<String> {
+    value.as_deref().map(str::to_owned)
+}
+
+/// A stored value the domain refuses: the item is malformed.
+pub(super) fn parsed<T>(
+    attribute: &'static str,
+    value: Result<T, Invalid>,
+) -> Result<T, StoreError> {
+    value.map_err(|invalid| StoreError::Invalid {
+        attribute,
+        reason: invalid.0,
+    })
+}
+
+pub(super) fn timestamp(attribute: &'static str, text: &str) -> Result<Timestamp, StoreError> {
+    Timestamp::parse_rfc3339(text).ok_or_else(|| StoreError::Invalid {
+        attribute,
+        reason: format!("{text:?} is not an RFC 3339 time"),
+    })
+}
+
+pub(super) fn optional<T>(
+    attribute: &'static str,
+    text: Option<&str>,
+    parse: impl Fn(&str) -> Result<T, Invalid>,
+) -> Result<Option<T>, StoreError> {
+    text.map(|t| parsed(attribute, parse(t))).transpose()
+}
+
+/// `""` is stored for a user without an e-mail.
+pub(super) fn stored_email(text: &str) -> Result<Option<Email>, StoreError> {
+    optional("email", Some(text).filter(|t| !t.is_empty()), Email::parse)
+}
+
+/// The devices of a stored map, in id order; an unreadable id or kind is an error.
+pub(super) fn stored_devices(
+    devices: &BTreeMap<String, StoredDevice>,
+) -> Result<Vec<Device>, StoreError> {
+    let mut list = devices
+        .iter()
+        .map(|(id, device)| device.to_device(id))
+        .collect::<Result<Vec<_>, _>>()?;
+    list.sort_by_key(|d| d.id);
+    Ok(list)
+}
+
+impl TryFrom<&UserItem> for User {
+    type Error = StoreError;
+
+    fn try_from(item: &UserItem) -> Result<Self, StoreError> {
+        user_of(item).map_err(|e| e.in_item(&item.pk, &item.sk))
+    }
+}
+
+fn user_of(item: &UserItem) -> Result<User, StoreError> {
+    Ok(User {
+        id: UserId::new(item.id),
+        username: parsed("username", Username::parse(&item.username))?,
+        email: stored_email(&item.email)?,
+        first_name: parsed("first_name", PersonName::parse(&item.first_name))?,
+        last_name: parsed("last_name", PersonName::parse(&item.last_name))?,
+        bio: parsed("bio", Bio::parse(&item.bio))?,
+        avatar: parsed("avatar", Avatar::parse(&item.avatar))?,
+        is_active: item.is_active,
+        is_staff: item.is_staff,
+        is_superuser: item.is_superuser,
+        token_version: item.token_version,
+        created_at: timestamp("created_at", &item.created_at)?,
+        updated_at: timestamp("updated_at", &item.updated_at)?,
+        last_login: optional("last_login", item.last_login.as_deref(), |t| {
+            Timestamp::parse_rfc3339(t).ok_or_else(|| Invalid::new("not an RFC 3339 time"))
+        })?,
+        posts_count: item.posts_count,
+        followers_count: item.followers_count,
+        following_count: item.following_count,
+        likes_received: item.likes_received,
+        comments_received: item.comments_received,
+        email_verified: item.email_verified,
+        display_name: optional(
+            "display_name",
+            item.display_name.as_deref(),
+            DisplayName::parse,
+        )?,
+        chat_user_id: optional(
+            "chat_user_id",
+            item.chat_user_id.as_deref(),
+            ChatUserId::parse,
+        )?,
+        phone: optional("phone", item.phone.as_deref(), Phone::parse)?,
+        gender: optional("gender", item.gender.as_deref(), Gender::parse)?,
+        country: optional("country", item.country.as_deref(), CountryCode::parse)?,
+        country_id: item.country_id,
+        city_id: item.city_id,
+        devices: stored_devices(&item.devices)?,
+        photo: optional("photo", item.photo.as_deref(), HttpUrl::parse)?,
+        address: optional("address", item.address.as_deref(), Address::parse)?,
+        birthday: optional("birthday", item.birthday.as_deref(), Birthday::parse)?,
+    })
+}
+
+impl TryFrom<UserItem> for User {
+    type Error = StoreError;
+
+    fn try_from(item: UserItem) -> Result<Self, StoreError> {
+        User::try_from(&item)
     }
 }
 
@@ -279,31 +348,34 @@ pub struct GuardItem {
 }
 
 impl GuardItem {
-    pub fn username(canonical_username: &str, user_id: UserId) -> Self {
+    fn new(pk: String, entity: &str, user_id: UserId) -> Self {
         Self {
-            pk: keys::username_guard_pk(canonical_username),
+            pk,
             sk: keys::GUARD_SK.to_owned(),
-            entity: ENTITY_USERNAME_GUARD.to_owned(),
+            entity: entity.to_owned(),
             user_id: user_id.get(),
         }
+    }
+
+    pub fn username(canonical_username: &str, user_id: UserId) -> Self {
+        let pk = keys::username_guard_pk(canonical_username);
+        Self::new(pk, ENTITY_USERNAME_GUARD, user_id)
     }
 
     pub fn email(canonical_email: &str, user_id: UserId) -> Self {
-        Self {
-            pk: keys::email_guard_pk(canonical_email),
-            sk: keys::GUARD_SK.to_owned(),
-            entity: ENTITY_EMAIL_GUARD.to_owned(),
-            user_id: user_id.get(),
-        }
+        Self::new(
+            keys::email_guard_pk(canonical_email),
+            ENTITY_EMAIL_GUARD,
+            user_id,
+        )
     }
 
     pub fn chat_id(chat_user_id: &str, user_id: UserId) -> Self {
-        Self {
-            pk: keys::chat_id_guard_pk(chat_user_id),
-            sk: keys::GUARD_SK.to_owned(),
-            entity: ENTITY_CHAT_ID_GUARD.to_owned(),
-            user_id: user_id.get(),
-        }
+        Self::new(
+            keys::chat_id_guard_pk(chat_user_id),
+            ENTITY_CHAT_ID_GUARD,
+            user_id,
+        )
     }
 }
 
@@ -320,7 +392,7 @@ pub struct StoredDevice {
 impl StoredDevice {
     /// The guard that keeps this reference unique among devices of its kind.
     pub fn guard(&self, device_id: u64, user_id: UserId) -> DeviceGuardItem {
-        let reference = if self.kind == "email" {
+        let reference = if self.kind == DeviceKind::Email.as_str() {
             self.reference.to_lowercase()
         } else {
             self.reference.clone()
@@ -332,6 +404,29 @@ impl StoredDevice {
             user_id: user_id.get(),
             device_id,
         }
+    }
+}
+
+impl From<&Device> for StoredDevice {
+    fn from(device: &Device) -> Self {
+        Self {
+            kind: device.kind.as_str().to_owned(),
+            reference: device.reference.clone(),
+        }
+    }
+}
+
+impl StoredDevice {
+    /// The domain device stored under the map key `id`.
+    fn to_device(&self, id: &str) -> Result<Device, StoreError> {
+        Ok(Device {
+            id: id.parse().map_err(|_| StoreError::Invalid {
+                attribute: "devices",
+                reason: format!("{id:?} is not a device id"),
+            })?,
+            kind: parsed("devices", DeviceKind::parse(&self.kind))?,
+            reference: self.reference.clone(),
+        })
     }
 }
 
@@ -455,6 +550,8 @@ pub struct SessionItem {
 }
 
 impl SessionItem {
+    /// The item of a new family (the shape the tests pin).
+    #[cfg(test)]
     pub fn new(
         user_id: UserId,
         session_id: &str,
@@ -463,19 +560,168 @@ impl SessionItem {
         now: Timestamp,
         expires_at: Timestamp,
     ) -> Self {
-        Self {
-            pk: keys::user_pk(user_id),
-            sk: keys::session_sk(session_id),
-            entity: ENTITY_SESSION.to_owned(),
-            user_id: user_id.get(),
+        Self::from(&Session {
+            user_id,
             session_id: session_id.to_owned(),
             token_hash,
             token_version,
-            created_at: now.to_rfc3339(),
-            rotated_at: now.to_rfc3339(),
-            expires_at: expires_at.unix(),
+            created_at: now,
+            rotated_at: now,
+            expires_at,
+        })
+    }
+}
+
+impl From<&Session> for SessionItem {
+    fn from(session: &Session) -> Self {
+        Self {
+            pk: keys::user_pk(session.user_id),
+            sk: keys::session_sk(&session.session_id),
+            entity: ENTITY_SESSION.to_owned(),
+            user_id: session.user_id.get(),
+            session_id: session.session_id.clone(),
+            token_hash: session.token_hash.clone(),
+            token_version: session.token_version,
+            created_at: session.created_at.to_rfc3339(),
+            rotated_at: session.rotated_at.to_rfc3339(),
+            expires_at: session.expires_at.unix(),
         }
     }
+}
+
+impl TryFrom<SessionItem> for Session {
+    type Error = StoreError;
+
+    fn try_from(item: SessionItem) -> Result<Self, StoreError> {
+        Ok(Session {
+            user_id: UserId::new(item.user_id),
+            created_at: timestamp("created_at", &item.created_at)?,
+            rotated_at: timestamp("rotated_at", &item.rotated_at)?,
+            expires_at: Timestamp::from_unix(item.expires_at),
+            session_id: item.session_id,
+            token_hash: item.token_hash,
+            token_version: item.token_version,
+        })
+    }
+}
+
+impl From<LoginFailuresItem> for LoginFailures {
+    fn from(item: LoginFailuresItem) -> Self {
+        LoginFailures {
+            failures: item.failures,
+            last_failed_at: Timestamp::from_unix(item.last_failed_at),
+        }
+    }
+}
+
+impl From<EmailCodeItem> for EmailCode {
+    fn from(item: EmailCodeItem) -> Self {
+        EmailCode {
+            user_id: UserId::new(item.user_id),
+            code_hash: item.code_hash,
+            attempts: item.attempts,
+            sent_at: Timestamp::from_unix(item.sent_at),
+            expires_at: Timestamp::from_unix(item.expires_at),
+        }
+    }
+}
+
+impl From<&AppCredential> for AppCredentialItem {
+    fn from(app: &AppCredential) -> Self {
+        Self {
+            revoked: app.revoked,
+            ..AppCredentialItem::new(
+                &app.app_id,
+                &app.name,
+                app.secret_hash.clone(),
+                app.created_at,
+            )
+        }
+    }
+}
+
+impl TryFrom<AppCredentialItem> for AppCredential {
+    type Error = StoreError;
+
+    fn try_from(item: AppCredentialItem) -> Result<Self, StoreError> {
+        Ok(AppCredential {
+            created_at: timestamp("created_at", &item.created_at)?,
+            app_id: item.app_id,
+            name: item.name,
+            secret_hash: item.secret_hash,
+            revoked: item.revoked,
+        })
+    }
+}
+
+/// One side of a follow: the follower's `FOLLOWING#` edge or the followed user's
+/// `FOLLOWER#` edge. Both sides carry the same attributes.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FollowEdgeItem {
+    #[serde(rename = "PK")]
+    pub pk: String,
+    #[serde(rename = "SK")]
+    pub sk: String,
+    pub entity: String,
+    pub follow_id: u64,
+    pub follower: u64,
+    pub following: u64,
+    pub follower_username: String,
+    pub following_username: String,
+    pub created_at: String,
+}
+
+impl FollowEdgeItem {
+    /// The follower's side, in the follower's partition.
+    pub fn following_side(edge: &FollowEdge) -> Self {
+        Self {
+            pk: keys::user_pk(edge.follower),
+            sk: keys::following_sk(edge.following),
+            entity: ENTITY_FOLLOWING.to_owned(),
+            follow_id: edge.follow_id,
+            follower: edge.follower.get(),
+            following: edge.following.get(),
+            follower_username: edge.follower_username.to_string(),
+            following_username: edge.following_username.to_string(),
+            created_at: edge.created_at.to_rfc3339(),
+        }
+    }
+
+    /// The followed user's side, in the followed user's partition.
+    pub fn follower_side(edge: &FollowEdge) -> Self {
+        Self {
+            pk: keys::user_pk(edge.following),
+            sk: keys::follower_sk(edge.follower),
+            entity: ENTITY_FOLLOWER.to_owned(),
+            ..Self::following_side(edge)
+        }
+    }
+}
+
+impl TryFrom<FollowEdgeItem> for FollowEdge {
+    type Error = StoreError;
+
+    fn try_from(item: FollowEdgeItem) -> Result<Self, StoreError> {
+        let (pk, sk) = (item.pk.clone(), item.sk.clone());
+        edge_of(item).map_err(|e| e.in_item(&pk, &sk))
+    }
+}
+
+fn edge_of(item: FollowEdgeItem) -> Result<FollowEdge, StoreError> {
+    Ok(FollowEdge {
+        follow_id: item.follow_id,
+        follower: UserId::new(item.follower),
+        following: UserId::new(item.following),
+        follower_username: parsed(
+            "follower_username",
+            Username::parse(&item.follower_username),
+        )?,
+        following_username: parsed(
+            "following_username",
+            Username::parse(&item.following_username),
+        )?,
+        created_at: timestamp("created_at", &item.created_at)?,
+    })
 }
 
 #[cfg(test)]
@@ -495,13 +741,13 @@ mod tests {
 
     fn sample_user() -> User {
         User {
-            first_name: "Alice".into(),
-            last_name: "Smith".into(),
-            bio: "Hi".into(),
+            first_name: PersonName::parse("Alice").unwrap(),
+            last_name: PersonName::parse("Smith").unwrap(),
+            bio: Bio::parse("Hi").unwrap(),
             ..User::new(
                 UserId::new(7),
-                "Alice".into(),
-                "Alice@Example.com".into(),
+                Username::parse("Alice").unwrap(),
+                Email::parse("Alice@Example.com").ok(),
                 Timestamp::from_unix(1_705_314_600),
             )
         }
@@ -559,7 +805,7 @@ mod tests {
         let item = UserItem::new(&user, "h".into());
         let stored: Item = serde_dynamo::to_item(&item).unwrap();
         let back: UserItem = serde_dynamo::from_item(stored).unwrap();
-        assert_eq!(back.to_user(), user);
+        assert_eq!(User::try_from(back).unwrap(), user);
     }
 
     #[test]
@@ -586,8 +832,8 @@ mod tests {
     #[test]
     fn optional_user_attributes_are_stored_only_when_set() {
         let user = User {
-            chat_user_id: Some("chat-1".into()),
-            country: Some("US".into()),
+            chat_user_id: ChatUserId::parse("chat-1").ok(),
+            country: CountryCode::parse("US").ok(),
             city_id: Some(3),
             email_verified: false,
             ..sample_user()
@@ -722,5 +968,126 @@ mod tests {
         .map(|(k, v)| (k.to_owned(), v))
         .collect();
         assert_eq!(item, expected);
+    }
+
+    #[test]
+    fn a_user_with_every_optional_value_round_trips() {
+        let user = User {
+            avatar: Avatar::parse("https://cdn.example.com/a.png").unwrap(),
+            phone: Phone::parse("+1234567890").ok(),
+            gender: Gender::parse("F").ok(),
+            photo: HttpUrl::parse("https://cdn.example.com/p.png").ok(),
+            address: Address::parse("1 Main St").ok(),
+            birthday: Birthday::parse("1990-02-03").ok(),
+            last_login: Some(Timestamp::from_unix(1_705_400_000)),
+            devices: vec![Device {
+                id: 3,
+                kind: DeviceKind::Ios,
+                reference: "token".into(),
+            }],
+            ..sample_user()
+        };
+        let item: Item = serde_dynamo::to_item(UserItem::new(&user, "h".into())).unwrap();
+        let back: UserItem = serde_dynamo::from_item(item).unwrap();
+        assert_eq!(User::try_from(back).unwrap(), user);
+    }
+
+    #[test]
+    fn a_user_without_an_e_mail_is_stored_with_an_empty_one() {
+        let user = User {
+            email: None,
+            ..sample_user()
+        };
+        let item = UserItem::new(&user, "h".into());
+        assert_eq!((item.email.as_str(), item.email_lower.as_str()), ("", ""));
+        assert_eq!(User::try_from(item).unwrap().email, None);
+    }
+
+    fn stored(edit: impl FnOnce(&mut UserItem)) -> Result<User, StoreError> {
+        let mut item = UserItem::new(&sample_user(), "h".into());
+        edit(&mut item);
+        User::try_from(item)
+    }
+
+    #[test]
+    fn a_bad_stored_timestamp_is_an_error_not_epoch_zero() {
+        let error = stored(|item| item.created_at = "yesterday".into()).unwrap_err();
+        assert!(
+            matches!(
+                error,
+                StoreError::Invalid {
+                    attribute: "created_at",
+                    ..
+                }
+            ),
+            "{error:?}"
+        );
+        assert!(
+            error.to_string().contains("USER#7"),
+            "names the item: {error}"
+        );
+        assert!(stored(|item| item.last_login = Some("soon".into())).is_err());
+    }
+
+    #[test]
+    fn a_device_with_a_bad_id_or_unknown_kind_is_an_error_not_dropped() {
+        let device = |kind: &str| StoredDevice {
+            kind: kind.into(),
+            reference: "r".into(),
+        };
+        let error = stored(|item| {
+            item.devices.insert("three".into(), device("ios"));
+        })
+        .unwrap_err();
+        assert!(matches!(
+            error,
+            StoreError::Invalid {
+                attribute: "devices",
+                ..
+            }
+        ));
+        let error = stored(|item| {
+            item.devices.insert("3".into(), device("fax"));
+        })
+        .unwrap_err();
+        assert!(matches!(
+            error,
+            StoreError::Invalid {
+                attribute: "devices",
+                ..
+            }
+        ));
+    }
+
+    #[test]
+    fn an_invalid_stored_value_is_an_error() {
+        assert!(stored(|item| item.username = "a b".into()).is_err());
+        assert!(stored(|item| item.email = "not-an-email".into()).is_err());
+        assert!(stored(|item| item.country = Some("XX".into())).is_err());
+        assert!(stored(|item| item.avatar = "ftp://x".into()).is_err());
+    }
+
+    #[test]
+    fn follow_edge_shapes_are_pinned() {
+        let edge = FollowEdge::new(
+            9,
+            (UserId::new(1), &Username::parse("alice").unwrap()),
+            (UserId::new(2), &Username::parse("bob").unwrap()),
+            Timestamp::from_unix(1_705_314_600),
+        );
+        let item: Item = serde_dynamo::to_item(FollowEdgeItem::following_side(&edge)).unwrap();
+        assert_eq!(item["PK"], s("USER#1"));
+        assert_eq!(item["SK"], s("FOLLOWING#00000000000000000002"));
+        assert_eq!(item["entity"], s("FOLLOWING"));
+        assert_eq!(item["follow_id"], n(9));
+        assert_eq!(item["following_username"], s("bob"));
+        assert_eq!(item["created_at"], s("2024-01-15T10:30:00Z"));
+        assert_eq!(item.len(), 9);
+        let mirror: Item = serde_dynamo::to_item(FollowEdgeItem::follower_side(&edge)).unwrap();
+        assert_eq!(mirror["PK"], s("USER#2"));
+        assert_eq!(mirror["SK"], s("FOLLOWER#00000000000000000001"));
+        assert_eq!(mirror["entity"], s("FOLLOWER"));
+        let back: FollowEdgeItem = serde_dynamo::from_item(mirror).unwrap();
+        assert_eq!(FollowEdge::try_from(back).unwrap(), edge);
     }
 }

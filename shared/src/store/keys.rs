@@ -28,7 +28,7 @@
 //! | device            | `USER#<id>`               | `DEVICE#<id:020>`  |         |                        |
 //! | device guard      | `DEVICEREF#<type>#<ref>`  | `GUARD`            |         |                        |
 //! | device id counter | `COUNTER#DEVICE_ID`       | `COUNTER`          |         |                        |
-//! | user count        | `COUNTER#USERS`           | `COUNTER`          |         |                        |
+//! | user count shard  | `COUNTER#USERS#<0-9>`     | `COUNTER`          |         |                        |
 
 use crate::domain::UserId;
 
@@ -62,6 +62,11 @@ pub const APPS_PK: &str = "APPS";
 
 pub fn user_pk(id: UserId) -> String {
     format!("USER#{id}")
+}
+
+/// One of the items the user count is spread over.
+pub fn user_count_shard_pk(shard: u32) -> String {
+    format!("{USER_COUNT_PK}#{shard}")
 }
 
 pub fn session_sk(session_id: &str) -> String {
@@ -156,6 +161,7 @@ mod tests {
             "RATE#signin-ip#127.0.0.1"
         );
         assert_eq!(rate_sk(60), "WINDOW#60");
+        assert_eq!(user_count_shard_pk(3), "COUNTER#USERS#3");
         assert_eq!(
             user_directory_sk("2024-01-15T10:30:00Z", id),
             "2024-01-15T10:30:00Z#00000000000000000042"

@@ -1,29 +1,31 @@
 //! The DynamoDB store: one table, generic keys ([`keys`]), items as `serde_dynamo` structs
-//! ([`items`]). Every write that must not race is a conditional write or a transaction.
+//! (private to the store). Its API speaks in domain terms: users, sessions, follows. Every
+//! write that must not race is a conditional write or a transaction ([`plumbing`]).
 
 mod apps;
 mod codes;
 mod deletion;
 mod directory;
 mod follows;
-pub mod items;
+mod items;
 pub mod keys;
 mod limits;
+mod plumbing;
 mod profiles;
 mod reference;
 mod sessions;
 mod users;
 
+pub use crate::domain::{DirectoryOrder, FollowEdge};
 pub use codes::CodeSendRefused;
-pub use directory::{DirectoryOrder, DirectoryPage};
-pub use follows::{FollowEdge, FollowOutcome};
+pub use directory::DirectoryPage;
+pub use follows::FollowOutcome;
 pub use profiles::ProfileUpdateError;
 pub use reference::{City, Country, ReferenceData};
-pub use users::{ChatUserUpdate, CreateUserError};
+pub use users::{ChatUserUpdate, CreateUserError, Credentials};
 
 use aws_sdk_dynamodb::error::DisplayErrorContext;
 use std::sync::Arc;
-use std::time::Duration;
 
 /// Why a storage call failed. `Sdk` keeps the SDK's whole error context for the log; none of
 /// it ever reaches a client.
@@ -40,11 +42,31 @@ pub enum StoreError {
     MissingAttribute(&'static str),
     #[error("a DynamoDB request could not be built")]
     Build(#[from] aws_sdk_dynamodb::error::BuildError),
+    #[error("a stored {attribute} is not valid: {reason}")]
+    Invalid {
+        attribute: &'static str,
+        reason: String,
+    },
     #[error("DynamoDB kept reporting conflicting transactions")]
     Contended,
+    #[error("a transaction was cancelled: {reasons:?}")]
+    Cancelled { reasons: Vec<String> },
+    #[error("the condition of a {operation} that had to hold failed")]
+    ConditionFailed { operation: &'static str },
 }
 
 impl StoreError {
+    /// Names the item a malformed value was found in, for the log.
+    pub(crate) fn in_item(self, pk: &str, sk: &str) -> Self {
+        match self {
+            Self::Invalid { attribute, reason } => Self::Invalid {
+                attribute,
+                reason: format!("{reason} (in item {pk} / {sk})"),
+            },
+            other => other,
+        }
+    }
+
     pub(crate) fn sdk<E>(operation: &'static str, error: E) -> Self
     where
         E: std::error::Error + 'static,
@@ -84,17 +106,4 @@ impl Store {
     pub fn client(&self) -> &aws_sdk_dynamodb::Client {
         &self.client
     }
-}
-
-/// How often a transaction cancelled only by `TransactionConflict` is tried again.
-const TRANSACTION_ATTEMPTS: u32 = 8;
-
-/// A short random pause before retrying a conflicting transaction, growing per attempt.
-async fn conflict_backoff(attempt: u32) {
-    let mut byte = [0u8; 1];
-    let jitter = match aws_lc_rs::rand::fill(&mut byte) {
-        Ok(()) => u64::from(byte[0] % 20),
-        Err(_) => 10,
-    };
-    tokio::time::sleep(Duration::from_millis(5 * u64::from(attempt + 1) + jitter)).await;
 }

@@ -1,6 +1,6 @@
 //! Reference data of the campaign contract: countries and cities by numeric id.
 
-use super::sessions::key;
+use super::plumbing::{has, key, to_item, Item};
 use super::{keys, Store, StoreError};
 use aws_sdk_dynamodb::types::{AttributeValue, PutRequest, WriteRequest};
 use serde::{Deserialize, Serialize};
@@ -29,64 +29,37 @@ pub struct ReferenceData {
     pub cities: Vec<City>,
 }
 
+/// A reference item: the value's attributes under its key, with its entity type.
+fn reference_item<T: Serialize>(
+    value: &T,
+    key: Item,
+    entity: &str,
+) -> Result<WriteRequest, StoreError> {
+    let mut item = to_item(value)?;
+    item.extend(key);
+    item.insert(
+        keys::ENTITY.to_owned(),
+        AttributeValue::S(entity.to_owned()),
+    );
+    Ok(WriteRequest::builder()
+        .put_request(PutRequest::builder().set_item(Some(item)).build()?)
+        .build())
+}
+
 impl Store {
     /// Writes (or overwrites) every country and city of `data`.
     pub async fn load_reference(&self, data: &ReferenceData) -> Result<usize, StoreError> {
         let mut requests = Vec::new();
         for country in &data.countries {
-            let mut item: super::sessions::Key = serde_dynamo::to_item(country)?;
-            item.extend(key(
-                keys::COUNTRY_PK.to_owned(),
-                keys::reference_sk(country.id),
-            ));
-            item.insert(
-                keys::ENTITY.to_owned(),
-                AttributeValue::S(ENTITY_COUNTRY.to_owned()),
-            );
-            requests.push(
-                WriteRequest::builder()
-                    .put_request(PutRequest::builder().set_item(Some(item)).build()?)
-                    .build(),
-            );
+            let key = key(keys::COUNTRY_PK.to_owned(), keys::reference_sk(country.id));
+            requests.push(reference_item(country, key, ENTITY_COUNTRY)?);
         }
         for city in &data.cities {
-            let mut item: super::sessions::Key = serde_dynamo::to_item(city)?;
-            item.extend(key(keys::CITY_PK.to_owned(), keys::reference_sk(city.id)));
-            item.insert(
-                keys::ENTITY.to_owned(),
-                AttributeValue::S(ENTITY_CITY.to_owned()),
-            );
-            requests.push(
-                WriteRequest::builder()
-                    .put_request(PutRequest::builder().set_item(Some(item)).build()?)
-                    .build(),
-            );
+            let key = key(keys::CITY_PK.to_owned(), keys::reference_sk(city.id));
+            requests.push(reference_item(city, key, ENTITY_CITY)?);
         }
         let written = requests.len();
-        for chunk in requests.chunks(25) {
-            let mut pending = chunk.to_vec();
-            let mut attempt = 0;
-            while !pending.is_empty() {
-                let output = self
-                    .client
-                    .batch_write_item()
-                    .request_items(self.table_name(), pending)
-                    .send()
-                    .await
-                    .map_err(|e| StoreError::sdk("BatchWriteItem", e))?;
-                pending = output
-                    .unprocessed_items
-                    .and_then(|mut u| u.remove(self.table_name()))
-                    .unwrap_or_default();
-                if !pending.is_empty() {
-                    if attempt >= 8 {
-                        return Err(StoreError::Contended);
-                    }
-                    super::conflict_backoff(attempt).await;
-                    attempt += 1;
-                }
-            }
-        }
+        self.batch_write(requests).await?;
         Ok(written)
     }
 
@@ -109,9 +82,7 @@ impl Store {
         let mut country = None;
         let mut city = None;
         for item in self.batch_get(wanted).await? {
-            let is_country =
-                matches!(item.get(keys::PK), Some(AttributeValue::S(pk)) if pk == keys::COUNTRY_PK);
-            if is_country {
+            if has(&item, keys::PK, keys::COUNTRY_PK) {
                 country = Some(serde_dynamo::from_item(item)?);
             } else {
                 city = Some(serde_dynamo::from_item(item)?);

@@ -1,28 +1,29 @@
-//! Users, their uniqueness guards and the id counter.
+//! Users, their uniqueness guards, the id counters and the user count.
 
-use super::items::{GuardItem, SessionItem, UserItem};
-use super::{conflict_backoff, keys, Store, StoreError, TRANSACTION_ATTEMPTS};
+use super::items::{GuardItem, SessionItem, UserItem, ENTITY_COUNTER};
+use super::plumbing::{key, number, send_update, to_item, Guarded, Part, Transaction, WriteError};
+use super::{keys, Store, StoreError};
 use crate::clock::Timestamp;
-use crate::domain::UserId;
-use aws_sdk_dynamodb::operation::transact_write_items::TransactWriteItemsError;
-use aws_sdk_dynamodb::types::{AttributeValue, Put, ReturnValue, TransactWriteItem, Update};
+use crate::domain::{Avatar, Session, User, UserId};
+use aws_sdk_dynamodb::types::{AttributeValue, PutRequest, ReturnValue, Update, WriteRequest};
 use std::collections::HashMap;
-
-const NOT_EXISTS: &str = "attribute_not_exists(PK)";
-
-impl std::fmt::Debug for ChatUserUpdate<'_> {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("ChatUserUpdate")
-            .field("user_id", &self.user_id)
-            .finish_non_exhaustive()
-    }
-}
 
 /// The user count is spread over this many items, so concurrent sign-ups rarely touch the same one.
 const USER_COUNT_SHARDS: u32 = 10;
 
-fn user_count_shard_pk(shard: u32) -> String {
-    format!("{}#{shard}", keys::USER_COUNT_PK)
+/// A user and their password hash, for the checks that need it. `Debug` hides the hash.
+#[derive(Clone)]
+pub struct Credentials {
+    pub user: User,
+    pub password_hash: String,
+}
+
+impl std::fmt::Debug for Credentials {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Credentials")
+            .field("user", &self.user.id)
+            .finish_non_exhaustive()
+    }
 }
 
 /// What the chat server's `login_or_register` changes on an existing user. `Debug` hides the
@@ -30,7 +31,7 @@ fn user_count_shard_pk(shard: u32) -> String {
 pub struct ChatUserUpdate<'a> {
     pub user_id: UserId,
     pub display_name: &'a str,
-    pub avatar: &'a str,
+    pub avatar: &'a Avatar,
     /// A new password hash, if a password was given.
     pub password_hash: Option<&'a str>,
     /// The chat id to link, if the user is not linked to it yet.
@@ -38,13 +39,12 @@ pub struct ChatUserUpdate<'a> {
     pub now: Timestamp,
 }
 
-/// A unique value a guard item reserves.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(super) enum Guarded {
-    Username,
-    Email,
-    ChatId,
-    Device,
+impl std::fmt::Debug for ChatUserUpdate<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ChatUserUpdate")
+            .field("user_id", &self.user_id)
+            .finish_non_exhaustive()
+    }
 }
 
 /// Why a user was not written.
@@ -61,6 +61,30 @@ pub enum CreateUserError {
     Store(#[from] StoreError),
 }
 
+impl From<WriteError<Vec<Part>>> for CreateUserError {
+    /// A failed condition on the user item itself counts as its chat id being taken: it is
+    /// the one condition a user write adds (linked once), besides the guards.
+    fn from(error: WriteError<Vec<Part>>) -> Self {
+        match error {
+            WriteError::ConditionFailed(parts) if parts.iter().all(|part| *part == Part::Other) => {
+                CreateUserError::Store(StoreError::ConditionFailed {
+                    operation: "TransactWriteItems",
+                })
+            }
+            WriteError::ConditionFailed(parts) => {
+                let taken = |guarded| parts.contains(&Part::Unique(guarded));
+                CreateUserError::Taken {
+                    username: taken(Guarded::Username),
+                    email: taken(Guarded::Email),
+                    chat_id: taken(Guarded::ChatId) || parts.contains(&Part::User),
+                    device: taken(Guarded::Device),
+                }
+            }
+            WriteError::Store(error) => CreateUserError::Store(error),
+        }
+    }
+}
+
 impl Store {
     /// The next numeric user id (an atomic counter; gaps are possible, reuse is not).
     pub async fn next_user_id(&self) -> Result<UserId, StoreError> {
@@ -73,26 +97,20 @@ impl Store {
     }
 
     pub(super) async fn next_id(&self, counter_pk: &str) -> Result<u64, StoreError> {
-        let output = self
-            .client
-            .update_item()
-            .table_name(self.table_name())
-            .key(keys::PK, AttributeValue::S(counter_pk.to_owned()))
-            .key(keys::SK, AttributeValue::S(keys::COUNTER_SK.to_owned()))
+        let increment = self
+            .update_item(key(counter_pk.to_owned(), keys::COUNTER_SK.to_owned()))
             .update_expression("ADD #value :one SET #entity = :entity")
             .expression_attribute_names("#value", "value")
             .expression_attribute_names("#entity", keys::ENTITY)
             .expression_attribute_values(":one", AttributeValue::N("1".to_owned()))
-            .expression_attribute_values(":entity", AttributeValue::S("COUNTER".to_owned()))
-            .return_values(ReturnValue::UpdatedNew)
-            .send()
+            .expression_attribute_values(":entity", AttributeValue::S(ENTITY_COUNTER.to_owned()))
+            .return_values(ReturnValue::UpdatedNew);
+        let output = send_update(increment)
             .await
-            .map_err(|e| StoreError::sdk("UpdateItem", e))?;
+            .map_err(|e| e.unexpected("UpdateItem"))?;
         output
-            .attributes()
-            .and_then(|a| a.get("value"))
-            .and_then(|v| v.as_n().ok())
-            .and_then(|n| n.parse::<u64>().ok())
+            .attributes
+            .and_then(|a| number(&a, "value"))
             .ok_or(StoreError::MissingAttribute("value"))
     }
 
@@ -100,143 +118,86 @@ impl Store {
     pub async fn user_count(&self) -> Result<u64, StoreError> {
         let shards = (0..USER_COUNT_SHARDS)
             .map(|shard| {
-                super::sessions::key(user_count_shard_pk(shard), keys::COUNTER_SK.to_owned())
+                key(
+                    keys::user_count_shard_pk(shard),
+                    keys::COUNTER_SK.to_owned(),
+                )
             })
             .collect();
         let total: i64 = self
             .batch_get(shards)
             .await?
             .iter()
-            .filter_map(|item| {
-                item.get("count")
-                    .and_then(|v| v.as_n().ok())
-                    .and_then(|n| n.parse::<i64>().ok())
-            })
+            .filter_map(|item| number::<i64>(item, "count"))
             .sum();
         Ok(total.max(0) as u64)
     }
 
-    /// Adds `delta` to a random shard of the user count, as a transaction item.
-    pub(super) fn user_count_change(&self, delta: i64) -> Result<TransactWriteItem, StoreError> {
+    /// Adds `delta` to a random shard of the user count, in the transaction.
+    pub(super) fn change_user_count(
+        &self,
+        transaction: &mut Transaction<'_>,
+        delta: i64,
+    ) -> Result<(), StoreError> {
         let mut byte = [0u8; 1];
         let shard = match aws_lc_rs::rand::fill(&mut byte) {
             Ok(()) => u32::from(byte[0]) % USER_COUNT_SHARDS,
             Err(_) => 0,
         };
         let update = Update::builder()
-            .table_name(self.table_name())
-            .key(keys::PK, AttributeValue::S(user_count_shard_pk(shard)))
-            .key(keys::SK, AttributeValue::S(keys::COUNTER_SK.to_owned()))
+            .set_key(Some(key(
+                keys::user_count_shard_pk(shard),
+                keys::COUNTER_SK.to_owned(),
+            )))
             .update_expression("ADD #count :delta SET #entity = :entity")
             .expression_attribute_names("#count", "count")
             .expression_attribute_names("#entity", keys::ENTITY)
             .expression_attribute_values(":delta", AttributeValue::N(delta.to_string()))
-            .expression_attribute_values(":entity", AttributeValue::S("COUNTER".to_owned()))
-            .build()?;
-        Ok(TransactWriteItem::builder().update(update).build())
+            .expression_attribute_values(":entity", AttributeValue::S(ENTITY_COUNTER.to_owned()));
+        transaction.update(Part::Other, update)?;
+        Ok(())
     }
 
-    /// Writes the user, its uniqueness guards (username; e-mail and chat id when it has them)
-    /// and, if given, its first session in one transaction: all exist afterwards or none does.
+    /// Writes the user, its uniqueness guards (username; e-mail, chat id and each device
+    /// reference when it has them) and, if given, its first session in one transaction: all
+    /// exist afterwards or none does. The user count changes in it too, so it never drifts.
     pub async fn create_user(
         &self,
-        user: &UserItem,
-        session: Option<&SessionItem>,
+        user: &User,
+        password_hash: &str,
+        session: Option<&Session>,
     ) -> Result<(), CreateUserError> {
-        let id = UserId::new(user.id);
-        // (what a failed condition at this position means, the item)
-        let mut puts: Vec<(Option<Guarded>, HashMap<String, AttributeValue>)> = vec![
-            (None, serde_dynamo::to_item(user).map_err(StoreError::from)?),
-            (
-                Some(Guarded::Username),
-                serde_dynamo::to_item(GuardItem::username(&user.username_lower, id))
-                    .map_err(StoreError::from)?,
-            ),
-        ];
-        if !user.email_lower.is_empty() {
-            puts.push((
-                Some(Guarded::Email),
-                serde_dynamo::to_item(GuardItem::email(&user.email_lower, id))
-                    .map_err(StoreError::from)?,
-            ));
+        let item = UserItem::new(user, password_hash.to_owned());
+        let id = user.id;
+        let mut transaction = self.transaction();
+        transaction.put_new(Part::Other, &item)?.put_new(
+            Part::Unique(Guarded::Username),
+            &GuardItem::username(&item.username_lower, id),
+        )?;
+        if !item.email_lower.is_empty() {
+            transaction.put_new(
+                Part::Unique(Guarded::Email),
+                &GuardItem::email(&item.email_lower, id),
+            )?;
         }
-        if let Some(chat_user_id) = &user.chat_user_id {
-            puts.push((
-                Some(Guarded::ChatId),
-                serde_dynamo::to_item(GuardItem::chat_id(chat_user_id, id))
-                    .map_err(StoreError::from)?,
-            ));
+        if let Some(chat_user_id) = &item.chat_user_id {
+            transaction.put_new(
+                Part::Unique(Guarded::ChatId),
+                &GuardItem::chat_id(chat_user_id, id),
+            )?;
         }
-        for (device_id, device) in user.device_list() {
-            let guard =
-                serde_dynamo::to_item(device.guard(device_id, id)).map_err(StoreError::from)?;
-            puts.push((Some(Guarded::Device), guard));
+        for (device_id, device) in &item.devices {
+            let device_id = device_id.parse().map_err(|_| StoreError::Invalid {
+                attribute: "devices",
+                reason: format!("{device_id:?} is not a device id"),
+            })?;
+            transaction.put_new(Part::Unique(Guarded::Device), &device.guard(device_id, id))?;
         }
         if let Some(session) = session {
-            puts.push((
-                None,
-                serde_dynamo::to_item(session).map_err(StoreError::from)?,
-            ));
+            transaction.put_new(Part::Other, &SessionItem::from(session))?;
         }
-        let mut meanings: Vec<Option<Guarded>> = puts.iter().map(|(m, _)| *m).collect();
-        let mut items = puts
-            .into_iter()
-            .map(|(_, item)| self.conditional_put(item))
-            .collect::<Result<Vec<_>, _>>()?;
-        // The user count changes in the same transaction, so it never drifts.
-        items.push(self.user_count_change(1)?);
-        meanings.push(None);
-        self.transact_guarded(items, &meanings).await
-    }
-
-    /// Runs a transaction whose items at some positions guard a unique value, retrying while
-    /// DynamoDB reports only conflicts; a failed guard becomes `Taken`.
-    pub(super) async fn transact_guarded(
-        &self,
-        items: Vec<TransactWriteItem>,
-        meanings: &[Option<Guarded>],
-    ) -> Result<(), CreateUserError> {
-        for attempt in 0..TRANSACTION_ATTEMPTS {
-            let result = self
-                .client
-                .transact_write_items()
-                .set_transact_items(Some(items.clone()))
-                .send()
-                .await;
-            let error = match result {
-                Ok(_) => return Ok(()),
-                Err(e) => e,
-            };
-            let service_error = error.into_service_error();
-            if let TransactWriteItemsError::TransactionCanceledException(cancelled) = &service_error
-            {
-                let codes: Vec<&str> = cancelled
-                    .cancellation_reasons()
-                    .iter()
-                    .map(|r| r.code().unwrap_or("None"))
-                    .collect();
-                let failed: Vec<Guarded> = codes
-                    .iter()
-                    .zip(meanings)
-                    .filter(|(code, _)| **code == "ConditionalCheckFailed")
-                    .filter_map(|(_, meaning)| *meaning)
-                    .collect();
-                if !failed.is_empty() {
-                    return Err(CreateUserError::Taken {
-                        username: failed.contains(&Guarded::Username),
-                        email: failed.contains(&Guarded::Email),
-                        chat_id: failed.contains(&Guarded::ChatId),
-                        device: failed.contains(&Guarded::Device),
-                    });
-                }
-                if codes.contains(&"TransactionConflict") {
-                    conflict_backoff(attempt).await;
-                    continue;
-                }
-            }
-            return Err(StoreError::sdk("TransactWriteItems", service_error).into());
-        }
-        Err(StoreError::Contended.into())
+        self.change_user_count(&mut transaction, 1)?;
+        Ok(transaction.commit().await?)
     }
 
     /// The user id a chat-server user id belongs to.
@@ -269,7 +230,7 @@ impl Store {
             ),
             (
                 ":avatar".to_owned(),
-                AttributeValue::S(update.avatar.to_owned()),
+                AttributeValue::S(update.avatar.as_str().to_owned()),
             ),
             (
                 ":now".to_owned(),
@@ -283,8 +244,7 @@ impl Store {
             values.insert(":hash".to_owned(), AttributeValue::S(hash.to_owned()));
         }
         let mut condition = "attribute_exists(PK) AND attribute_not_exists(deleting)".to_owned();
-        let mut items = Vec::new();
-        let mut meanings = Vec::new();
+        let mut transaction = self.transaction();
         if let Some(chat_user_id) = update.link_chat_id {
             sets.push("chat_user_id = :chat");
             values.insert(
@@ -293,24 +253,19 @@ impl Store {
             );
             // Linked once: a concurrent link of another chat id to this user loses.
             condition.push_str(" AND attribute_not_exists(chat_user_id)");
-            let guard = serde_dynamo::to_item(GuardItem::chat_id(chat_user_id, id))
-                .map_err(StoreError::from)?;
-            items.push(self.conditional_put(guard)?);
-            meanings.push(Some(Guarded::ChatId));
+            transaction.put_new(
+                Part::Unique(Guarded::ChatId),
+                &GuardItem::chat_id(chat_user_id, id),
+            )?;
         }
         let user_update = Update::builder()
-            .table_name(self.table_name())
-            .key(keys::PK, AttributeValue::S(keys::user_pk(id)))
-            .key(keys::SK, AttributeValue::S(keys::PROFILE_SK.to_owned()))
+            .set_key(Some(key(keys::user_pk(id), keys::PROFILE_SK.to_owned())))
             .update_expression(format!("SET {} ADD {}", sets.join(", "), adds.join(", ")))
             .condition_expression(condition)
-            .set_expression_attribute_values(Some(values))
-            .build()
-            .map_err(StoreError::from)?;
-        items.push(TransactWriteItem::builder().update(user_update).build());
+            .set_expression_attribute_values(Some(values));
         // A failed condition on the user means it was linked meanwhile (or is being deleted).
-        meanings.push(Some(Guarded::ChatId));
-        self.transact_guarded(items, &meanings).await
+        transaction.update(Part::User, user_update)?;
+        Ok(transaction.commit().await?)
     }
 
     /// The user id a username (canonical form) belongs to.
@@ -331,48 +286,57 @@ impl Store {
             .await
     }
 
-    pub async fn get_user(&self, id: UserId) -> Result<Option<UserItem>, StoreError> {
-        let output = self
-            .client
-            .get_item()
-            .table_name(self.table_name())
-            .key(keys::PK, AttributeValue::S(keys::user_pk(id)))
-            .key(keys::SK, AttributeValue::S(keys::PROFILE_SK.to_owned()))
-            .consistent_read(true)
-            .send()
-            .await
-            .map_err(|e| StoreError::sdk("GetItem", e))?;
-        output
-            .item
-            .map(serde_dynamo::from_item)
+    pub async fn get_user(&self, id: UserId) -> Result<Option<User>, StoreError> {
+        self.get_user_item(id)
+            .await?
+            .map(User::try_from)
             .transpose()
-            .map_err(StoreError::from)
+    }
+
+    /// The user and their password hash.
+    pub async fn get_credentials(&self, id: UserId) -> Result<Option<Credentials>, StoreError> {
+        self.get_user_item(id)
+            .await?
+            .map(Credentials::try_from)
+            .transpose()
+    }
+
+    pub(super) async fn get_user_item(&self, id: UserId) -> Result<Option<UserItem>, StoreError> {
+        let item = self
+            .get(key(keys::user_pk(id), keys::PROFILE_SK.to_owned()))
+            .await?;
+        Ok(item.map(serde_dynamo::from_item).transpose()?)
     }
 
     async fn guard_owner(&self, pk: String) -> Result<Option<UserId>, StoreError> {
-        let output = self
-            .client
-            .get_item()
-            .table_name(self.table_name())
-            .key(keys::PK, AttributeValue::S(pk))
-            .key(keys::SK, AttributeValue::S(keys::GUARD_SK.to_owned()))
-            .consistent_read(true)
-            .send()
-            .await
-            .map_err(|e| StoreError::sdk("GetItem", e))?;
-        let guard: Option<GuardItem> = output.item.map(serde_dynamo::from_item).transpose()?;
+        let item = self.get(key(pk, keys::GUARD_SK.to_owned())).await?;
+        let guard: Option<GuardItem> = item.map(serde_dynamo::from_item).transpose()?;
         Ok(guard.map(|g| UserId::new(g.user_id)))
     }
 
-    pub(super) fn conditional_put(
-        &self,
-        item: HashMap<String, AttributeValue>,
-    ) -> Result<TransactWriteItem, StoreError> {
-        let put = Put::builder()
-            .table_name(self.table_name())
-            .set_item(Some(item))
-            .condition_expression(NOT_EXISTS)
-            .build()?;
-        Ok(TransactWriteItem::builder().put(put).build())
+    /// Writes users as they are, without guards and without counting them: only for seeding
+    /// a benchmark table, never on a request path.
+    pub async fn import_users_unguarded(&self, users: &[User]) -> Result<(), StoreError> {
+        let requests = users
+            .iter()
+            .map(|user| {
+                let put = PutRequest::builder()
+                    .set_item(Some(to_item(&UserItem::new(user, "!".to_owned()))?))
+                    .build()?;
+                Ok(WriteRequest::builder().put_request(put).build())
+            })
+            .collect::<Result<Vec<_>, StoreError>>()?;
+        self.batch_write(requests).await
+    }
+}
+
+impl TryFrom<UserItem> for Credentials {
+    type Error = StoreError;
+
+    fn try_from(item: UserItem) -> Result<Self, StoreError> {
+        Ok(Credentials {
+            user: User::try_from(&item)?,
+            password_hash: item.password_hash,
+        })
     }
 }

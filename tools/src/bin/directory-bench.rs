@@ -1,12 +1,11 @@
 //! `directory-bench [users]`: how much of the index a user list reads, with 10,000 users by
-//! default. Seeds a fresh table on the local stack (items written directly, 25 per
-//! BatchWriteItem), then reads pages in every order and a search, and prints a Markdown table
+//! default. Seeds a fresh table on the local stack (users written directly, without guards,
+//! 25 per BatchWriteItem), then reads pages in every order and a search, and prints a Markdown table
 //! of entries read, read capacity units (as DynamoDB Local reports them) and time.
 
 use std::time::Instant;
 use users_shared::clock::Timestamp;
-use users_shared::domain::{User, UserId};
-use users_shared::store::items::UserItem;
+use users_shared::domain::{Bio, Email, PersonName, User, UserId, Username};
 use users_shared::store::{DirectoryOrder, Store};
 use users_tools::provision;
 use users_tools::template::Template;
@@ -20,51 +19,32 @@ const LAST_NAMES: &[&str] = &[
     "Smith", "Garcia", "Okafor", "Novak", "Tanaka", "Silva", "Kowalski", "Haddad", "Lee", "Moreau",
 ];
 
-async fn seed(client: &aws_sdk_dynamodb::Client, table: &str, users: u64) -> Result<(), Error> {
+fn user(id: u64, created_at: Timestamp) -> Result<User, Error> {
+    let index = usize::try_from(id).unwrap_or(0);
+    Ok(User {
+        first_name: PersonName::parse(FIRST_NAMES[index % FIRST_NAMES.len()])?,
+        last_name: PersonName::parse(LAST_NAMES[(index / 10) % LAST_NAMES.len()])?,
+        bio: Bio::parse(&format!("Bio of user {id}"))?,
+        ..User::new(
+            UserId::new(id),
+            Username::parse(&format!("user{id:05}"))?,
+            Some(Email::parse(&format!("user{id:05}@example.com"))?),
+            created_at,
+        )
+    })
+}
+
+async fn seed(store: &Store, users: u64) -> Result<(), Error> {
     let start = Timestamp::from_unix(1_700_000_000);
     let mut batches = tokio::task::JoinSet::new();
     let ids: Vec<u64> = (1..=users).collect();
     for chunk in ids.chunks(25) {
-        let mut requests = Vec::new();
-        for &id in chunk {
-            let index = usize::try_from(id).unwrap_or(0);
-            let user = User {
-                first_name: FIRST_NAMES[index % FIRST_NAMES.len()].to_owned(),
-                last_name: LAST_NAMES[(index / 10) % LAST_NAMES.len()].to_owned(),
-                bio: format!("Bio of user {id}"),
-                ..User::new(
-                    UserId::new(id),
-                    format!("user{id:05}"),
-                    format!("user{id:05}@example.com"),
-                    start.plus_seconds(id as i64),
-                )
-            };
-            let item = serde_dynamo::to_item(UserItem::new(&user, "!".to_owned()))?;
-            let put = aws_sdk_dynamodb::types::PutRequest::builder()
-                .set_item(Some(item))
-                .build()?;
-            requests.push(
-                aws_sdk_dynamodb::types::WriteRequest::builder()
-                    .put_request(put)
-                    .build(),
-            );
-        }
-        let (client, table) = (client.clone(), table.to_owned());
-        batches.spawn(async move {
-            let mut pending = requests;
-            while !pending.is_empty() {
-                let output = client
-                    .batch_write_item()
-                    .request_items(&table, pending)
-                    .send()
-                    .await?;
-                pending = output
-                    .unprocessed_items
-                    .and_then(|mut u| u.remove(&table))
-                    .unwrap_or_default();
-            }
-            Ok::<_, Error>(())
-        });
+        let users = chunk
+            .iter()
+            .map(|&id| user(id, start.plus_seconds(id as i64)))
+            .collect::<Result<Vec<_>, _>>()?;
+        let store = store.clone();
+        batches.spawn(async move { store.import_users_unguarded(&users).await });
         while batches.len() >= 8 {
             if let Some(done) = batches.join_next().await {
                 done??;
@@ -89,13 +69,13 @@ async fn main() -> Result<(), Error> {
     let table = format!("directory-bench-{}", std::process::id());
     let template = Template::parse(users_tools::TEMPLATE_YAML)?;
     provision::create_table(&client, &table, &template.table).await?;
+    let store = Store::new(client, table.as_str());
     let started = Instant::now();
-    seed(&client, &table, users).await?;
+    seed(&store, users).await?;
     eprintln!(
         "seeded {users} users in {:.1} s",
         started.elapsed().as_secs_f64()
     );
-    let store = Store::new(client, table.as_str());
 
     println!("Users: {users}; page size 10.\n");
     println!("| read | order | entries read | read capacity units | ms |");

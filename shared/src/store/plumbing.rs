@@ -1,0 +1,610 @@
+//! What every store module shares: keys as attribute maps, batched reads and writes, paged
+//! queries, and conditional writes and transactions that retry `TransactionConflict` one way
+//! and decode cancellation reasons once.
+
+use super::{keys, Store, StoreError};
+use aws_sdk_dynamodb::error::ProvideErrorMetadata;
+use aws_sdk_dynamodb::operation::delete_item::builders::DeleteItemFluentBuilder;
+use aws_sdk_dynamodb::operation::put_item::builders::PutItemFluentBuilder;
+use aws_sdk_dynamodb::operation::transact_write_items::TransactWriteItemsError;
+use aws_sdk_dynamodb::operation::update_item::builders::UpdateItemFluentBuilder;
+use aws_sdk_dynamodb::operation::update_item::UpdateItemOutput;
+use aws_sdk_dynamodb::types::builders::{DeleteBuilder, PutBuilder, UpdateBuilder};
+use aws_sdk_dynamodb::types::{
+    AttributeValue, KeysAndAttributes, Put, ReturnConsumedCapacity, TransactWriteItem, WriteRequest,
+};
+use serde::Serialize;
+use std::collections::HashMap;
+use std::future::Future;
+use std::time::Duration;
+
+/// An item, or the key of one.
+pub(super) type Item = HashMap<String, AttributeValue>;
+
+pub(super) fn key(pk: String, sk: String) -> Item {
+    HashMap::from([
+        (keys::PK.to_owned(), AttributeValue::S(pk)),
+        (keys::SK.to_owned(), AttributeValue::S(sk)),
+    ])
+}
+
+pub(super) fn to_item<T: Serialize>(value: &T) -> Result<Item, StoreError> {
+    Ok(serde_dynamo::to_item(value)?)
+}
+
+/// Whether a conditional write's condition held: `false` when it did not.
+pub(super) fn held<T>(result: Result<T, WriteError<()>>) -> Result<bool, StoreError> {
+    match result {
+        Ok(_) => Ok(true),
+        Err(WriteError::ConditionFailed(())) => Ok(false),
+        Err(WriteError::Store(error)) => Err(error),
+    }
+}
+
+/// Whether an item's `attribute` is the string `value`.
+pub(super) fn has(item: &Item, attribute: &str, value: &str) -> bool {
+    matches!(item.get(attribute), Some(AttributeValue::S(s)) if s == value)
+}
+
+/// A number attribute of an item.
+pub(super) fn number<T: std::str::FromStr>(item: &Item, attribute: &'static str) -> Option<T> {
+    item.get(attribute)
+        .and_then(|v| v.as_n().ok())
+        .and_then(|n| n.parse().ok())
+}
+
+/// How often a write refused only for `TransactionConflict` is tried again.
+const WRITE_ATTEMPTS: u32 = 8;
+/// How often unprocessed keys or requests of a batch are sent again.
+const BATCH_ATTEMPTS: u32 = 8;
+/// Items asked for per Query call while walking a partition or an index.
+const QUERY_PAGE: usize = 500;
+/// BatchWriteItem takes at most 25 requests.
+const BATCH_WRITE_LIMIT: usize = 25;
+
+/// A short random pause before retrying, growing per attempt.
+async fn backoff(attempt: u32) {
+    let mut byte = [0u8; 1];
+    let jitter = match aws_lc_rs::rand::fill(&mut byte) {
+        Ok(()) => u64::from(byte[0] % 20),
+        Err(_) => 10,
+    };
+    tokio::time::sleep(Duration::from_millis(5 * u64::from(attempt + 1) + jitter)).await;
+}
+
+/// Why a conditional write or a transaction did not happen: a condition said no (`F` says
+/// which, or what was found), or the storage call failed.
+#[derive(Debug)]
+pub(super) enum WriteError<F> {
+    ConditionFailed(F),
+    Store(StoreError),
+}
+
+impl<F> From<StoreError> for WriteError<F> {
+    fn from(error: StoreError) -> Self {
+        Self::Store(error)
+    }
+}
+
+impl<F> WriteError<F> {
+    pub(super) fn map_condition<G>(self, f: impl FnOnce(F) -> G) -> WriteError<G> {
+        match self {
+            Self::ConditionFailed(found) => WriteError::ConditionFailed(f(found)),
+            Self::Store(error) => WriteError::Store(error),
+        }
+    }
+
+    /// For writes whose condition must hold: a failed one is an error too.
+    pub(super) fn unexpected(self, operation: &'static str) -> StoreError {
+        match self {
+            Self::ConditionFailed(_) => StoreError::ConditionFailed { operation },
+            Self::Store(error) => error,
+        }
+    }
+}
+
+/// How one attempt at a write ended, when it did not succeed.
+pub(super) enum Attempt<F> {
+    Refused(F),
+    Conflict,
+    Failed(StoreError),
+}
+
+impl<F> Attempt<F> {
+    pub(super) fn map_refusal<G>(self, f: impl FnOnce(F) -> G) -> Attempt<G> {
+        match self {
+            Self::Refused(found) => Attempt::Refused(f(found)),
+            Self::Conflict => Attempt::Conflict,
+            Self::Failed(error) => Attempt::Failed(error),
+        }
+    }
+}
+
+/// Classifies a failed single-item write by its error code.
+pub(super) fn classify<E>(operation: &'static str, error: E) -> Attempt<()>
+where
+    E: ProvideErrorMetadata + std::error::Error + 'static,
+{
+    match error.code() {
+        Some("ConditionalCheckFailedException") => Attempt::Refused(()),
+        Some("TransactionConflictException") => Attempt::Conflict,
+        _ => Attempt::Failed(StoreError::sdk(operation, error)),
+    }
+}
+
+/// Runs `attempt` until it succeeds, is refused, or fails; a conflict with a concurrent
+/// transaction is retried after a back-off, a bounded number of times.
+pub(super) async fn retrying<T, F, Fut>(
+    mut attempt: impl FnMut() -> Fut,
+) -> Result<T, WriteError<F>>
+where
+    Fut: Future<Output = Result<T, Attempt<F>>>,
+{
+    for n in 0..WRITE_ATTEMPTS {
+        match attempt().await {
+            Ok(value) => return Ok(value),
+            Err(Attempt::Refused(found)) => return Err(WriteError::ConditionFailed(found)),
+            Err(Attempt::Failed(error)) => return Err(WriteError::Store(error)),
+            Err(Attempt::Conflict) => backoff(n).await,
+        }
+    }
+    Err(WriteError::Store(StoreError::Contended))
+}
+
+/// A single-item write (`send` builds and sends it): retried on conflicts with transactions,
+/// `ConditionFailed(())` when its condition does not hold.
+async fn conditional<T, E, Fut>(
+    operation: &'static str,
+    send: impl Fn() -> Fut,
+) -> Result<T, WriteError<()>>
+where
+    Fut: Future<Output = Result<T, E>>,
+    E: ProvideErrorMetadata + std::error::Error + 'static,
+{
+    retrying(|| async { send().await.map_err(|e| classify(operation, e)) }).await
+}
+
+/// Sends an UpdateItem the one way every single-item write is sent: conflicts with
+/// transactions retried, a failed condition (if it has one) told apart.
+pub(super) async fn send_update(
+    update: UpdateItemFluentBuilder,
+) -> Result<UpdateItemOutput, WriteError<()>> {
+    conditional("UpdateItem", || async {
+        update
+            .clone()
+            .send()
+            .await
+            .map_err(|e| e.into_service_error())
+    })
+    .await
+}
+
+/// Sends a DeleteItem the one way every single-item write is sent.
+pub(super) async fn send_delete(delete: DeleteItemFluentBuilder) -> Result<(), WriteError<()>> {
+    conditional("DeleteItem", || async {
+        delete
+            .clone()
+            .send()
+            .await
+            .map_err(|e| e.into_service_error())
+    })
+    .await
+    .map(drop)
+}
+
+/// Sends a PutItem the one way every single-item write is sent.
+pub(super) async fn send_put(put: PutItemFluentBuilder) -> Result<(), WriteError<()>> {
+    conditional("PutItem", || async {
+        put.clone().send().await.map_err(|e| e.into_service_error())
+    })
+    .await
+    .map(drop)
+}
+
+/// What a failed condition at one position of a transaction means.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum Part {
+    /// The guard of a unique value: the value is taken.
+    Unique(Guarded),
+    /// The user's own item: missing, being deleted, or not at the revision read.
+    User,
+    /// A follow edge: present already (when written) or absent (when deleted).
+    Edge,
+    /// Anything else: an item without a condition, or one whose failure says nothing more.
+    Other,
+}
+
+/// A unique value a guard item reserves.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum Guarded {
+    Username,
+    Email,
+    ChatId,
+    Device,
+}
+
+/// The items of one `TransactWriteItems`, each with what its condition failing would mean.
+pub(super) struct Transaction<'a> {
+    store: &'a Store,
+    items: Vec<TransactWriteItem>,
+    parts: Vec<Part>,
+}
+
+impl Store {
+    pub(super) fn transaction(&self) -> Transaction<'_> {
+        Transaction {
+            store: self,
+            items: Vec::new(),
+            parts: Vec::new(),
+        }
+    }
+}
+
+impl Transaction<'_> {
+    fn push(&mut self, part: Part, item: TransactWriteItem) -> &mut Self {
+        self.items.push(item);
+        self.parts.push(part);
+        self
+    }
+
+    /// Writes an item that must not exist yet.
+    pub(super) fn put_new<T: Serialize>(
+        &mut self,
+        part: Part,
+        item: &T,
+    ) -> Result<&mut Self, StoreError> {
+        self.put(
+            part,
+            Put::builder()
+                .set_item(Some(to_item(item)?))
+                .condition_expression("attribute_not_exists(PK)"),
+        )
+    }
+
+    pub(super) fn put(&mut self, part: Part, put: PutBuilder) -> Result<&mut Self, StoreError> {
+        let put = put.table_name(self.store.table_name()).build()?;
+        Ok(self.push(part, TransactWriteItem::builder().put(put).build()))
+    }
+
+    pub(super) fn update(
+        &mut self,
+        part: Part,
+        update: UpdateBuilder,
+    ) -> Result<&mut Self, StoreError> {
+        let update = update.table_name(self.store.table_name()).build()?;
+        Ok(self.push(part, TransactWriteItem::builder().update(update).build()))
+    }
+
+    pub(super) fn delete(
+        &mut self,
+        part: Part,
+        delete: DeleteBuilder,
+    ) -> Result<&mut Self, StoreError> {
+        let delete = delete.table_name(self.store.table_name()).build()?;
+        Ok(self.push(part, TransactWriteItem::builder().delete(delete).build()))
+    }
+
+    /// Deletes the item with this key, whether or not it exists.
+    pub(super) fn delete_key(&mut self, part: Part, key: Item) -> Result<&mut Self, StoreError> {
+        self.delete(
+            part,
+            aws_sdk_dynamodb::types::Delete::builder().set_key(Some(key)),
+        )
+    }
+
+    /// Runs the transaction. `ConditionFailed` names the part of every item whose condition
+    /// failed; cancellations for conflicts only are retried.
+    pub(super) async fn commit(self) -> Result<(), WriteError<Vec<Part>>> {
+        let Transaction {
+            store,
+            items,
+            parts,
+        } = self;
+        retrying(|| async {
+            let sent = store
+                .client
+                .transact_write_items()
+                .set_transact_items(Some(items.clone()))
+                .send()
+                .await;
+            match sent.map_err(|e| e.into_service_error()) {
+                Ok(_) => Ok(()),
+                Err(TransactWriteItemsError::TransactionCanceledException(cancelled)) => {
+                    let codes: Vec<&str> = cancelled
+                        .cancellation_reasons()
+                        .iter()
+                        .map(|r| r.code().unwrap_or("None"))
+                        .collect();
+                    Err(cancellation(&codes, &parts))
+                }
+                Err(other) => {
+                    Err(classify("TransactWriteItems", other).map_refusal(|()| Vec::new()))
+                }
+            }
+        })
+        .await
+    }
+}
+
+/// What the cancellation reasons of a transaction (one code per item, `"None"` for an item
+/// that did not fail) mean, given what each item's condition stands for.
+fn cancellation(codes: &[&str], parts: &[Part]) -> Attempt<Vec<Part>> {
+    let failed: Vec<Part> = codes
+        .iter()
+        .zip(parts)
+        .filter(|(code, _)| **code == "ConditionalCheckFailed")
+        .map(|(_, part)| *part)
+        .collect();
+    if !failed.is_empty() {
+        Attempt::Refused(failed)
+    } else if codes.contains(&"TransactionConflict") {
+        Attempt::Conflict
+    } else {
+        Attempt::Failed(StoreError::Cancelled {
+            reasons: codes.iter().map(|c| (*c).to_owned()).collect(),
+        })
+    }
+}
+
+/// A Query, as the store's modules describe one.
+pub(super) struct QuerySpec {
+    pub index: Option<&'static str>,
+    pub key_condition: &'static str,
+    pub names: Vec<(&'static str, &'static str)>,
+    pub values: Vec<(&'static str, AttributeValue)>,
+    pub forward: bool,
+    pub consistent: bool,
+}
+
+impl QuerySpec {
+    /// Every item of one partition of the table, in sort-key order.
+    pub(super) fn partition(pk: String) -> Self {
+        Self {
+            index: None,
+            key_condition: "PK = :pk",
+            names: Vec::new(),
+            values: vec![(":pk", AttributeValue::S(pk))],
+            forward: true,
+            consistent: true,
+        }
+    }
+
+    /// The items of one partition whose sort key starts with `prefix`.
+    pub(super) fn prefixed(pk: String, prefix: &str) -> Self {
+        Self {
+            key_condition: "PK = :pk AND begins_with(SK, :prefix)",
+            values: vec![
+                (":pk", AttributeValue::S(pk)),
+                (":prefix", AttributeValue::S(prefix.to_owned())),
+            ],
+            consistent: false,
+            ..Self::partition(String::new())
+        }
+    }
+}
+
+impl Store {
+    /// Calls `visit` on each item the query finds, in order, reading at most `budget` items
+    /// (all without one); returns the read capacity units consumed.
+    pub(super) async fn query_each(
+        &self,
+        spec: &QuerySpec,
+        budget: Option<usize>,
+        mut visit: impl FnMut(Item) -> Result<(), StoreError>,
+    ) -> Result<f64, StoreError> {
+        let mut seen = 0usize;
+        let mut capacity = 0.0;
+        let mut start: Option<Item> = None;
+        loop {
+            let page = budget.map_or(QUERY_PAGE, |b| b.saturating_sub(seen).min(QUERY_PAGE));
+            if page == 0 {
+                return Ok(capacity);
+            }
+            let mut query = self
+                .client
+                .query()
+                .table_name(self.table_name())
+                .set_index_name(spec.index.map(str::to_owned))
+                .key_condition_expression(spec.key_condition)
+                .scan_index_forward(spec.forward)
+                .consistent_read(spec.consistent)
+                .limit(i32::try_from(page).unwrap_or(i32::MAX))
+                .return_consumed_capacity(ReturnConsumedCapacity::Total)
+                .set_exclusive_start_key(start);
+            for (name, attribute) in &spec.names {
+                query = query.expression_attribute_names(*name, *attribute);
+            }
+            for (name, value) in &spec.values {
+                query = query.expression_attribute_values(*name, value.clone());
+            }
+            let output = query
+                .send()
+                .await
+                .map_err(|e| StoreError::sdk("Query", e))?;
+            capacity += output
+                .consumed_capacity()
+                .and_then(|c| c.capacity_units())
+                .unwrap_or(0.0);
+            for item in output.items.unwrap_or_default() {
+                seen += 1;
+                visit(item)?;
+            }
+            start = output.last_evaluated_key;
+            if start.is_none() {
+                return Ok(capacity);
+            }
+        }
+    }
+
+    /// The items with these keys (strongly consistent), 100 per BatchGetItem, asking again
+    /// for whatever DynamoDB leaves unprocessed.
+    pub(super) async fn batch_get(&self, wanted: Vec<Item>) -> Result<Vec<Item>, StoreError> {
+        let mut found = Vec::new();
+        for chunk in wanted.chunks(100) {
+            let mut pending = KeysAndAttributes::builder()
+                .set_keys(Some(chunk.to_vec()))
+                .consistent_read(true)
+                .build()?;
+            let mut attempt = 0;
+            loop {
+                let output = self
+                    .client
+                    .batch_get_item()
+                    .request_items(self.table_name(), pending.clone())
+                    .send()
+                    .await
+                    .map_err(|e| StoreError::sdk("BatchGetItem", e))?;
+                found.extend(
+                    output
+                        .responses
+                        .and_then(|mut r| r.remove(self.table_name()))
+                        .unwrap_or_default(),
+                );
+                match output
+                    .unprocessed_keys
+                    .and_then(|mut u| u.remove(self.table_name()))
+                {
+                    Some(rest) if !rest.keys().is_empty() => {
+                        if attempt >= BATCH_ATTEMPTS {
+                            return Err(StoreError::Contended);
+                        }
+                        pending = rest;
+                        backoff(attempt).await;
+                        attempt += 1;
+                    }
+                    _ => break,
+                }
+            }
+        }
+        Ok(found)
+    }
+
+    /// Sends these puts and deletes, 25 per BatchWriteItem, sending again whatever DynamoDB
+    /// leaves unprocessed. Unconditional: only for idempotent writes.
+    pub(super) async fn batch_write(&self, requests: Vec<WriteRequest>) -> Result<(), StoreError> {
+        for chunk in requests.chunks(BATCH_WRITE_LIMIT) {
+            let mut pending = chunk.to_vec();
+            let mut attempt = 0;
+            while !pending.is_empty() {
+                let output = self
+                    .client
+                    .batch_write_item()
+                    .request_items(self.table_name(), pending)
+                    .send()
+                    .await
+                    .map_err(|e| StoreError::sdk("BatchWriteItem", e))?;
+                pending = output
+                    .unprocessed_items
+                    .and_then(|mut u| u.remove(self.table_name()))
+                    .unwrap_or_default();
+                if !pending.is_empty() {
+                    if attempt >= BATCH_ATTEMPTS {
+                        return Err(StoreError::Contended);
+                    }
+                    backoff(attempt).await;
+                    attempt += 1;
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// An UpdateItem of the item with this key.
+    pub(super) fn update_item(&self, key: Item) -> UpdateItemFluentBuilder {
+        self.client
+            .update_item()
+            .table_name(self.table_name())
+            .set_key(Some(key))
+    }
+
+    /// A PutItem of this item.
+    pub(super) fn put_item(&self, item: Item) -> PutItemFluentBuilder {
+        self.client
+            .put_item()
+            .table_name(self.table_name())
+            .set_item(Some(item))
+    }
+
+    /// One strongly consistent GetItem.
+    pub(super) async fn get(&self, key: Item) -> Result<Option<Item>, StoreError> {
+        let output = self
+            .client
+            .get_item()
+            .table_name(self.table_name())
+            .set_key(Some(key))
+            .consistent_read(true)
+            .send()
+            .await
+            .map_err(|e| StoreError::sdk("GetItem", e))?;
+        Ok(output.item)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const PARTS: [Part; 3] = [Part::User, Part::Unique(Guarded::Email), Part::Other];
+
+    #[test]
+    fn failed_conditions_are_named_by_what_their_items_mean() {
+        let outcome = cancellation(&["None", "ConditionalCheckFailed", "None"], &PARTS);
+        assert!(
+            matches!(outcome, Attempt::Refused(parts) if parts == [Part::Unique(Guarded::Email)])
+        );
+    }
+
+    #[test]
+    fn a_failed_condition_wins_over_a_conflict() {
+        let outcome = cancellation(
+            &["ConditionalCheckFailed", "TransactionConflict", "None"],
+            &PARTS,
+        );
+        assert!(matches!(outcome, Attempt::Refused(parts) if parts == [Part::User]));
+    }
+
+    #[test]
+    fn conflicts_alone_are_retried() {
+        let outcome = cancellation(&["None", "TransactionConflict", "None"], &PARTS);
+        assert!(matches!(outcome, Attempt::Conflict));
+    }
+
+    #[test]
+    fn other_cancellations_are_errors_that_keep_their_reasons() {
+        let outcome = cancellation(&["ThrottlingError", "None", "None"], &PARTS);
+        assert!(matches!(
+            outcome,
+            Attempt::Failed(StoreError::Cancelled { reasons }) if reasons[0] == "ThrottlingError"
+        ));
+    }
+
+    #[tokio::test]
+    async fn a_conflicted_write_is_retried_until_it_succeeds() {
+        let mut tries = 0;
+        let result: Result<u32, WriteError<()>> = retrying(|| {
+            tries += 1;
+            let now = tries;
+            async move {
+                if now < 3 {
+                    Err(Attempt::Conflict)
+                } else {
+                    Ok(now)
+                }
+            }
+        })
+        .await;
+        assert!(matches!(result, Ok(3)));
+    }
+
+    #[tokio::test]
+    async fn a_refusal_is_not_retried() {
+        let mut tries = 0;
+        let result: Result<(), WriteError<&str>> = retrying(|| {
+            tries += 1;
+            async { Err(Attempt::Refused("taken")) }
+        })
+        .await;
+        assert!(matches!(result, Err(WriteError::ConditionFailed("taken"))));
+        assert_eq!(tries, 1);
+    }
+}
