@@ -18,6 +18,8 @@ pub enum KeyError {
     Mismatch,
     #[error("the system random generator failed")]
     Random,
+    #[error("the JWKS document could not be written")]
+    Jwks,
 }
 
 /// Environment variables often carry PEM with `\n` escapes instead of line breaks.

@@ -51,6 +51,23 @@ impl std::fmt::Debug for TokenVerifier {
     }
 }
 
+/// The JWKS document (RFC 7517): the one public key tokens are verified with.
+#[derive(serde::Serialize)]
+struct Jwks<'a> {
+    keys: [Jwk<'a>; 1],
+}
+
+#[derive(serde::Serialize)]
+struct Jwk<'a> {
+    kty: &'a str,
+    crv: &'a str,
+    x: &'a str,
+    kid: &'a str,
+    alg: &'a str,
+    #[serde(rename = "use")]
+    use_: &'a str,
+}
+
 impl TokenVerifier {
     pub fn new(public_pem: &str, issuer: &str) -> Result<Self, KeyError> {
         let raw = keys::public_key_bytes(public_pem)?;
@@ -58,10 +75,17 @@ impl TokenVerifier {
         // RFC 7638 thumbprint: the required members in lexicographic order, no spaces.
         let thumbprint_input = format!(r#"{{"crv":"Ed25519","kty":"OKP","x":"{x}"}}"#);
         let key_id = super::sha256_b64(&thumbprint_input);
-        let jwks = serde_json::json!({
-            "keys": [{"kty": "OKP", "crv": "Ed25519", "x": x, "kid": key_id, "alg": "EdDSA", "use": "sig"}]
+        let jwks = serde_json::to_string(&Jwks {
+            keys: [Jwk {
+                kty: "OKP",
+                crv: "Ed25519",
+                x: &x,
+                kid: &key_id,
+                alg: "EdDSA",
+                use_: "sig",
+            }],
         })
-        .to_string();
+        .map_err(|_| KeyError::Jwks)?;
         let mut validation = Validation::new(Algorithm::EdDSA);
         validation.set_issuer(&[issuer]);
         validation.set_required_spec_claims(&["exp", "iss", "sub"]);
