@@ -26,5 +26,6 @@ mod private_answers;
 mod push_email_devices;
 mod push_users;
 mod request_bodies;
+mod security_findings;
 mod social_graph;
 mod tampered_tokens;

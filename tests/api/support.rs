@@ -136,6 +136,25 @@ impl TestApp {
         self.http.request(method, self.url(path))
     }
 
+    /// The same API and table, reached from another client address (any of 127.0.0.0/8): the
+    /// service's per-address limits and locks see a different client.
+    pub fn at_address(&self, address: &str) -> TestApp {
+        let local: std::net::IpAddr = address.parse().expect("an IP address");
+        TestApp {
+            http: reqwest::Client::builder()
+                .local_address(local)
+                .build()
+                .expect("an HTTP client"),
+            base_url: self.base_url.clone(),
+            dynamodb: self.dynamodb.clone(),
+            sqs: self.sqs.clone(),
+            queue_url: self.queue_url.clone(),
+            table: self.table.clone(),
+            config: self.config.clone(),
+            api: self.api.clone(),
+        }
+    }
+
     /// Sends a request; what the client sees of the answer.
     pub async fn send(request: RequestBuilder) -> Reply {
         let response = request.send().await.expect("request sent");

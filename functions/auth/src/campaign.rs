@@ -8,7 +8,8 @@ use users_shared::service::{accounts, sessions};
 
 pub async fn register(state: &AuthState, call: Call<'_>) -> Outcome {
     let account = campaign::new_account(&call.body()?)?;
-    let user = accounts::register_without_session(&state.store, account).await?;
+    let client = call.client_address();
+    let user = accounts::register_without_session(&state.store, account, &client).await?;
     Ok(json(201, &campaign::registered(user.id)))
 }
 

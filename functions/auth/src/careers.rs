@@ -8,7 +8,9 @@ use users_shared::service::sessions;
 
 pub async fn register(state: &AuthState, call: Call<'_>) -> Outcome {
     let new_user = careers::new_user(&call.body()?)?;
-    let (user, tokens) = sessions::register(&state.store, &state.signer, new_user.into()).await?;
+    let client = call.client_address();
+    let account = new_user.into();
+    let (user, tokens) = sessions::register(&state.store, &state.signer, account, &client).await?;
     Ok(Json::new(201, &careers::registered(&user, &tokens))
         .no_store()
         .build())

@@ -6,8 +6,13 @@ use users_shared::http::{Call, Outcome};
 use users_shared::service::chat as chat_service;
 
 pub async fn login_or_register(state: &AuthState, call: Call<'_>) -> Outcome {
-    call.app(&state.store, &chat::APP_HEADERS).await?;
+    let app = call.app(&state.store, &chat::APP_HEADERS).await?;
     let wanted = chat::login_or_register(&call.body()?)?;
-    let user = chat_service::login_or_register(&state.store, wanted).await?;
+    let client = call.client_address();
+    let caller = chat_service::ChatCaller {
+        app_id: &app.app_id,
+        client: &client,
+    };
+    let user = chat_service::login_or_register(&state.store, wanted, caller).await?;
     Ok(chat::ok(chat::user(&user)))
 }

@@ -18,6 +18,7 @@ pub async fn update(state: &UsersState, call: Call<'_>) -> Outcome {
     // Permission before the body: a stranger learns nothing from field errors.
     profiles::ensure_may_change(&caller.user, target)?;
     let changes = accounts::changes(&call.body()?)?;
-    let user = profiles::update_for(&state.store, &caller.user, target, &changes).await?;
+    let client = call.client_address();
+    let user = profiles::update_for(&state.store, &caller.user, target, &changes, &client).await?;
     Ok(json(200, &accounts::created(&user)))
 }

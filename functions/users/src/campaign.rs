@@ -9,6 +9,7 @@ use users_shared::service::profiles;
 pub async fn update_profile(state: &UsersState, call: Call<'_>) -> Outcome {
     let caller = call.caller(state).await?;
     let changes = campaign::profile_changes(&call.body()?)?;
-    profiles::update_with_place(&state.store, &caller.user, &changes).await?;
+    let client = call.client_address();
+    profiles::update_with_place(&state.store, &caller.user, &changes, &client).await?;
     Ok(json(200, &campaign::profile_updated()))
 }

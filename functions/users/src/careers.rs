@@ -39,6 +39,7 @@ pub async fn stats(state: &UsersState, call: Call<'_>) -> Outcome {
 pub async fn update_me(state: &UsersState, call: Call<'_>) -> Outcome {
     let caller = call.caller(state).await?;
     let changes = careers::profile_changes(&call.body()?)?;
-    let user = profiles::update(&state.store, caller.user.id, &changes).await?;
+    let client = call.client_address();
+    let user = profiles::update(&state.store, caller.user.id, &changes, &client).await?;
     Ok(json(200, &careers::updated(&user)))
 }

@@ -249,6 +249,9 @@ pub struct User {
     pub display_name: Option<DisplayName>,
     /// The chat server's external user id (unique; often an e-mail).
     pub chat_user_id: Option<ChatUserId>,
+    /// The app credential whose chat `login_or_register` created the user: the only one that
+    /// may set the user's password. `None` for users made any other way.
+    pub created_by_app: Option<String>,
     pub phone: Option<Phone>,
     pub gender: Option<Gender>,
     /// ISO 3166 alpha-2 code (accounts contract).
@@ -313,6 +316,7 @@ impl User {
             email_verified: true,
             display_name: None,
             chat_user_id: None,
+            created_by_app: None,
             phone: None,
             gender: None,
             country: None,

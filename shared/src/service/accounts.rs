@@ -35,6 +35,8 @@ pub struct NewAccount {
     pub country_id: Option<u64>,
     pub city_id: Option<u64>,
     pub chat_user_id: Option<ChatUserId>,
+    /// The app whose chat `login_or_register` creates the account.
+    pub created_by_app: Option<String>,
     pub email_verified: bool,
     pub is_staff: bool,
     pub is_superuser: bool,
@@ -60,6 +62,7 @@ impl NewAccount {
             country_id: None,
             city_id: None,
             chat_user_id: None,
+            created_by_app: None,
             email_verified: true,
             is_staff: false,
             is_superuser: false,
@@ -248,6 +251,7 @@ fn build_user(
         email_verified: account.email_verified,
         display_name: account.display_name.clone(),
         chat_user_id: account.chat_user_id.clone(),
+        created_by_app: account.created_by_app.clone(),
         phone: account.phone.clone(),
         gender: account.gender.clone(),
         country: account.country.clone(),
@@ -301,7 +305,9 @@ pub async fn check_email(
 pub async fn register_without_session(
     store: &Store,
     account: NewAccount,
+    client: &str,
 ) -> Result<User, ServiceError> {
+    super::limits::existence_check(store, client).await?;
     super::reference::check(store, account.country_id, account.city_id).await?;
     Ok(create(store, account, false).await?.0)
 }

@@ -55,13 +55,16 @@ pub enum PasswordUse {
     MustMatch,
 }
 
-/// Whether the chat server may update (or link) `user`, and how its password is used.
+/// Whether the chat app `app_id` may update (or link) `user`, and how its password is used:
+/// it sets the password only of a user its own `login_or_register` created; any other account
+/// (made by another contract or another app, or linked by its e-mail) must prove its current
+/// password, which is then left as it is. Staff accounts are never reached.
 pub fn existing_user_rule(
     user: &User,
     target: ChatTarget,
     password_given: bool,
+    app_id: &str,
 ) -> Result<PasswordUse, ServiceError> {
-    // App credentials never reach staff accounts.
     if user.is_staff || user.is_superuser {
         return Err(ServiceError::taken(UniqueField::ChatUserId));
     }
@@ -72,25 +75,31 @@ pub fn existing_user_rule(
     if !password_given {
         return Err(ServiceError::invalid("password", PASSWORD_REQUIRED));
     }
-    Ok(if link {
-        PasswordUse::MustMatch
-    } else {
+    let own_user = !link && user.created_by_app.as_deref() == Some(app_id);
+    Ok(if own_user {
         PasswordUse::Replace
+    } else {
+        PasswordUse::MustMatch
     })
 }
 
-/// A link goes ahead only with the account's current password.
-pub fn ensure_link_password(matches: bool) -> Result<(), ServiceError> {
-    if matches {
-        Ok(())
-    } else {
-        Err(ServiceError::invalid("password", LINK_PASSWORD_MISMATCH))
-    }
+/// The refusal of a link or update whose password is not the account's current one.
+pub fn wrong_account_password() -> ServiceError {
+    ServiceError::invalid("password", LINK_PASSWORD_MISMATCH)
+}
+
+/// Who calls `login_or_register`: the app credential and the client address it calls from
+/// (password checks are limited and locked per address).
+#[derive(Debug, Clone, Copy)]
+pub struct ChatCaller<'a> {
+    pub app_id: &'a str,
+    pub client: &'a str,
 }
 
 pub async fn login_or_register(
     store: &Store,
     request: LoginOrRegister,
+    caller: ChatCaller<'_>,
 ) -> Result<User, ServiceError> {
     let field =
         |name: &'static str| move |invalid: Invalid| ServiceError::invalid(name, &invalid.0);
@@ -103,43 +112,57 @@ pub async fn login_or_register(
         .transpose()
         .map_err(field("avatar_url"))?;
     let email = Email::parse(&chat_user_id).ok();
-    let by_chat_id = store.user_id_by_chat_id(&chat_user_id).await?;
-    let by_email = match (by_chat_id, &email) {
-        (None, Some(email)) => store.user_id_by_email(&email.canonical()).await?,
-        _ => None,
-    };
-    let (user_id, target) = match chat_target(by_chat_id, by_email) {
+    let (user_id, target) = match find_target(store, &chat_user_id, email.as_ref()).await? {
         ChatTarget::Create => {
             let account = NewAccount {
-                email,
-                password: request.password,
-                display_name: Some(display_name),
-                avatar: avatar_url.unwrap_or_default(),
+                email: email.clone(),
+                password: request.password.clone(),
+                display_name: Some(display_name.clone()),
+                avatar: avatar_url.clone().unwrap_or_default(),
                 chat_user_id: Some(chat_user_id.clone()),
+                created_by_app: Some(caller.app_id.to_owned()),
                 ..NewAccount::new(&chat_user_id)
             };
-            return Ok(accounts::create(store, account, false).await?.0);
+            match accounts::create(store, account, false).await {
+                Ok((user, _)) => return Ok(user),
+                // A parallel call created the user (or the e-mail's account) first: this call
+                // gets the answer an existing user gets.
+                Err(ServiceError::Taken(_)) => {
+                    match find_target(store, &chat_user_id, email.as_ref()).await? {
+                        target @ (ChatTarget::Linked(id) | ChatTarget::ByEmail(id)) => (id, target),
+                        ChatTarget::Create => {
+                            return Err(ServiceError::taken(UniqueField::ChatUserId))
+                        }
+                    }
+                }
+                Err(other) => return Err(other),
+            }
         }
         target @ (ChatTarget::Linked(id) | ChatTarget::ByEmail(id)) => (id, target),
     };
 
-    let stored = store
-        .get_credentials(user_id)
+    let user = store
+        .get_user(user_id)
         .await?
         .ok_or(ServiceError::NotFound)?;
-    let user = stored.user;
-    let password_use = existing_user_rule(&user, target, request.password.is_some())?;
+    let password_use =
+        existing_user_rule(&user, target, request.password.is_some(), caller.app_id)?;
     let password = request
         .password
         .ok_or_else(|| ServiceError::invalid("password", PASSWORD_REQUIRED))?;
     let hash = match password_use {
         PasswordUse::MustMatch => {
-            ensure_link_password(password::verify(password, Some(stored.password_hash)).await?)?;
-            None
+            let checked =
+                super::sessions::check_password_of(store, user_id, password, caller.client).await;
+            match checked {
+                Ok(_) => None,
+                Err(ServiceError::InvalidCredentials) => return Err(wrong_account_password()),
+                Err(other) => return Err(other),
+            }
         }
         PasswordUse::Replace => Some(password::hash(password).await?),
     };
-    let link = password_use == PasswordUse::MustMatch;
+    let link = matches!(target, ChatTarget::ByEmail(_));
     let avatar = avatar_url.unwrap_or_else(|| user.avatar.clone());
     let update = ChatUserUpdate {
         user_id,
@@ -162,6 +185,20 @@ pub async fn login_or_register(
         chat_user_id: Some(chat_user_id),
         ..user
     })
+}
+
+/// The user the chat id names, else the user whose e-mail it is, else nobody yet.
+async fn find_target(
+    store: &Store,
+    chat_user_id: &ChatUserId,
+    email: Option<&Email>,
+) -> Result<ChatTarget, ServiceError> {
+    let by_chat_id = store.user_id_by_chat_id(chat_user_id).await?;
+    let by_email = match (by_chat_id, email) {
+        (None, Some(email)) => store.user_id_by_email(&email.canonical()).await?,
+        _ => None,
+    };
+    Ok(chat_target(by_chat_id, by_email))
 }
 
 /// The user behind a chat id.
@@ -221,38 +258,55 @@ mod tests {
     }
 
     #[test]
-    fn a_linked_chat_id_updates_its_user_and_replaces_the_password() {
+    fn a_user_the_app_created_gets_the_password_it_gives() {
         let id = UserId::new(7);
         assert_eq!(
             chat_target(Some(id), Some(UserId::new(8))),
             ChatTarget::Linked(id)
         );
+        let own = User {
+            chat_user_id: ChatUserId::parse("alice@example.com").ok(),
+            created_by_app: Some("app-1".into()),
+            ..user()
+        };
+        let rule = existing_user_rule(&own, ChatTarget::Linked(id), true, "app-1");
+        assert_eq!(rule.unwrap(), PasswordUse::Replace);
+    }
+
+    #[test]
+    fn a_linked_account_or_another_apps_user_must_prove_its_password() {
+        let id = UserId::new(7);
         let linked = User {
             chat_user_id: ChatUserId::parse("alice@example.com").ok(),
             ..user()
         };
-        let rule = existing_user_rule(&linked, ChatTarget::Linked(id), true);
-        assert_eq!(rule.unwrap(), PasswordUse::Replace);
+        let rule = existing_user_rule(&linked, ChatTarget::Linked(id), true, "app-1");
+        assert_eq!(rule.unwrap(), PasswordUse::MustMatch);
+        let others = User {
+            created_by_app: Some("app-2".into()),
+            ..linked
+        };
+        let rule = existing_user_rule(&others, ChatTarget::Linked(id), true, "app-1");
+        assert_eq!(rule.unwrap(), PasswordUse::MustMatch);
     }
 
     #[test]
     fn the_e_mail_of_an_existing_account_links_only_with_its_password() {
         let id = UserId::new(7);
         assert_eq!(chat_target(None, Some(id)), ChatTarget::ByEmail(id));
-        let rule = existing_user_rule(&user(), ChatTarget::ByEmail(id), true);
+        let rule = existing_user_rule(&user(), ChatTarget::ByEmail(id), true, "app-1");
         assert_eq!(rule.unwrap(), PasswordUse::MustMatch);
-        assert!(ensure_link_password(true).is_ok());
         assert!(matches!(
-            ensure_link_password(false),
-            Err(ServiceError::Invalid(errors)) if errors.has("password")
+            wrong_account_password(),
+            ServiceError::Invalid(errors) if errors.has("password")
         ));
     }
 
     #[test]
     fn an_existing_user_needs_a_password() {
-        let rule = existing_user_rule(&user(), ChatTarget::ByEmail(UserId::new(7)), false);
+        let rule = existing_user_rule(&user(), ChatTarget::ByEmail(UserId::new(7)), false, "app-1");
         assert_eq!(invalid_field(rule), "password");
-        let rule = existing_user_rule(&user(), ChatTarget::Linked(UserId::new(7)), false);
+        let rule = existing_user_rule(&user(), ChatTarget::Linked(UserId::new(7)), false, "app-1");
         assert_eq!(invalid_field(rule), "password");
     }
 
@@ -262,7 +316,7 @@ mod tests {
             chat_user_id: ChatUserId::parse("other").ok(),
             ..user()
         };
-        let rule = existing_user_rule(&linked, ChatTarget::ByEmail(UserId::new(7)), true);
+        let rule = existing_user_rule(&linked, ChatTarget::ByEmail(UserId::new(7)), true, "app-1");
         assert_eq!(invalid_field(rule), "user_id");
     }
 
@@ -280,7 +334,7 @@ mod tests {
         ] {
             for target in [ChatTarget::Linked(staff.id), ChatTarget::ByEmail(staff.id)] {
                 assert_eq!(
-                    invalid_field(existing_user_rule(&staff, target, true)),
+                    invalid_field(existing_user_rule(&staff, target, true, "app-1")),
                     "user_id"
                 );
             }

@@ -26,8 +26,10 @@ impl Limit {
 
 /// Sign-in attempts (any contract) from one client address.
 pub const SIGN_IN_PER_ADDRESS: Limit = Limit::new("signin-ip", 30, 60);
-/// Sign-in attempts naming one account.
-pub const SIGN_IN_PER_ACCOUNT: Limit = Limit::new("signin-account", 10, 60);
+/// Requests that can answer "already exists" (sign-ups in every contract, e-mail changes)
+/// from one client address: enough for a family or an office behind one address, too few to
+/// test thousands of addresses.
+pub const SIGN_UP_PER_ADDRESS: Limit = Limit::new("signup-ip", 100, 3600);
 /// E-mail existence checks by callers who are not staff, from one client address.
 pub const EMAIL_CHECK_PER_ADDRESS: Limit = Limit::new("email-check-ip", 10, 60);
 /// E-mail existence checks by callers who are not staff, about one address.
@@ -36,6 +38,12 @@ pub const EMAIL_CHECK_PER_ACCOUNT: Limit = Limit::new("email-check-account", 5, 
 pub const CODE_PER_ADDRESS: Limit = Limit::new("code-ip", 10, 600);
 /// Verification-code requests for one account (besides the 60-second resend interval).
 pub const CODE_PER_ACCOUNT: Limit = Limit::new("code-account", 5, 3600);
+
+/// Counts a request that may answer "already exists" from `client` against
+/// [`SIGN_UP_PER_ADDRESS`].
+pub async fn existence_check(store: &Store, client: &str) -> Result<(), ServiceError> {
+    check(store, SIGN_UP_PER_ADDRESS, client, Timestamp::now()).await
+}
 
 /// Failed sign-ins an account may have before it is locked.
 pub const FAILURES_BEFORE_LOCK: u32 = 5;

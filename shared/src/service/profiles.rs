@@ -78,7 +78,12 @@ pub async fn update(
     store: &Store,
     id: UserId,
     changes: &ProfileChanges,
+    client: &str,
 ) -> Result<User, ServiceError> {
+    // A new e-mail is answered "already exists" when taken: limited like a sign-up.
+    if changes.email.is_some() {
+        super::limits::existence_check(store, client).await?;
+    }
     let updated = store
         .update_profile(id, Timestamp::now(), |user| changes.apply(user))
         .await;
@@ -106,9 +111,10 @@ pub async fn update_for(
     caller: &User,
     id: UserId,
     changes: &ProfileChanges,
+    client: &str,
 ) -> Result<User, ServiceError> {
     ensure_may_change(caller, id)?;
-    update(store, id, changes).await
+    update(store, id, changes, client).await
 }
 
 /// Whether `caller` may read or change the user `target`: themselves, or any user for staff.
@@ -126,11 +132,12 @@ pub async fn update_with_place(
     store: &Store,
     caller: &User,
     changes: &ProfileChanges,
+    client: &str,
 ) -> Result<User, ServiceError> {
     let country = changes.country_id.unwrap_or(caller.country_id);
     let city = changes.city_id.unwrap_or(caller.city_id);
     super::reference::check(store, country, city).await?;
-    update(store, caller.id, changes).await
+    update(store, caller.id, changes, client).await
 }
 
 #[cfg(test)]

@@ -26,7 +26,21 @@ pub async fn get_user(store: &Store, id: UserId) -> Result<User, ServiceError> {
     super::profiles::get(store, id).await
 }
 
+/// Whether an app credential may delete, deactivate or change `user`: never a staff or
+/// superuser account.
+pub fn ensure_app_may_change(user: &User) -> Result<(), ServiceError> {
+    if user.is_staff || user.is_superuser {
+        Err(ServiceError::PermissionDenied)
+    } else {
+        Ok(())
+    }
+}
+
+/// Deletes the user and everything of theirs. App credentials never reach staff or superuser
+/// accounts: those are refused.
 pub async fn delete_user(store: &Store, id: UserId) -> Result<(), ServiceError> {
+    let user = store.get_user(id).await?.ok_or(ServiceError::NotFound)?;
+    ensure_app_may_change(&user)?;
     if store.delete_user(id).await? {
         Ok(())
     } else {

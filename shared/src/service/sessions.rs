@@ -63,12 +63,14 @@ pub(super) fn new_session(refresh: &RefreshToken, token_version: u64, now: Times
 /// No user has id 0: reading it is the stand-in read for a sign-in with an unknown name.
 const UNKNOWN_USER: UserId = UserId::new(0);
 
-/// Creates the account and signs it in.
+/// Creates the account and signs it in; limited per client address like every sign-up.
 pub async fn register(
     store: &Store,
     signer: &TokenSigner,
     account: NewAccount,
+    client: &str,
 ) -> Result<(User, Tokens), ServiceError> {
+    limits::existence_check(store, client).await?;
     let (user, refresh) = accounts::create(store, account, true).await?;
     let refresh =
         refresh.ok_or_else(|| ServiceError::Unexpected("sign-up returned no session".into()))?;
@@ -106,50 +108,106 @@ async fn resolve(store: &Store, name: &LoginName) -> Result<Option<UserId>, Serv
     })
 }
 
-/// The user whose name and password these are. Rate-limited per client address and per
-/// account; after [`limits::FAILURES_BEFORE_LOCK`] failures the account is locked with a
-/// growing back-off. Unknown names, wrong passwords, inactive and unverified accounts all get
-/// the same answer after the same reads and argon2 work.
+/// The user whose name and password these are. Rate-limited per client address; after
+/// [`limits::FAILURES_BEFORE_LOCK`] failures of one account from one client address the
+/// account is locked for that address, with a growing back-off. Unknown names are locked the
+/// same way, after the same reads, argon2 work and writes, so the answers tell nobody which
+/// accounts exist; inactive and unverified accounts get the same refusal as a wrong password.
 pub async fn check_credentials(
     store: &Store,
     name: LoginName,
     password: Password,
     client: &str,
 ) -> Result<User, ServiceError> {
-    let now = Timestamp::now();
-    limits::check(store, limits::SIGN_IN_PER_ADDRESS, client, now).await?;
-    limits::check(store, limits::SIGN_IN_PER_ACCOUNT, &name.canonical(), now).await?;
-
+    limits::check(store, limits::SIGN_IN_PER_ADDRESS, client, Timestamp::now()).await?;
     let user_id = resolve(store, &name).await?;
-    let (stored, failures) = store
-        .get_user_and_failures(user_id.unwrap_or(UNKNOWN_USER))
-        .await?;
-    let stored = stored.filter(|_| user_id.is_some());
-    // The stand-in user's failures are only counted, never a lock.
-    let failures = failures.filter(|_| user_id.is_some());
-    ensure_unlocked(failures.as_ref(), now)?;
-    let password_matches =
-        password::verify(password, stored.as_ref().map(|c| c.password_hash.clone())).await?;
-    let user = stored.map(|c| c.user);
-    if sign_in_accepted(user.as_ref(), password_matches) {
-        let user = user.ok_or(ServiceError::InvalidCredentials)?;
-        if failures.is_some() {
-            store.clear_login_failures(user.id).await?;
+    let account = match user_id {
+        Some(id) => account_subject(id),
+        None => format!("name:{}", name.canonical()),
+    };
+    let attempt = Attempt {
+        user_id,
+        account: &account,
+        client,
+    };
+    attempt.check(store, password, sign_in_accepted).await
+}
+
+/// The current password of the known account `user_id`, checked under the same per-address
+/// limit and per-account lock as a sign-in (used where another contract proves a password).
+pub async fn check_password_of(
+    store: &Store,
+    user_id: UserId,
+    password: Password,
+    client: &str,
+) -> Result<User, ServiceError> {
+    limits::check(store, limits::SIGN_IN_PER_ADDRESS, client, Timestamp::now()).await?;
+    let account = account_subject(user_id);
+    let attempt = Attempt {
+        user_id: Some(user_id),
+        account: &account,
+        client,
+    };
+    attempt
+        .check(store, password, |user, matches| user.is_some() && matches)
+        .await
+}
+
+/// How the failures of an account are named: by its id, so every name it signs in with counts.
+fn account_subject(id: UserId) -> String {
+    format!("user:{id}")
+}
+
+/// One password check of an account (or of an unknown name) from one client address.
+struct Attempt<'a> {
+    user_id: Option<UserId>,
+    /// Whose failures count: the account, or the name typed for an unknown one.
+    account: &'a str,
+    client: &'a str,
+}
+
+impl Attempt<'_> {
+    /// Refused while locked; otherwise the same reads, argon2 work and failure write whether
+    /// or not the account exists. `accept` decides on the user and whether the password matched.
+    async fn check(
+        &self,
+        store: &Store,
+        password: Password,
+        accept: impl Fn(Option<&User>, bool) -> bool,
+    ) -> Result<User, ServiceError> {
+        let now = Timestamp::now();
+        let (stored, failures) = store
+            .get_credentials_and_failures(
+                self.user_id.unwrap_or(UNKNOWN_USER),
+                self.account,
+                self.client,
+            )
+            .await?;
+        let stored = stored.filter(|_| self.user_id.is_some());
+        ensure_unlocked(failures.as_ref(), now)?;
+        let matches =
+            password::verify(password, stored.as_ref().map(|c| c.password_hash.clone())).await?;
+        let user = stored.map(|c| c.user);
+        if accept(user.as_ref(), matches) {
+            let user = user.ok_or(ServiceError::InvalidCredentials)?;
+            if failures.is_some() {
+                store
+                    .clear_login_failures(self.account, self.client)
+                    .await?;
+            }
+            return Ok(user);
         }
-        return Ok(user);
+        let recorded = store
+            .record_login_failure(self.account, self.client, now)
+            .await?;
+        if recorded.failures >= limits::FAILURES_BEFORE_LOCK {
+            tracing::warn!(
+                failures = recorded.failures,
+                "sign-ins locked for an account at one client address"
+            );
+        }
+        Err(ServiceError::InvalidCredentials)
     }
-    // An unknown name costs the same write a known account's failure does, so the refusal
-    // takes as long.
-    let counted = user.as_ref().map_or(UNKNOWN_USER, |u| u.id);
-    let recorded = store.record_login_failure(counted, now).await?;
-    if user.is_some() && recorded.failures >= limits::FAILURES_BEFORE_LOCK {
-        tracing::warn!(
-            user_id = %counted,
-            failures = recorded.failures,
-            "account locked after failed sign-ins"
-        );
-    }
-    Err(ServiceError::InvalidCredentials)
 }
 
 /// Refuses a sign-in while the account is locked by its failures, saying for how long.

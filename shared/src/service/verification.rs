@@ -118,8 +118,24 @@ pub async fn resend(
     client: &str,
 ) -> Result<(), ServiceError> {
     let now = Timestamp::now();
+    // The caller's own limit is told; everything about the address is silent, so the answer
+    // is the same for an unknown, a verified and an unverified address.
     limits::check(store, limits::CODE_PER_ADDRESS, client, now).await?;
-    limits::check(store, limits::CODE_PER_ACCOUNT, &email.canonical(), now).await?;
+    let sent = match limits::check(store, limits::CODE_PER_ACCOUNT, &email.canonical(), now).await {
+        Ok(()) => resend_if_unverified(store, notifier, email).await,
+        Err(refused) => Err(refused),
+    };
+    match sent {
+        Ok(()) | Err(ServiceError::RateLimited { .. }) => Ok(()),
+        Err(other) => Err(other),
+    }
+}
+
+async fn resend_if_unverified(
+    store: &Store,
+    notifier: &Notifier,
+    email: &Email,
+) -> Result<(), ServiceError> {
     let Some(user_id) = store.user_id_by_email(&email.canonical()).await? else {
         return Ok(());
     };
@@ -137,6 +153,7 @@ pub async fn sign_up(
     account: super::accounts::NewAccount,
     client: &str,
 ) -> Result<(User, Sent), ServiceError> {
+    limits::existence_check(store, client).await?;
     limits::check(store, limits::CODE_PER_ADDRESS, client, Timestamp::now()).await?;
     let (user, _) = super::accounts::create(store, account, false).await?;
     let sent = send_code(store, notifier, &user).await?;

@@ -87,6 +87,9 @@ pub struct UserItem {
     /// The chat server's user id; its guard keeps it unique.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub chat_user_id: Option<String>,
+    /// The app id whose chat `login_or_register` created the user.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub created_by_app: Option<String>,
     /// E.164 phone number (accounts contract).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub phone: Option<String>,
@@ -181,6 +184,7 @@ impl UserItem {
             email_verified: user.email_verified,
             display_name: text_of(&user.display_name),
             chat_user_id: text_of(&user.chat_user_id),
+            created_by_app: user.created_by_app.clone(),
             phone: text_of(&user.phone),
             gender: text_of(&user.gender),
             country: text_of(&user.country),
@@ -315,6 +319,7 @@ fn user_of(item: &UserItem) -> Result<User, StoreError> {
             item.chat_user_id.as_deref(),
             ChatUserId::parse,
         )?,
+        created_by_app: item.created_by_app.clone(),
         phone: optional("phone", item.phone.as_deref(), Phone::parse)?,
         gender: optional("gender", item.gender.as_deref(), Gender::parse)?,
         country: optional("country", item.country.as_deref(), CountryCode::parse)?,

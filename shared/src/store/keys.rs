@@ -22,7 +22,7 @@
 //! | user id counter   | `COUNTER#USER_ID`         | `COUNTER`          |         |                        |
 //! | chat id guard     | `CHATID#<chat user id>`   | `GUARD`            |         |                        |
 //! | e-mail code       | `USER#<id>`               | `EMAIL_CODE`       |         |                        |
-//! | sign-in failures  | `USER#<id>`               | `LOGIN_FAILURES`   |         |                        |
+//! | sign-in failures  | `FAILURES#<account>#<client>` | `LOGIN_FAILURES` |       |                        |
 //! | app credential    | `APPS`                    | `APP#<app id>`     |         |                        |
 //! | rate-limit window | `RATE#<scope>#<subject>`  | `WINDOW#<start>`   |         |                        |
 //! | device            | `USER#<id>`               | `DEVICE#<id:020>`  |         |                        |
@@ -119,6 +119,11 @@ pub fn device_guard_pk(kind: &str, reference: &str) -> String {
 
 pub fn app_sk(app_id: &str) -> String {
     format!("APP#{app_id}")
+}
+
+/// Failed sign-ins of one account (or unknown name) from one client address, both hashed.
+pub fn login_failures_pk(account_hash: &str, client_hash: &str) -> String {
+    format!("FAILURES#{account_hash}#{client_hash}")
 }
 
 pub fn rate_pk(scope: &str, subject: &str) -> String {

@@ -1,7 +1,7 @@
 //! Abuse-resistance state, shared by every function instance: sign-in failures per account
 //! and fixed-window request counters. Both expire through the table's TTL.
 
-use super::items::{LoginFailuresItem, ENTITY_LOGIN_FAILURES, ENTITY_RATE_WINDOW};
+use super::items::{LoginFailuresItem, UserItem, ENTITY_LOGIN_FAILURES, ENTITY_RATE_WINDOW};
 use super::plumbing::{key, number, send_update, Item};
 use super::{keys, Credentials, Store, StoreError};
 use crate::clock::Timestamp;
@@ -11,32 +11,58 @@ use aws_sdk_dynamodb::types::{AttributeValue, ReturnValue};
 /// How long failure counts are kept after the last failure.
 const FAILURES_KEPT_SECONDS: i64 = 24 * 60 * 60;
 
+/// The item that counts failed sign-ins of one account from one client address; both are
+/// kept only hashed (an unknown account is named by what was typed).
+fn failures_key(account: &str, client: &str) -> Item {
+    key(
+        keys::login_failures_pk(
+            &crate::auth::sha256_b64(account),
+            &crate::auth::sha256_b64(client),
+        ),
+        keys::LOGIN_FAILURES_SK.to_owned(),
+    )
+}
+
 impl Store {
-    /// The user (with their password hash) and their sign-in failures, in one round trip.
-    pub async fn get_user_and_failures(
+    /// The user (with their password hash) and the sign-in failures of `account` from
+    /// `client`, in one round trip.
+    pub async fn get_credentials_and_failures(
         &self,
         user_id: UserId,
+        account: &str,
+        client: &str,
     ) -> Result<(Option<Credentials>, Option<LoginFailures>), StoreError> {
-        let (user, failures) = self
-            .get_user_and(user_id, keys::LOGIN_FAILURES_SK.to_owned())
+        let failures_key = failures_key(account, client);
+        let items = self
+            .batch_get(vec![
+                key(keys::user_pk(user_id), keys::PROFILE_SK.to_owned()),
+                failures_key.clone(),
+            ])
             .await?;
-        let failures: Option<LoginFailuresItem> =
-            failures.map(serde_dynamo::from_item).transpose()?;
-        Ok((
-            user.map(Credentials::try_from).transpose()?,
-            failures.map(LoginFailures::from),
-        ))
+        let mut credentials = None;
+        let mut failures = None;
+        for item in items {
+            if item.get(keys::PK) == failures_key.get(keys::PK) {
+                let stored: LoginFailuresItem = serde_dynamo::from_item(item)?;
+                failures = Some(LoginFailures::from(stored));
+            } else {
+                let user: UserItem = serde_dynamo::from_item(item)?;
+                credentials = Some(Credentials::try_from(user)?);
+            }
+        }
+        Ok((credentials, failures))
     }
 
-    /// Counts one failed sign-in and returns the new state.
+    /// Counts one failed sign-in of `account` from `client` and returns the new state.
     pub async fn record_login_failure(
         &self,
-        user_id: UserId,
+        account: &str,
+        client: &str,
         now: Timestamp,
     ) -> Result<LoginFailures, StoreError> {
         let attributes = self
             .count_up(
-                key(keys::user_pk(user_id), keys::LOGIN_FAILURES_SK.to_owned()),
+                failures_key(account, client),
                 "failures",
                 ENTITY_LOGIN_FAILURES,
                 now.unix() + FAILURES_KEPT_SECONDS,
@@ -47,13 +73,13 @@ impl Store {
         Ok(item.into())
     }
 
-    /// Forgets the account's failures after a successful sign-in.
-    pub async fn clear_login_failures(&self, user_id: UserId) -> Result<(), StoreError> {
-        self.delete_item(key(
-            keys::user_pk(user_id),
-            keys::LOGIN_FAILURES_SK.to_owned(),
-        ))
-        .await
+    /// Forgets the failures of `account` from `client` after a successful sign-in.
+    pub async fn clear_login_failures(
+        &self,
+        account: &str,
+        client: &str,
+    ) -> Result<(), StoreError> {
+        self.delete_item(failures_key(account, client)).await
     }
 
     /// Counts one request of `subject` in the window starting at `window_start` and returns the
