@@ -7,6 +7,9 @@ use crate::store::{DirectoryOrder, Store};
 
 pub const DEFAULT_BATCH: usize = 10;
 pub const MAX_BATCH: usize = 100;
+/// Index entries one filtered list request examines at most (about 36 read units): past it
+/// the answer says it is incomplete and gives a cursor to continue.
+pub const SCAN_CAP: usize = 1_000;
 
 #[derive(Debug, Clone)]
 pub struct ListQuery {
