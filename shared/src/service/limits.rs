@@ -37,6 +37,11 @@ pub const CODE_PER_ADDRESS: Limit = Limit::new("code-ip", 10, 600);
 /// Verification-code requests for one account (besides the 60-second resend interval).
 pub const CODE_PER_ACCOUNT: Limit = Limit::new("code-account", 5, 3600);
 
+/// Filtered user lists (careers `search`, `first_name`, `last_name`) from one client address:
+/// each examines up to [`super::directory::SCAN_CAP`] index entries (about 36 read units), so
+/// one address reads at most about 1,100 read units a minute this way.
+pub const DIRECTORY_SEARCH_PER_ADDRESS: Limit = Limit::new("search-ip", 30, 60);
+
 /// Failed sign-ins an account may have before it is locked.
 pub const FAILURES_BEFORE_LOCK: u32 = 5;
 const FIRST_LOCK_SECONDS: i64 = 60;
