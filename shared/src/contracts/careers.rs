@@ -795,6 +795,52 @@ mod tests {
         }
 
         #[test]
+        fn filters_have_at_least_two_characters_and_blank_is_none() {
+            for (query, field) in [
+                ("search=a", "search"),
+                ("search=%20%C3%A9%20", "search"),
+                ("first_name=x", "first_name"),
+                ("last_name=y", "last_name"),
+            ] {
+                match list_query(&Query::parse(query)) {
+                    Err(ServiceError::Invalid(errors)) => assert!(errors.has(field), "{query}"),
+                    other => panic!("{query}: expected a field error, got {other:?}"),
+                }
+            }
+            let (list, _, _) = list_query(&Query::parse("search=%20&first_name=ab")).unwrap();
+            assert!(list.is_filtered());
+            let (plain, _, _) = list_query(&Query::parse("search=&cursor=x")).unwrap();
+            assert!(!plain.is_filtered());
+            assert_eq!(plain.cursor.as_deref(), Some("x"));
+        }
+
+        #[test]
+        fn only_filtered_listings_say_whether_they_are_complete() {
+            let none = Listing {
+                users: vec![],
+                total: 0,
+                next: None,
+            };
+            assert_eq!(keys(&listing(&none, 10, 0).batch_info).len(), 5);
+            let cut = Listing {
+                users: vec![],
+                total: 3,
+                next: Some(Some("c".into())),
+            };
+            let info = listing(&cut, 10, 0).batch_info;
+            assert_eq!(
+                (info.complete, info.next),
+                (Some(false), Some(Some("c".into())))
+            );
+            let done = Listing {
+                users: vec![],
+                total: 3,
+                next: Some(None),
+            };
+            assert_eq!(listing(&done, 10, 0).batch_info.complete, Some(true));
+        }
+
+        #[test]
         fn batch_numbers_must_be_numbers_and_sizes_in_range() {
             let (list, size, number) = list_query(&Query::parse(
                 "batch_size=5&batch_number=2&ordering=-username",

@@ -203,3 +203,105 @@ pub async fn list_with_cap(
         next,
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn query(search: &str) -> ListQuery {
+        ListQuery {
+            search: Some(search.to_owned()),
+            first_name: None,
+            last_name: None,
+            order: DirectoryOrder::Username,
+            descending: false,
+            skip: 0,
+            take: 10,
+            cursor: None,
+        }
+    }
+
+    fn key() -> DirectoryKey {
+        [
+            ("PK", "USER#12"),
+            ("SK", "PROFILE"),
+            ("GSI2PK", "USERS"),
+            ("GSI2SK", "ann#12"),
+        ]
+        .into_iter()
+        .map(|(k, v)| (k.to_owned(), v.to_owned()))
+        .collect()
+    }
+
+    fn is_invalid_cursor(result: Result<Cursor, ServiceError>) -> bool {
+        matches!(result, Err(ServiceError::Invalid(errors)) if errors.has("cursor"))
+    }
+
+    #[test]
+    fn a_cursor_reads_back_only_for_its_own_query() {
+        let asked = query("ann");
+        let text = Cursor {
+            k: key(),
+            m: 3,
+            q: asked.fingerprint(),
+        }
+        .encode()
+        .unwrap();
+        let back = Cursor::decode(&text, &asked).unwrap();
+        assert_eq!((back.k, back.m), (key(), 3));
+        assert_eq!(
+            Cursor::decode(&text, &query(" ANN ")).map(|c| c.m).ok(),
+            Some(3),
+            "the same search, as typed differently"
+        );
+        assert!(is_invalid_cursor(Cursor::decode(&text, &query("bob"))));
+        let other_order = ListQuery {
+            order: DirectoryOrder::SignUp,
+            ..asked.clone()
+        };
+        assert!(is_invalid_cursor(Cursor::decode(&text, &other_order)));
+        let unfiltered = ListQuery {
+            search: None,
+            ..asked.clone()
+        };
+        assert!(is_invalid_cursor(Cursor::decode(&text, &unfiltered)));
+    }
+
+    #[test]
+    fn a_cursor_with_a_foreign_key_is_refused() {
+        let asked = query("ann");
+        let mut bad_keys = Vec::new();
+        for (name, value) in [
+            ("PK", "USER#x"),
+            ("SK", "SESSION#1"),
+            ("GSI2PK", "APPS"),
+            ("GSI2SK", ""),
+        ] {
+            let mut k = key();
+            k.insert(name.to_owned(), value.to_owned());
+            bad_keys.push(k);
+        }
+        let mut extra = key();
+        extra.insert("GSI1SK".to_owned(), "x".to_owned());
+        bad_keys.push(extra);
+        let mut long = key();
+        long.insert("GSI2SK".to_owned(), "a".repeat(2000));
+        bad_keys.push(long);
+        for k in bad_keys {
+            let text = Cursor {
+                k: k.clone(),
+                m: 0,
+                q: asked.fingerprint(),
+            }
+            .encode()
+            .unwrap();
+            assert!(is_invalid_cursor(Cursor::decode(&text, &asked)), "{k:?}");
+        }
+        for garbage in ["", "%%%", "bm90IGpzb24", "e30"] {
+            assert!(
+                is_invalid_cursor(Cursor::decode(garbage, &asked)),
+                "{garbage}"
+            );
+        }
+    }
+}
