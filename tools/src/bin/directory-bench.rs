@@ -123,10 +123,14 @@ async fn main() -> Result<(), Error> {
         } else {
             format!("cap {cap}")
         };
+        let outcome = if searched.resume.is_some() {
+            "cursor"
+        } else {
+            "complete"
+        };
         println!(
-            "| search \"user0001\", {cap_label} (page 1, {} matches, {}) | username | {} | {:.1} | {millis:.1} |",
+            "| search \"user0001\", {cap_label} (page 1, {} matches, {outcome}) | username | {} | {:.1} | {millis:.1} |",
             searched.matched.unwrap_or(0),
-            if searched.resume.is_some() { "cursor" } else { "complete" },
             searched.entries_read,
             searched.capacity_units
         );
@@ -157,69 +161,8 @@ async fn main() -> Result<(), Error> {
         }
         let millis = started.elapsed().as_secs_f64() * 1000.0;
         println!(
-            "| search \"user0001\" to the end, cap {cap}: {requests} requests, {matched} matches | username | {entries} | {units:.1} | {millis:.1} |"
+            "| search \"user0001\" to the end by cursor, cap {cap} ({requests} requests, {matched} matches) | username | {entries} | {units:.1} | {millis:.1} |"
         );
     }
-    Ok(())
-}
-
-#[tokio::main]
-async fn main() -> Result<(), Error> {
-    let users: u64 = std::env::args()
-        .nth(1)
-        .map(|n| n.parse())
-        .transpose()?
-        .unwrap_or(10_000);
-    let sdk = users_shared::config::aws_sdk_config().await;
-    let client = aws_sdk_dynamodb::Client::new(&sdk);
-    let table = format!("directory-bench-{}", std::process::id());
-    let template = Template::parse(users_tools::TEMPLATE_YAML)?;
-    provision::create_table(&client, &table, &template.table).await?;
-    let store = Store::new(client, table.as_str());
-    let started = Instant::now();
-    seed(&store, users).await?;
-    eprintln!(
-        "seeded {users} users in {:.1} s",
-        started.elapsed().as_secs_f64()
-    );
-
-    println!("Users: {users}; page size 10.\n");
-    println!("| read | order | entries read | read capacity units | ms |");
-    println!("|---|---|---|---|---|");
-    let orders = [
-        ("created_at", DirectoryOrder::SignUp),
-        ("username", DirectoryOrder::Username),
-        ("first_name", DirectoryOrder::FirstName),
-        ("last_name", DirectoryOrder::LastName),
-    ];
-    for (name, order) in orders {
-        for descending in [false, true] {
-            for (label, batch) in [("page 1", 0usize), ("page 10", 9), ("page 100", 99)] {
-                let started = Instant::now();
-                let page = store
-                    .directory_page(order, descending, batch * 10, 10)
-                    .await?;
-                let millis = started.elapsed().as_secs_f64() * 1000.0;
-                let sign = if descending { "-" } else { "" };
-                println!(
-                    "| {label} | {sign}{name} | {} | {:.1} | {millis:.1} |",
-                    page.entries_read, page.capacity_units
-                );
-            }
-        }
-    }
-    let started = Instant::now();
-    let searched = store
-        .directory_filtered(DirectoryOrder::Username, false, 0, 10, |text, _, _| {
-            text.contains("user0001")
-        })
-        .await?;
-    let millis = started.elapsed().as_secs_f64() * 1000.0;
-    println!(
-        "| search \"user0001\" (page 1, {} matches) | username | {} | {:.1} | {millis:.1} |",
-        searched.matched.unwrap_or(0),
-        searched.entries_read,
-        searched.capacity_units
-    );
     Ok(())
 }
