@@ -8,7 +8,7 @@ use serde::{Deserialize, Serialize};
 
 pub const DEFAULT_BATCH: usize = 10;
 pub const MAX_BATCH: usize = 100;
-/// Index entries one filtered list request examines at most (about 36 read units on
+/// Index entries one filtered list request examines at most (about 35 read units on
 /// DynamoDB Local, `benches/RESULTS.md`): past it the answer says it is incomplete and gives
 /// a cursor to continue.
 pub const SCAN_CAP: usize = 1_000;

@@ -38,8 +38,8 @@ pub const CODE_PER_ADDRESS: Limit = Limit::new("code-ip", 10, 600);
 pub const CODE_PER_ACCOUNT: Limit = Limit::new("code-account", 5, 3600);
 
 /// Filtered user lists (careers `search`, `first_name`, `last_name`) from one client address:
-/// each examines up to [`super::directory::SCAN_CAP`] index entries (about 36 read units), so
-/// one address reads at most about 1,100 read units a minute this way.
+/// each examines up to [`super::directory::SCAN_CAP`] index entries (about 35 read units), so
+/// one address reads at most about 1,050 read units a minute this way.
 pub const DIRECTORY_SEARCH_PER_ADDRESS: Limit = Limit::new("search-ip", 30, 60);
 
 /// Failed sign-ins an account may have before it is locked.
