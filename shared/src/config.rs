@@ -7,6 +7,7 @@
 //! | `JWT_PRIVATE_KEY`  | the auth function | PKCS#8 PEM of the Ed25519 signing key             |
 //! | `JWT_ISSUER`       | every function    | the `iss` claim (default `users-service`)         |
 //! | `TOPIC_ARN`        | functions that publish (auth) | the notifications SNS topic          |
+//! | `DIRECTORY_SCAN_CAP` | the users function (optional) | index entries one filtered list may examine (default [`crate::service::directory::SCAN_CAP`]) |
 //!
 //! AWS endpoints, region and credentials are not ours to read: `aws-config` takes them from
 //! its own variables (`AWS_REGION`, `AWS_ENDPOINT_URL_DYNAMODB`, ...).
@@ -37,6 +38,9 @@ pub struct Config {
     pub public_key_pem: String,
     pub private_key_pem: Option<String>,
     pub topic_arn: Option<String>,
+    /// Directory index entries one filtered list request may examine before it answers with
+    /// a cursor to continue.
+    pub directory_scan_cap: usize,
 }
 
 impl std::fmt::Debug for Config {
@@ -49,6 +53,7 @@ impl std::fmt::Debug for Config {
                 "private_key_pem",
                 &self.private_key_pem.as_ref().map(|_| "[redacted]"),
             )
+            .field("directory_scan_cap", &self.directory_scan_cap)
             .finish()
     }
 }
@@ -68,6 +73,11 @@ impl Config {
             public_key_pem: var("JWT_PUBLIC_KEY")?,
             private_key_pem: var("JWT_PRIVATE_KEY").ok(),
             topic_arn: var("TOPIC_ARN").ok(),
+            directory_scan_cap: var("DIRECTORY_SCAN_CAP")
+                .ok()
+                .and_then(|v| v.trim().parse().ok())
+                .filter(|cap| *cap > 0)
+                .unwrap_or(crate::service::directory::SCAN_CAP),
         })
     }
 
@@ -126,6 +136,7 @@ mod tests {
             public_key_pem: "PUBLIC-SECRETISH".into(),
             private_key_pem: Some("PRIVATE-SECRET".into()),
             topic_arn: None,
+            directory_scan_cap: 1,
         };
         let shown = format!("{config:?}");
         assert!(

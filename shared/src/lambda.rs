@@ -19,6 +19,8 @@ pub trait FunctionState: Sized + Sync + 'static {
 pub struct Sessions {
     pub store: Store,
     pub verifier: TokenVerifier,
+    /// Index entries one filtered user list may examine ([`Config::directory_scan_cap`]).
+    pub directory_scan_cap: usize,
 }
 
 impl FunctionState for Sessions {
@@ -26,6 +28,7 @@ impl FunctionState for Sessions {
         Ok(Self {
             store: config.store(sdk),
             verifier: config.verifier()?,
+            directory_scan_cap: config.directory_scan_cap,
         })
     }
 }

@@ -1,7 +1,7 @@
 //! Careers: the user list (search, filters, ordering, batches), public profiles, stats and
 //! profile updates.
 
-use crate::support::{column, sign_up, text, TestApp, CAREERS_ME, PASSWORD};
+use crate::support::{column, sign_up, sorted_keys, text, TestApp, CAREERS_ME, PASSWORD};
 use reqwest::StatusCode;
 use serde_json::{json, Value};
 
@@ -306,4 +306,245 @@ async fn over_long_names_are_not_found_not_errors() {
     assert_eq!(profile.status, StatusCode::NOT_FOUND);
     assert_eq!(login.status, StatusCode::UNAUTHORIZED);
     assert_eq!(validate.body, json!({"is_valid": false, "user_id": null}));
+}
+
+// --- what one search may read (issue 8, item 5) -------------------------------------------
+
+/// Users created in one call through the push contract (no sign-up limits, no passwords):
+/// each username is the local part of its e-mail.
+async fn seed(app: &TestApp, local_parts: &[String]) {
+    let push = app.push_client("seed").await;
+    let emails: Vec<String> = local_parts
+        .iter()
+        .map(|name| format!("{name}@example.com"))
+        .collect();
+    let reply = push.post_json("/users", &json!({ "emails": emails })).await;
+    assert_eq!(reply.status, StatusCode::OK, "{}", reply.body);
+}
+
+#[tokio::test]
+async fn a_search_or_name_filter_shorter_than_two_characters_is_400() {
+    let app = TestApp::spawn().await;
+    user(&app, "alice", "Alice", "Smith", "").await;
+
+    for (query, field) in [
+        ("search=a", "search"),
+        ("search=%20a%20", "search"),
+        ("first_name=x", "first_name"),
+        ("last_name=S&search=alice", "last_name"),
+    ] {
+        let reply = app.get(&format!("/careers/users/?{query}"), None).await;
+        assert_eq!(
+            reply.body,
+            json!({ field: ["Ensure this field has at least 2 characters."] }),
+            "{query}"
+        );
+        assert_eq!(reply.status, StatusCode::BAD_REQUEST, "{query}");
+    }
+    let blank = app
+        .get("/careers/users/?search=%20&first_name=", None)
+        .await;
+    assert_eq!(blank.status, StatusCode::OK, "a blank filter is no filter");
+    assert_eq!(usernames(&blank.body), ["alice"]);
+    let two = app.get("/careers/users/?search=al", None).await;
+    assert_eq!(usernames(&two.body), ["alice"]);
+    assert_eq!(
+        (
+            &two.body["batch_info"]["complete"],
+            &two.body["batch_info"]["next"]
+        ),
+        (&json!(true), &Value::Null),
+        "under the cap a search is complete at once"
+    );
+}
+
+#[tokio::test]
+async fn a_search_past_the_cap_is_continued_with_a_cursor_and_sees_each_user_once() {
+    let app = TestApp::spawn_with(|config| config.directory_scan_cap = 4).await;
+    // 11 users in sign-up order, 6 of them matching "match".
+    let names: Vec<String> = (0..11)
+        .map(|i| {
+            if i % 2 == 0 {
+                format!("match{i:02}")
+            } else {
+                format!("other{i:02}")
+            }
+        })
+        .collect();
+    seed(&app, &names).await;
+    let wanted: Vec<Value> = names
+        .iter()
+        .filter(|n| n.starts_with("match"))
+        .map(|n| json!(n))
+        .collect();
+
+    let mut listed = Vec::new();
+    let mut answers = 0;
+    let mut url = "/careers/users/?search=MATCH&batch_size=10".to_owned();
+    let last = loop {
+        let reply = app.get(&url, None).await;
+        assert_eq!(reply.status, StatusCode::OK, "{}", reply.body);
+        answers += 1;
+        assert!(answers <= 4, "11 entries at 4 a request take 3 requests");
+        let info = &reply.body["batch_info"];
+        for key in [
+            "current_batch",
+            "batch_size",
+            "total_users",
+            "total_batches",
+            "users_in_current_batch",
+        ] {
+            assert!(info.get(key).is_some(), "{key} stays in {info}");
+        }
+        listed.extend(usernames(&reply.body));
+        if info["complete"] == json!(true) {
+            assert_eq!(info["next"], Value::Null);
+            break reply;
+        }
+        assert_eq!(info["complete"], json!(false), "{info}");
+        assert_eq!(
+            info["total_users"],
+            json!(listed.len()),
+            "an unfinished count is the matches among the entries examined so far"
+        );
+        let cursor = info["next"].as_str().expect("a cursor to continue");
+        url = format!("/careers/users/?search=MATCH&batch_size=10&cursor={cursor}");
+    };
+
+    assert_eq!(answers, 3);
+    assert_eq!(listed, wanted, "every match once, in order");
+    assert_eq!(last.body["batch_info"]["total_users"], 6);
+    assert_eq!(last.body["batch_info"]["total_batches"], 1);
+}
+
+#[tokio::test]
+async fn a_filled_page_keeps_counting_through_the_cursor_without_repeating_users() {
+    let app = TestApp::spawn_with(|config| config.directory_scan_cap = 3).await;
+    let names: Vec<String> = (0..8).map(|i| format!("match{i}")).collect();
+    seed(&app, &names).await;
+
+    let first = app
+        .get(
+            "/careers/users/?search=ma&batch_size=2&batch_number=1",
+            None,
+        )
+        .await;
+    assert_eq!(first.body["batch_info"]["complete"], json!(false));
+    assert_eq!(usernames(&first.body), ["match2"], "{}", first.body);
+    let mut listed = usernames(&first.body);
+    let mut next = first.body["batch_info"]["next"].as_str().map(str::to_owned);
+    let mut total = Value::Null;
+    while let Some(cursor) = next {
+        let reply = app
+            .get(
+                &format!("/careers/users/?search=ma&batch_size=2&batch_number=1&cursor={cursor}"),
+                None,
+            )
+            .await;
+        assert_eq!(reply.status, StatusCode::OK, "{}", reply.body);
+        listed.extend(usernames(&reply.body));
+        next = reply.body["batch_info"]["next"].as_str().map(str::to_owned);
+        total = reply.body["batch_info"]["total_users"].clone();
+    }
+
+    assert_eq!(listed, ["match2", "match3"], "batch 1 of 2, each user once");
+    assert_eq!(total, 8);
+}
+
+#[tokio::test]
+async fn a_bad_cursor_is_400_on_cursor() {
+    let app = TestApp::spawn_with(|config| config.directory_scan_cap = 2).await;
+    let names: Vec<String> = (0..4).map(|i| format!("match{i}")).collect();
+    seed(&app, &names).await;
+    let first = app.get("/careers/users/?search=match", None).await;
+    let cursor = first.body["batch_info"]["next"]
+        .as_str()
+        .expect("a cursor")
+        .to_owned();
+    use base64::Engine as _;
+    let b64 = |text: &str| base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(text);
+
+    for query in [
+        "search=match&cursor=not*base64".to_owned(),
+        format!("search=match&cursor={}", b64("not json")),
+        format!(
+            "search=match&cursor={}",
+            b64(r#"{"k":{"PK":"USER#1"},"m":0}"#)
+        ),
+        format!("search=match&cursor={}", b64("[]")),
+        format!("search=other&cursor={cursor}"),
+        format!("search=match&ordering=username&cursor={cursor}"),
+        format!("search=match&batch_size=5&cursor={cursor}"),
+        format!("cursor={cursor}"),
+        format!("search=match&cursor={}", &cursor[..cursor.len() - 3]),
+    ] {
+        let reply = app.get(&format!("/careers/users/?{query}"), None).await;
+        assert_eq!(
+            (reply.status, &reply.body),
+            (
+                StatusCode::BAD_REQUEST,
+                &json!({"cursor": ["Invalid cursor."]})
+            ),
+            "{query}"
+        );
+    }
+    let good = app
+        .get(
+            &format!("/careers/users/?search=match&cursor={cursor}"),
+            None,
+        )
+        .await;
+    assert_eq!(good.status, StatusCode::OK);
+    assert_eq!(usernames(&good.body), ["match2", "match3"]);
+}
+
+#[tokio::test]
+async fn filtered_listing_is_limited_per_client_address_and_plain_listing_is_not() {
+    let app = TestApp::spawn().await;
+    user(&app, "alice", "Alice", "Smith", "").await;
+
+    let mut served = 0;
+    let refused = loop {
+        let reply = app.get("/careers/users/?search=alice", None).await;
+        if reply.status == StatusCode::TOO_MANY_REQUESTS {
+            break reply;
+        }
+        assert_eq!(reply.status, StatusCode::OK);
+        served += 1;
+        assert!(served <= 60, "never refused");
+    };
+
+    assert!(
+        (30..=60).contains(&served),
+        "30 a minute (a window boundary may allow up to twice that): {served}"
+    );
+    assert!(refused.body["detail"]
+        .as_str()
+        .unwrap()
+        .starts_with("Request was throttled."));
+    assert!((1..=60).contains(&refused.retry_after()));
+    let filter = app.get("/careers/users/?last_name=smith", None).await;
+    assert_eq!(
+        filter.status,
+        StatusCode::TOO_MANY_REQUESTS,
+        "name filters count too"
+    );
+    let plain = app.get("/careers/users/", None).await;
+    assert_eq!(
+        plain.status,
+        StatusCode::OK,
+        "unfiltered lists are not limited"
+    );
+    assert_eq!(usernames(&plain.body), ["alice"]);
+    assert_eq!(
+        sorted_keys(&plain.body["batch_info"]),
+        [
+            "batch_size",
+            "current_batch",
+            "total_batches",
+            "total_users",
+            "users_in_current_batch"
+        ],
+        "an unfiltered list answers as before"
+    );
 }

@@ -1,10 +1,11 @@
 //! A list's first page reads about a page of the index, in every order: never the whole
-//! user set. Searches read the whole index (their cost is documented as growing with users).
+//! user set. A search examines at most its scan cap of entries per request, and continues
+//! after the last one it examined.
 
 use crate::support::TestApp;
 use reqwest::StatusCode;
 use serde_json::json;
-use users_shared::store::DirectoryOrder;
+use users_shared::store::{DirectoryOrder, FilteredRead};
 
 async fn seed(app: &TestApp, count: usize) {
     let push = app.push_client("seed").await;
@@ -50,12 +51,40 @@ async fn a_first_page_reads_a_page_in_every_order_and_deeper_pages_read_their_de
         }
     }
     assert_eq!(store.user_count().await.unwrap(), 120);
-    let searched = store
-        .directory_filtered(DirectoryOrder::Username, false, 0, 10, |text, _, _| {
-            text.contains("seed00")
-        })
+    let search = |after, matched_before, cap| FilteredRead {
+        order: DirectoryOrder::Username,
+        descending: false,
+        after,
+        matched_before,
+        skip: 0,
+        take: 10,
+        cap,
+    };
+    let keep = |text: &str, _: &str, _: &str| text.contains("seed00");
+    let whole = store
+        .directory_filtered(search(None, 0, 1_000), keep)
         .await
         .unwrap();
-    assert_eq!(searched.matched, Some(10));
-    assert_eq!(searched.entries_read, 120, "a search reads every entry");
+    assert_eq!(whole.matched, Some(10));
+    assert_eq!(
+        whole.entries_read, 120,
+        "under the cap a search reads every entry"
+    );
+    assert!(whole.resume.is_none());
+    let capped = store
+        .directory_filtered(search(None, 0, 50), keep)
+        .await
+        .unwrap();
+    assert_eq!(capped.entries_read, 50, "a search reads at most its cap");
+    let resume = capped.resume.expect("where to continue");
+    let rest = store
+        .directory_filtered(search(Some(&resume), capped.matched.unwrap(), 100), keep)
+        .await
+        .unwrap();
+    assert_eq!(
+        rest.entries_read, 70,
+        "it continues after the last entry examined"
+    );
+    assert_eq!(rest.matched, Some(10));
+    assert!(rest.resume.is_none());
 }

@@ -83,6 +83,7 @@ impl TestApp {
             public_key_pem: public_pem,
             private_key_pem: Some(private_pem),
             topic_arn: None,
+            directory_scan_cap: users_shared::service::directory::SCAN_CAP,
         };
         let template = Template::parse(TEMPLATE_YAML).expect("template.yaml parses");
         let sdk = users_shared::config::aws_sdk_config().await;

@@ -1,20 +1,33 @@
 //! The careers contract's profiles, directory and stats.
 
 use crate::UsersState;
+use users_shared::clock::Timestamp;
 use users_shared::contracts::careers;
 use users_shared::http::response::json;
 use users_shared::http::{Call, Outcome};
-use users_shared::service::{directory, profiles};
+use users_shared::service::{directory, limits, profiles};
 
 pub async fn me(state: &UsersState, call: Call<'_>) -> Outcome {
     let caller = call.caller(state).await?;
     Ok(json(200, &careers::me(&caller.user)))
 }
 
+/// Filtered lists (search, names) examine at most the configured number of index entries and
+/// count against a per-address limit; plain lists read about a page and are not limited.
 pub async fn list(state: &UsersState, call: Call<'_>) -> Outcome {
     let caller = call.caller_if_token(state).await?;
     let (query, batch_size, batch_number) = careers::list_query(&call.query())?;
-    let listing = directory::list(&state.store, caller, &query).await?;
+    if query.is_filtered() {
+        limits::check(
+            &state.store,
+            limits::DIRECTORY_SEARCH_PER_ADDRESS,
+            &call.client_address(),
+            Timestamp::now(),
+        )
+        .await?;
+    }
+    let listing =
+        directory::list_with_cap(&state.store, caller, &query, state.directory_scan_cap).await?;
     Ok(json(
         200,
         &careers::listing(&listing, batch_size, batch_number),

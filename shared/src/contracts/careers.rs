@@ -266,7 +266,12 @@ fn number(query: &Query, name: &str, default: usize, errors: &mut FieldErrors) -
     )
 }
 
-/// `GET /careers/users/?search=&first_name=&last_name=&ordering=&batch_size=&batch_number=`.
+/// The fewest characters (after trimming) a `search`, `first_name` or `last_name` filter may
+/// have; a blank one is no filter.
+pub const MIN_FILTER_CHARS: usize = 2;
+
+/// `GET /careers/users/?search=&first_name=&last_name=&ordering=&batch_size=&batch_number=`,
+/// and `cursor=` to continue a filtered list that stopped at the scan cap.
 pub fn list_query(query: &Query) -> Result<(ListQuery, usize, usize), ServiceError> {
     let mut errors = FieldErrors::default();
     let batch_size = number(query, "batch_size", DEFAULT_BATCH, &mut errors);
@@ -277,6 +282,15 @@ pub fn list_query(query: &Query) -> Result<(ListQuery, usize, usize), ServiceErr
         );
     }
     let batch_number = number(query, "batch_number", 0, &mut errors);
+    for name in ["search", "first_name", "last_name"] {
+        let filter = query.get(name).unwrap_or_default().trim();
+        if (1..MIN_FILTER_CHARS).contains(&filter.chars().count()) {
+            errors.add(
+                name,
+                format!("Ensure this field has at least {MIN_FILTER_CHARS} characters."),
+            );
+        }
+    }
     let ordering = query.get("ordering").unwrap_or_default().trim();
     let (descending, field) = match ordering.strip_prefix('-') {
         Some(field) => (true, field),
@@ -304,6 +318,7 @@ pub fn list_query(query: &Query) -> Result<(ListQuery, usize, usize), ServiceErr
         descending,
         skip: crate::service::paging::batch_skip(batch_number, batch_size),
         take: batch_size,
+        cursor: text("cursor"),
     };
     Ok((list, batch_size, batch_number))
 }
@@ -345,13 +360,20 @@ pub struct Listed<'a> {
     pub users: Vec<Person<'a>>,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct BatchInfo {
     pub current_batch: usize,
     pub batch_size: usize,
     pub total_users: u64,
     pub total_batches: u64,
     pub users_in_current_batch: usize,
+    /// Filtered lists only: whether every index entry was examined (then `total_users` is
+    /// exact); otherwise it counts the matches among the entries examined so far.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub complete: Option<bool>,
+    /// Filtered lists only: the cursor to continue from (`?cursor=`), `null` when complete.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub next: Option<Option<String>>,
 }
 
 pub fn listing(listing: &Listing, batch_size: usize, batch_number: usize) -> Listed<'_> {
@@ -363,6 +385,8 @@ pub fn listing(listing: &Listing, batch_size: usize, batch_number: usize) -> Lis
             total_users: listing.total,
             total_batches: crate::service::paging::page_count(listing.total, batch_size),
             users_in_current_batch: listing.users.len(),
+            complete: listing.next.as_ref().map(Option::is_none),
+            next: listing.next.clone(),
         },
         users: people_of(&listing.users),
     }
@@ -711,6 +735,7 @@ mod tests {
             let listing_body = Listing {
                 users: people,
                 total: 1,
+                next: None,
             };
             let listed = listing(&listing_body, 10, 0);
             assert_eq!(keys(&listed), ["batch_info", "message", "users"]);
@@ -767,6 +792,52 @@ mod tests {
                     Err(ServiceError::InvalidPage)
                 ));
             }
+        }
+
+        #[test]
+        fn filters_have_at_least_two_characters_and_blank_is_none() {
+            for (query, field) in [
+                ("search=a", "search"),
+                ("search=%20%C3%A9%20", "search"),
+                ("first_name=x", "first_name"),
+                ("last_name=y", "last_name"),
+            ] {
+                match list_query(&Query::parse(query)) {
+                    Err(ServiceError::Invalid(errors)) => assert!(errors.has(field), "{query}"),
+                    other => panic!("{query}: expected a field error, got {other:?}"),
+                }
+            }
+            let (list, _, _) = list_query(&Query::parse("search=%20&first_name=ab")).unwrap();
+            assert!(list.is_filtered());
+            let (plain, _, _) = list_query(&Query::parse("search=&cursor=x")).unwrap();
+            assert!(!plain.is_filtered());
+            assert_eq!(plain.cursor.as_deref(), Some("x"));
+        }
+
+        #[test]
+        fn only_filtered_listings_say_whether_they_are_complete() {
+            let none = Listing {
+                users: vec![],
+                total: 0,
+                next: None,
+            };
+            assert_eq!(keys(&listing(&none, 10, 0).batch_info).len(), 5);
+            let cut = Listing {
+                users: vec![],
+                total: 3,
+                next: Some(Some("c".into())),
+            };
+            let info = listing(&cut, 10, 0).batch_info;
+            assert_eq!(
+                (info.complete, info.next),
+                (Some(false), Some(Some("c".into())))
+            );
+            let done = Listing {
+                users: vec![],
+                total: 3,
+                next: Some(None),
+            };
+            assert_eq!(listing(&done, 10, 0).batch_info.complete, Some(true));
         }
 
         #[test]

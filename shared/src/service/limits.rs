@@ -39,6 +39,11 @@ pub const CODE_PER_ADDRESS: Limit = Limit::new("code-ip", 10, 600);
 /// Verification-code requests for one account (besides the 60-second resend interval).
 pub const CODE_PER_ACCOUNT: Limit = Limit::new("code-account", 5, 3600);
 
+/// Filtered user lists (careers `search`, `first_name`, `last_name`) from one client address:
+/// each examines up to [`super::directory::SCAN_CAP`] index entries (about 35 read units), so
+/// one address reads at most about 1,050 read units a minute this way.
+pub const DIRECTORY_SEARCH_PER_ADDRESS: Limit = Limit::new("search-ip", 30, 60);
+
 /// Counts a request that may answer "already exists" from `client` against
 /// [`SIGN_UP_PER_ADDRESS`].
 pub async fn existence_check(store: &Store, client: &str) -> Result<(), ServiceError> {

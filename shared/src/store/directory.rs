@@ -7,19 +7,61 @@ use super::{keys, Store, StoreError};
 use crate::domain::{
     Avatar, Bio, DirectoryOrder, DisplayName, PersonName, UserId, UserSummary, Username,
 };
-use aws_sdk_dynamodb::types::AttributeValue;
+use aws_sdk_dynamodb::types::{AttributeValue, ReturnConsumedCapacity};
 use serde::Deserialize;
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 
-/// The index of an order, and the name of its partition key.
-fn index(order: DirectoryOrder) -> (&'static str, &'static str) {
+/// The index of an order, and the names of its partition and sort keys.
+fn index(order: DirectoryOrder) -> (&'static str, &'static str, &'static str) {
     match order {
-        DirectoryOrder::SignUp => (keys::GSI1, "GSI1PK"),
-        DirectoryOrder::Username => (keys::GSI2, "GSI2PK"),
-        DirectoryOrder::FirstName => (keys::GSI3, "GSI3PK"),
-        DirectoryOrder::LastName => (keys::GSI4, "GSI4PK"),
+        DirectoryOrder::SignUp => (keys::GSI1, "GSI1PK", "GSI1SK"),
+        DirectoryOrder::Username => (keys::GSI2, "GSI2PK", "GSI2SK"),
+        DirectoryOrder::FirstName => (keys::GSI3, "GSI3PK", "GSI3SK"),
+        DirectoryOrder::LastName => (keys::GSI4, "GSI4PK", "GSI4SK"),
     }
 }
+
+/// Where a read of an index stopped: the key of the last entry it examined (the table's
+/// `PK`/`SK` and the index's own keys, all strings), to start the next read after it.
+pub type DirectoryKey = BTreeMap<String, String>;
+
+/// Longest key value DynamoDB takes in a sort key (the partition key takes twice that).
+const LONGEST_KEY_VALUE: usize = 1024;
+
+/// Whether `key` can be the last key of a read of `order`'s index: exactly its four key
+/// attributes, the directory partition, a user's profile item, no empty or over-long value.
+/// A key that passes is safe to hand DynamoDB as a start key (it cannot fail validation there).
+pub fn directory_key_fits(order: DirectoryOrder, key: &DirectoryKey) -> bool {
+    let (_, partition, sort) = index(order);
+    let names_fit = key.len() == 4
+        && [keys::PK, keys::SK, partition, sort]
+            .iter()
+            .all(|name| key.contains_key(*name));
+    names_fit
+        && key
+            .values()
+            .all(|v| !v.is_empty() && v.len() <= LONGEST_KEY_VALUE)
+        && key[partition] == keys::USER_DIRECTORY
+        && key[keys::SK] == keys::PROFILE_SK
+        && key[keys::PK].strip_prefix("USER#").is_some_and(|id| {
+            !id.is_empty() && id.len() <= 20 && id.bytes().all(|b| b.is_ascii_digit())
+        })
+}
+
+fn directory_key_of(item: HashMap<String, AttributeValue>) -> Result<DirectoryKey, StoreError> {
+    item.into_iter()
+        .map(|(name, value)| match value {
+            AttributeValue::S(text) => Ok((name, text)),
+            _ => Err(StoreError::Invalid {
+                attribute: "LastEvaluatedKey",
+                reason: format!("{name} is not a string"),
+            }),
+        })
+        .collect()
+}
+
+/// Entries asked for per Query call of a filtered read.
+const DIRECTORY_QUERY_PAGE: usize = 500;
 
 /// One directory entry as the indexes project it.
 #[derive(Debug, Deserialize)]
@@ -84,6 +126,24 @@ pub struct DirectoryPage {
     pub entries_read: usize,
     /// Read capacity units the index reads consumed, as DynamoDB reported them.
     pub capacity_units: f64,
+    /// Where a capped read stopped before the end of the index: continue after this key.
+    pub resume: Option<DirectoryKey>,
+}
+
+/// What a capped, filtered read of the directory starts from and may do.
+#[derive(Debug, Clone, Copy)]
+pub struct FilteredRead<'a> {
+    pub order: DirectoryOrder,
+    pub descending: bool,
+    /// Continue after this key (from an earlier read's `resume`), or from the start.
+    pub after: Option<&'a DirectoryKey>,
+    /// Matches counted by the earlier reads this one continues.
+    pub matched_before: u64,
+    /// Matches to pass over before the page, and the page's size.
+    pub skip: usize,
+    pub take: usize,
+    /// Index entries this read examines at most.
+    pub cap: usize,
 }
 
 impl Store {
@@ -112,38 +172,81 @@ impl Store {
             matched: None,
             entries_read: seen,
             capacity_units,
+            resume: None,
         })
     }
 
     /// The users for which `keep(search_text, first_name, last_name)` holds, paged like
-    /// [`Store::directory_page`]. Reads the whole index: its cost grows with the number of users.
+    /// [`Store::directory_page`] but counting matches, examining at most `read.cap` entries
+    /// after `read.after`. `matched` counts the matches of the earlier reads too; `resume` is
+    /// set when the cap stopped the read before the end of the index.
     pub async fn directory_filtered(
         &self,
-        order: DirectoryOrder,
-        descending: bool,
-        skip: usize,
-        take: usize,
+        read: FilteredRead<'_>,
         keep: impl Fn(&str, &str, &str) -> bool,
     ) -> Result<DirectoryPage, StoreError> {
-        let mut users = Vec::with_capacity(take);
-        let mut matched = 0usize;
-        let mut read = 0usize;
-        let visit = |entry: DirectoryEntry| {
-            read += 1;
-            if keep(&entry.search_text, &entry.first_name, &entry.last_name) {
-                if matched >= skip && matched < skip.saturating_add(take) {
-                    users.push(entry.try_into()?);
-                }
-                matched += 1;
+        let mut users = Vec::with_capacity(read.take);
+        let mut matched = read.matched_before;
+        let mut examined = 0usize;
+        let (first, last) = (
+            u64::try_from(read.skip).unwrap_or(u64::MAX),
+            u64::try_from(read.skip.saturating_add(read.take)).unwrap_or(u64::MAX),
+        );
+        let (index, partition, _) = index(read.order);
+        let mut start = read.after.map(|key| {
+            key.iter()
+                .map(|(name, value)| (name.clone(), AttributeValue::S(value.clone())))
+                .collect::<HashMap<_, _>>()
+        });
+        let mut capacity_units = 0.0;
+        loop {
+            let limit = read.cap.saturating_sub(examined).min(DIRECTORY_QUERY_PAGE);
+            if limit == 0 {
+                break;
             }
-            Ok(())
-        };
-        let capacity_units = self.walk(order, descending, None, visit).await?;
+            let output = self
+                .client
+                .query()
+                .table_name(self.table_name())
+                .index_name(index)
+                .key_condition_expression("#pk = :directory")
+                .expression_attribute_names("#pk", partition)
+                .expression_attribute_values(
+                    ":directory",
+                    AttributeValue::S(keys::USER_DIRECTORY.to_owned()),
+                )
+                .scan_index_forward(!read.descending)
+                .limit(i32::try_from(limit).unwrap_or(i32::MAX))
+                .return_consumed_capacity(ReturnConsumedCapacity::Total)
+                .set_exclusive_start_key(start)
+                .send()
+                .await
+                .map_err(|e| StoreError::sdk("Query", e))?;
+            capacity_units += output
+                .consumed_capacity()
+                .and_then(|c| c.capacity_units())
+                .unwrap_or(0.0);
+            for item in output.items.unwrap_or_default() {
+                examined += 1;
+                let entry: DirectoryEntry = serde_dynamo::from_item(item)?;
+                if keep(&entry.search_text, &entry.first_name, &entry.last_name) {
+                    if (first..last).contains(&matched) {
+                        users.push(entry.try_into()?);
+                    }
+                    matched += 1;
+                }
+            }
+            start = output.last_evaluated_key;
+            if start.is_none() {
+                break;
+            }
+        }
         Ok(DirectoryPage {
             users,
-            matched: Some(matched as u64),
-            entries_read: read,
+            matched: Some(matched),
+            entries_read: examined,
             capacity_units,
+            resume: start.map(directory_key_of).transpose()?,
         })
     }
 
@@ -156,7 +259,7 @@ impl Store {
         limit: Option<usize>,
         mut visit: impl FnMut(DirectoryEntry) -> Result<(), StoreError>,
     ) -> Result<f64, StoreError> {
-        let (index, partition_key) = index(order);
+        let (index, partition_key, _) = index(order);
         let spec = QuerySpec {
             index: Some(index),
             key_condition: "#pk = :directory",

@@ -18,7 +18,7 @@ mod users;
 
 pub use crate::domain::{DirectoryOrder, FollowEdge};
 pub use codes::CodeSendRefused;
-pub use directory::DirectoryPage;
+pub use directory::{directory_key_fits, DirectoryKey, DirectoryPage, FilteredRead};
 pub use follows::FollowOutcome;
 pub use profiles::ProfileUpdateError;
 pub use reference::{City, Country, ReferenceData};

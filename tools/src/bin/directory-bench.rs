@@ -1,12 +1,13 @@
 //! `directory-bench [users]`: how much of the index a user list reads, with 10,000 users by
 //! default. Seeds a fresh table on the local stack (users written directly, without guards,
-//! 25 per BatchWriteItem), then reads pages in every order and a search, and prints a Markdown table
-//! of entries read, read capacity units (as DynamoDB Local reports them) and time.
+//! 25 per BatchWriteItem), then reads pages in every order and a search (one request at several
+//! scan caps, and the whole index by cursor), and prints a Markdown table of entries read, read
+//! capacity units (as DynamoDB Local reports them) and time.
 
 use std::time::Instant;
 use users_shared::clock::Timestamp;
 use users_shared::domain::{Bio, Email, PersonName, User, UserId, Username};
-use users_shared::store::{DirectoryOrder, Store};
+use users_shared::store::{DirectoryOrder, FilteredRead, Store};
 use users_tools::provision;
 use users_tools::template::Template;
 
@@ -102,18 +103,66 @@ async fn main() -> Result<(), Error> {
             }
         }
     }
-    let started = Instant::now();
-    let searched = store
-        .directory_filtered(DirectoryOrder::Username, false, 0, 10, |text, _, _| {
-            text.contains("user0001")
-        })
-        .await?;
-    let millis = started.elapsed().as_secs_f64() * 1000.0;
-    println!(
-        "| search \"user0001\" (page 1, {} matches) | username | {} | {:.1} | {millis:.1} |",
-        searched.matched.unwrap_or(0),
-        searched.entries_read,
-        searched.capacity_units
-    );
+    // A search examines at most its cap of entries per request; the rest follows by cursor.
+    let keep = |text: &str, _: &str, _: &str| text.contains("user0001");
+    for cap in [500, 1_000, 2_000, usize::MAX] {
+        let read = FilteredRead {
+            order: DirectoryOrder::Username,
+            descending: false,
+            after: None,
+            matched_before: 0,
+            skip: 0,
+            take: 10,
+            cap,
+        };
+        let started = Instant::now();
+        let searched = store.directory_filtered(read, keep).await?;
+        let millis = started.elapsed().as_secs_f64() * 1000.0;
+        let cap_label = if cap == usize::MAX {
+            "no cap".to_owned()
+        } else {
+            format!("cap {cap}")
+        };
+        let outcome = if searched.resume.is_some() {
+            "cursor"
+        } else {
+            "complete"
+        };
+        println!(
+            "| search \"user0001\", {cap_label} (page 1, {} matches, {outcome}) | username | {} | {:.1} | {millis:.1} |",
+            searched.matched.unwrap_or(0),
+            searched.entries_read,
+            searched.capacity_units
+        );
+    }
+    // The whole index by cursor, as a client following `next` would read it.
+    for cap in [1_000, 2_000] {
+        let (mut after, mut matched, mut requests, mut entries, mut units) = (None, 0, 0, 0, 0.0);
+        let started = Instant::now();
+        loop {
+            let read = FilteredRead {
+                order: DirectoryOrder::Username,
+                descending: false,
+                after: after.as_ref(),
+                matched_before: matched,
+                skip: 0,
+                take: 10,
+                cap,
+            };
+            let page = store.directory_filtered(read, keep).await?;
+            requests += 1;
+            entries += page.entries_read;
+            units += page.capacity_units;
+            matched = page.matched.unwrap_or(0);
+            after = page.resume;
+            if after.is_none() {
+                break;
+            }
+        }
+        let millis = started.elapsed().as_secs_f64() * 1000.0;
+        println!(
+            "| search \"user0001\" to the end by cursor, cap {cap} ({requests} requests, {matched} matches) | username | {entries} | {units:.1} | {millis:.1} |"
+        );
+    }
     Ok(())
 }

@@ -86,6 +86,7 @@ async fn main() -> Result<(), Error> {
         public_key_pem: public_pem,
         private_key_pem: Some(private_pem),
         topic_arn: None,
+        directory_scan_cap: users_shared::service::directory::SCAN_CAP,
     };
 
     let template = Template::parse(TEMPLATE_YAML)?;
