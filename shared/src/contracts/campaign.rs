@@ -122,6 +122,16 @@ pub fn profile_updated() -> Success {
     success_of("Profile updated successfully")
 }
 
+/// A required e-mail address; a malformed one is worded as the campaign app words it.
+fn required_email(fields: &Fields, errors: &mut FieldErrors) -> Option<Email> {
+    let text = fields.required_text("email", true, errors)?;
+    let email = Email::parse(&text).ok();
+    if email.is_none() {
+        errors.add("email", "Invalid email format");
+    }
+    email
+}
+
 /// `POST /api/action/register/`.
 pub fn new_account(fields: &Fields) -> Result<NewAccount, ServiceError> {
     let mut errors = FieldErrors::default();
@@ -129,15 +139,7 @@ pub fn new_account(fields: &Fields) -> Result<NewAccount, ServiceError> {
     let username = fields
         .required_text("username", true, &mut errors)
         .and_then(|v| errors.check("username", Username::parse(&v)));
-    let email = fields
-        .required_text("email", true, &mut errors)
-        .and_then(|v| match Email::parse(&v) {
-            Ok(email) => Some(email),
-            Err(_) => {
-                errors.add("email", "Invalid email format");
-                None
-            }
-        });
+    let email = required_email(fields, &mut errors);
     let password = fields
         .required_text("password", false, &mut errors)
         .and_then(|v| match Password::parse_new(&v) {
@@ -151,12 +153,8 @@ pub fn new_account(fields: &Fields) -> Result<NewAccount, ServiceError> {
                 None
             }
         });
-    let first_name = fields
-        .optional_text("first_name", &mut errors)
-        .and_then(|v| errors.check("first_name", PersonName::parse(&v)));
-    let last_name = fields
-        .optional_text("last_name", &mut errors)
-        .and_then(|v| errors.check("last_name", PersonName::parse(&v)));
+    let first_name = fields.optional_value("first_name", &mut errors, PersonName::parse);
+    let last_name = fields.optional_value("last_name", &mut errors, PersonName::parse);
     let country_id = fields.optional_id("country", &mut errors);
     let city_id = fields.optional_id("city", &mut errors);
     match (
@@ -205,10 +203,8 @@ pub fn credentials(fields: &Fields) -> Result<Option<(LoginName, Password)>, Ser
 /// `POST /api/check/email/`: the address to look up.
 pub fn email_to_check(fields: &Fields) -> Result<Email, ServiceError> {
     let mut errors = FieldErrors::default();
-    let text = fields
-        .required_text("email", true, &mut errors)
-        .ok_or(ServiceError::Invalid(errors))?;
-    Email::parse(&text).map_err(|_| ServiceError::invalid("email", "Invalid email format"))
+    let email = required_email(fields, &mut errors);
+    errors.finish(email)
 }
 
 /// `POST /api/check/auth/`.
@@ -304,43 +300,19 @@ pub fn profile_changes(
     let mut errors = FieldErrors::default();
     fields.refuse_protected(&mut errors);
     let mut changes = crate::service::profiles::ProfileChanges::default();
-    if let Some(v) = fields.given_text("first_name", &mut errors) {
-        changes.first_name = errors.check("first_name", PersonName::parse(&v));
-    }
-    if let Some(v) = fields.given_text("last_name", &mut errors) {
-        changes.last_name = errors.check("last_name", PersonName::parse(&v));
-    }
+    changes.first_name = fields.given_value("first_name", &mut errors, PersonName::parse);
+    changes.last_name = fields.given_value("last_name", &mut errors, PersonName::parse);
     if fields.contains("email") {
-        changes.email = fields
-            .required_text("email", true, &mut errors)
-            .and_then(|v| match Email::parse(&v) {
-                Ok(email) => Some(email),
-                Err(_) => {
-                    errors.add("email", "Invalid email format");
-                    None
-                }
-            });
+        changes.email = required_email(fields, &mut errors);
     }
-    if let Some(v) = fields.given_text("phone", &mut errors) {
-        changes.phone = if v.is_empty() {
-            Some(None)
-        } else {
-            errors
-                .check("phone", crate::domain::Phone::parse(&v))
-                .map(Some)
-        };
-    }
+    changes.phone = fields.clearable("phone", &mut errors, crate::domain::Phone::parse);
     if fields.contains("country") {
         changes.country_id = fields.optional_id("country", &mut errors);
     }
     if fields.contains("city") {
         changes.city_id = fields.optional_id("city", &mut errors);
     }
-    if errors.is_empty() {
-        Ok(changes)
-    } else {
-        Err(ServiceError::Invalid(errors))
-    }
+    errors.finish(Some(changes))
 }
 
 #[cfg(test)]

@@ -1,6 +1,6 @@
 //! The careers contract (`/careers/users/...`): Django REST framework with simplejwt.
 
-use crate::domain::{Avatar, Bio, Email, NewUser, Password, PersonName, User, Username};
+use crate::domain::{Avatar, Bio, NewUser, Password, PersonName, User, Username};
 use crate::domain::{UserId, UserSummary};
 use crate::http::body::Fields;
 use crate::http::drf::Detail;
@@ -21,9 +21,7 @@ pub fn new_user(fields: &Fields) -> Result<NewUser, ServiceError> {
     let username = fields
         .required_text("username", true, &mut errors)
         .and_then(|v| errors.check("username", Username::parse(&v)));
-    let email = fields
-        .required_text("email", true, &mut errors)
-        .and_then(|v| errors.check("email", Email::parse(&v)));
+    let email = fields.required_email("email", &mut errors);
     let password_text = fields.required_text("password", false, &mut errors);
     let confirm_text = fields.required_text("password_confirm", false, &mut errors);
     let password = password_text
@@ -34,15 +32,9 @@ pub fn new_user(fields: &Fields) -> Result<NewUser, ServiceError> {
             errors.add("password_confirm", "Password fields didn't match.");
         }
     }
-    let first_name = fields
-        .optional_text("first_name", &mut errors)
-        .and_then(|v| errors.check("first_name", PersonName::parse(&v)));
-    let last_name = fields
-        .optional_text("last_name", &mut errors)
-        .and_then(|v| errors.check("last_name", PersonName::parse(&v)));
-    let bio = fields
-        .optional_text("bio", &mut errors)
-        .and_then(|v| errors.check("bio", Bio::parse(&v)));
+    let first_name = fields.optional_value("first_name", &mut errors, PersonName::parse);
+    let last_name = fields.optional_value("last_name", &mut errors, PersonName::parse);
+    let bio = fields.optional_value("bio", &mut errors, Bio::parse);
 
     match (username, email, password, first_name, last_name, bio) {
         (
@@ -523,28 +515,14 @@ pub fn profile_changes(fields: &Fields) -> Result<ProfileChanges, ServiceError> 
         errors.add("username", "This field cannot be changed.");
     }
     let mut changes = ProfileChanges::default();
-    if let Some(v) = fields.given_text("first_name", &mut errors) {
-        changes.first_name = errors.check("first_name", PersonName::parse(&v));
-    }
-    if let Some(v) = fields.given_text("last_name", &mut errors) {
-        changes.last_name = errors.check("last_name", PersonName::parse(&v));
-    }
-    if let Some(v) = fields.given_text("bio", &mut errors) {
-        changes.bio = errors.check("bio", Bio::parse(&v));
-    }
-    if let Some(v) = fields.given_text("avatar", &mut errors) {
-        changes.avatar = errors.check("avatar", Avatar::parse(&v));
-    }
+    changes.first_name = fields.given_value("first_name", &mut errors, PersonName::parse);
+    changes.last_name = fields.given_value("last_name", &mut errors, PersonName::parse);
+    changes.bio = fields.given_value("bio", &mut errors, Bio::parse);
+    changes.avatar = fields.given_value("avatar", &mut errors, Avatar::parse);
     if fields.contains("email") {
-        changes.email = fields
-            .required_text("email", true, &mut errors)
-            .and_then(|v| errors.check("email", Email::parse(&v)));
+        changes.email = fields.required_email("email", &mut errors);
     }
-    if errors.is_empty() {
-        Ok(changes)
-    } else {
-        Err(ServiceError::Invalid(errors))
-    }
+    errors.finish(Some(changes))
 }
 
 /// The 200 body of a profile update.

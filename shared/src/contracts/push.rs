@@ -6,26 +6,17 @@ use crate::domain::{Device, Email, UserId, UserSummary};
 use crate::http::body::{BodyError, Fields};
 use crate::http::dialect::Reason;
 use crate::http::response::{json, Json};
-use crate::http::{header, HttpResponse, Query, Request};
+use crate::http::{AppHeaders, HttpResponse, Query};
 use crate::service::push::{BulkCreated, RejectReason, DEFAULT_LIMIT, MAX_BULK, MAX_LIMIT};
 use crate::service::{FieldErrors, ServiceError};
 use serde::Serialize;
 use serde_json::Value;
 
-pub const APP_ID_HEADERS: &[&str] = &["x-app-id"];
-pub const SECRET_HEADERS: &[&str] = &["x-app-auth"];
 /// Where the app credentials are.
-pub const APP_HEADERS: crate::http::AppHeaders = crate::http::AppHeaders {
-    id: APP_ID_HEADERS,
-    secret: SECRET_HEADERS,
+pub const APP_HEADERS: AppHeaders = AppHeaders {
+    id: &["x-app-id"],
+    secret: &["x-app-auth"],
 };
-
-pub fn app_credentials(request: &Request) -> (Option<&str>, Option<&str>) {
-    (
-        header(request, APP_ID_HEADERS),
-        header(request, SECRET_HEADERS),
-    )
-}
 
 /// Slim's success envelope: `{"result": ...}`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]

@@ -2,6 +2,7 @@
 //! shape so handlers need not care which one a client sent. A repeated form key is a list.
 
 use super::Request;
+use crate::domain::Invalid;
 use crate::service::FieldErrors;
 use lambda_http::Body;
 use serde_json::{Map, Value};
@@ -146,6 +147,60 @@ impl Fields {
     pub fn given_text(&self, name: &str, errors: &mut FieldErrors) -> Option<String> {
         if self.contains(name) {
             self.optional_text(name, errors)
+        } else {
+            None
+        }
+    }
+
+    /// An optional field parsed by `parse`, absent counting as empty; `None` when it is
+    /// refused (the reason is recorded).
+    pub fn optional_value<T>(
+        &self,
+        name: &str,
+        errors: &mut FieldErrors,
+        parse: impl FnOnce(&str) -> Result<T, Invalid>,
+    ) -> Option<T> {
+        let text = self.optional_text(name, errors)?;
+        errors.check(name, parse(&text))
+    }
+
+    /// A field the body sets, parsed, for partial updates: `None` when absent (leave it as
+    /// it is) or refused (the reason is recorded).
+    pub fn given_value<T>(
+        &self,
+        name: &str,
+        errors: &mut FieldErrors,
+        parse: impl FnOnce(&str) -> Result<T, Invalid>,
+    ) -> Option<T> {
+        let text = self.given_text(name, errors)?;
+        errors.check(name, parse(&text))
+    }
+
+    /// An optional field that may be empty: `Some(None)` when absent or empty, `None` when
+    /// refused (the reason is recorded).
+    pub fn maybe_empty<T>(
+        &self,
+        name: &str,
+        errors: &mut FieldErrors,
+        parse: impl FnOnce(&str) -> Result<T, Invalid>,
+    ) -> Option<Option<T>> {
+        let text = self.optional_text(name, errors)?;
+        if text.is_empty() {
+            return Some(None);
+        }
+        errors.check(name, parse(&text)).map(Some)
+    }
+
+    /// A field a partial update may clear: `None` when absent (leave it as it is) or refused,
+    /// `Some(None)` when set empty (clear it), else the parsed value.
+    pub fn clearable<T>(
+        &self,
+        name: &str,
+        errors: &mut FieldErrors,
+        parse: impl FnOnce(&str) -> Result<T, Invalid>,
+    ) -> Option<Option<T>> {
+        if self.contains(name) {
+            self.maybe_empty(name, errors, parse)
         } else {
             None
         }

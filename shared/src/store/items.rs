@@ -9,6 +9,7 @@ use crate::domain::{
     Phone, Session, User, UserId, Username,
 };
 use serde::{Deserialize, Serialize};
+use serde_with::skip_serializing_none;
 use std::collections::BTreeMap;
 
 pub const ENTITY_USER: &str = "USER";
@@ -25,7 +26,9 @@ pub const ENTITY_COUNTER: &str = "COUNTER";
 pub const ENTITY_FOLLOWING: &str = "FOLLOWING";
 pub const ENTITY_FOLLOWER: &str = "FOLLOWER";
 
-/// `Debug` hides the password hash.
+/// `Debug` hides the password hash. An optional attribute that is `None` is left out of the
+/// item (and read back as `None`).
+#[skip_serializing_none]
 #[derive(Clone, PartialEq, Serialize, Deserialize)]
 pub struct UserItem {
     #[serde(rename = "PK")]
@@ -67,7 +70,6 @@ pub struct UserItem {
     pub token_version: u64,
     pub created_at: String,
     pub updated_at: String,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub last_login: Option<String>,
     #[serde(default)]
     pub posts_count: u64,
@@ -82,34 +84,24 @@ pub struct UserItem {
     #[serde(default = "verified_by_default")]
     pub email_verified: bool,
     /// The chat server's display name.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub display_name: Option<String>,
     /// The chat server's user id; its guard keeps it unique.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub chat_user_id: Option<String>,
     /// E.164 phone number (accounts contract).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub phone: Option<String>,
     /// `M`, `F` or `O`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub gender: Option<String>,
     /// ISO 3166-1 alpha-2 code.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub country: Option<String>,
     /// Reference-data country id (campaign contract).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub country_id: Option<u64>,
     /// Reference-data city id, of a city in `country_id`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub city_id: Option<u64>,
     /// An http(s) URL.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub photo: Option<String>,
     /// Free text, at most 255 characters.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub address: Option<String>,
     /// `YYYY-MM-DD`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub birthday: Option<String>,
     /// Set when the user's deletion starts: from then on nothing new may attach to the user.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
