@@ -2,7 +2,7 @@
 //! Sign-up creates an unverified user and e-mails a one-time code.
 
 use crate::domain::{
-    Address, Birthday, CountryCode, Email, Gender, HttpUrl, Password, PersonName, Phone, User,
+    Address, Birthday, CountryCode, Email, Gender, HttpUrl, PersonName, Phone, User,
 };
 use crate::http::body::Fields;
 use crate::http::dialect::Reason;
@@ -23,16 +23,7 @@ pub fn new_account(fields: &Fields) -> Result<NewAccount, ServiceError> {
     let mut errors = FieldErrors::default();
     fields.refuse_protected(&mut errors);
     let email = fields.required_email("email", &mut errors);
-    let password_text = fields.required_text("password", false, &mut errors);
-    let confirm_text = fields.required_text("confirm_password", false, &mut errors);
-    let password = password_text
-        .as_deref()
-        .and_then(|v| errors.check("password", Password::parse_new(v)));
-    if let (Some(p), Some(c)) = (&password_text, &confirm_text) {
-        if p != c {
-            errors.add("confirm_password", "Password fields didn't match.");
-        }
-    }
+    let password = fields.new_password("password", "confirm_password", &mut errors);
     let first_name = fields.maybe_empty("first_name", &mut errors, PersonName::parse);
     let last_name = fields.maybe_empty("last_name", &mut errors, PersonName::parse);
     let phone = fields.maybe_empty("phone", &mut errors, Phone::parse);

@@ -136,9 +136,7 @@ fn required_email(fields: &Fields, errors: &mut FieldErrors) -> Option<Email> {
 pub fn new_account(fields: &Fields) -> Result<NewAccount, ServiceError> {
     let mut errors = FieldErrors::default();
     fields.refuse_protected(&mut errors);
-    let username = fields
-        .required_text("username", true, &mut errors)
-        .and_then(|v| errors.check("username", Username::parse(&v)));
+    let username = fields.required_value("username", &mut errors, Username::parse);
     let email = required_email(fields, &mut errors);
     let password = fields
         .required_text("password", false, &mut errors)
@@ -191,9 +189,7 @@ pub fn credentials(fields: &Fields) -> Result<Option<(LoginName, Password)>, Ser
     let name = fields
         .required_text("username", true, &mut errors)
         .map(LoginName::Username);
-    let password = fields
-        .required_text("password", false, &mut errors)
-        .and_then(|v| errors.check("password", Password::parse_attempt(&v)));
+    let password = fields.required_password("password", &mut errors, Password::parse_attempt);
     match (name, password) {
         (Some(name), Some(password)) if errors.is_empty() => Ok(Some((name, password))),
         _ => Err(ServiceError::Invalid(errors)),

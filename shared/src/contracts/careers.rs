@@ -18,20 +18,9 @@ use serde_json::Value;
 pub fn new_user(fields: &Fields) -> Result<NewUser, ServiceError> {
     let mut errors = FieldErrors::default();
     fields.refuse_protected(&mut errors);
-    let username = fields
-        .required_text("username", true, &mut errors)
-        .and_then(|v| errors.check("username", Username::parse(&v)));
+    let username = fields.required_value("username", &mut errors, Username::parse);
     let email = fields.required_email("email", &mut errors);
-    let password_text = fields.required_text("password", false, &mut errors);
-    let confirm_text = fields.required_text("password_confirm", false, &mut errors);
-    let password = password_text
-        .as_deref()
-        .and_then(|v| errors.check("password", Password::parse_new(v)));
-    if let (Some(p), Some(c)) = (&password_text, &confirm_text) {
-        if p != c {
-            errors.add("password_confirm", "Password fields didn't match.");
-        }
-    }
+    let password = fields.new_password("password", "password_confirm", &mut errors);
     let first_name = fields.optional_value("first_name", &mut errors, PersonName::parse);
     let last_name = fields.optional_value("last_name", &mut errors, PersonName::parse);
     let bio = fields.optional_value("bio", &mut errors, Bio::parse);
@@ -68,9 +57,7 @@ pub fn login(fields: &Fields) -> Result<(LoginName, Password), ServiceError> {
             .required_text("email", true, &mut errors)
             .map(LoginName::Email)
     };
-    let password = fields
-        .required_text("password", false, &mut errors)
-        .and_then(|v| errors.check("password", Password::parse_attempt(&v)));
+    let password = fields.required_password("password", &mut errors, Password::parse_attempt);
     match (name, password) {
         (Some(name), Some(password)) if errors.is_empty() => Ok((name, password)),
         _ => Err(ServiceError::Invalid(errors)),

@@ -3,8 +3,8 @@
 //! Replies `{"results": ..., "status": 200}`; errors `{"error": {"message": ...}, "status": N}`.
 
 use crate::domain::{HttpUrl, Password, User, UserSummary};
-use crate::http::body::{BodyError, Fields};
-use crate::http::dialect::Reason;
+use crate::http::body::Fields;
+use crate::http::dialect::{app_sentence, Case, Reason};
 use crate::http::response::{json, Json};
 use crate::http::{AppHeaders, HttpResponse, Query};
 use crate::service::chat::LoginOrRegister;
@@ -54,30 +54,11 @@ pub struct ErrorDetail<'a> {
 /// Every reason a chat request was not served, in the chat server's error envelope.
 pub(crate) fn shape(reason: &Reason) -> Json {
     let status = reason.status();
-    let mut errors = None;
-    let text = match reason {
-        Reason::Fields(fields) => {
-            errors = Some(fields.as_ref());
-            fields.first_line()
-        }
-        Reason::Refused(sentence) => sentence.to_string(),
-        Reason::Body(BodyError::TooLarge { limit }) => {
-            format!("request body is larger than {limit} bytes")
-        }
-        Reason::Body(BodyError::UnsupportedMediaType(media)) => {
-            format!("unsupported media type {media}")
-        }
-        Reason::Body(other) => format!("malformed request body: {other}"),
-        Reason::NotAuthenticated => "missing app credentials".to_owned(),
-        Reason::InvalidCredentials | Reason::InvalidToken | Reason::InvalidRefreshToken => {
-            "invalid app credentials".to_owned()
-        }
-        Reason::PermissionDenied => "forbidden".to_owned(),
-        Reason::NotFound => "user not found".to_owned(),
-        Reason::InvalidPage => "invalid page".to_owned(),
-        Reason::RateLimited { .. } => "too many requests".to_owned(),
-        Reason::Unexpected => "internal server error".to_owned(),
+    let errors = match reason {
+        Reason::Fields(fields) => Some(fields.as_ref()),
+        _ => None,
     };
+    let text = app_sentence(reason, Case::Lower);
     let body = Error {
         error: ErrorDetail {
             message: &text,

@@ -730,6 +730,10 @@ mod tests {
     fn n(v: i64) -> AttributeValue {
         AttributeValue::N(v.to_string())
     }
+    /// The item of exactly these attributes.
+    fn attributes<const N: usize>(pairs: [(&str, AttributeValue); N]) -> Item {
+        pairs.into_iter().map(|(k, v)| (k.to_owned(), v)).collect()
+    }
 
     fn sample_user() -> User {
         User {
@@ -749,7 +753,7 @@ mod tests {
     fn user_item_shape_is_pinned() {
         let item: Item =
             serde_dynamo::to_item(UserItem::new(&sample_user(), "$argon2id$x".into())).unwrap();
-        let expected: Item = [
+        let expected = attributes([
             ("PK", s("USER#7")),
             ("SK", s("PROFILE")),
             ("GSI1PK", s("USERS")),
@@ -784,10 +788,7 @@ mod tests {
             ("likes_received", n(0)),
             ("comments_received", n(0)),
             ("email_verified", AttributeValue::Bool(true)),
-        ]
-        .into_iter()
-        .map(|(k, v)| (k.to_owned(), v))
-        .collect();
+        ]);
         assert_eq!(item, expected);
     }
 
@@ -804,15 +805,12 @@ mod tests {
     fn guard_item_shapes_are_pinned() {
         let item: Item =
             serde_dynamo::to_item(GuardItem::username("alice", UserId::new(7))).unwrap();
-        let expected: Item = [
+        let expected = attributes([
             ("PK", s("USERNAME#alice")),
             ("SK", s("GUARD")),
             ("entity", s("USERNAME_GUARD")),
             ("user_id", n(7)),
-        ]
-        .into_iter()
-        .map(|(k, v)| (k.to_owned(), v))
-        .collect();
+        ]);
         assert_eq!(item, expected);
 
         let item: Item =
@@ -857,7 +855,7 @@ mod tests {
             now.plus_seconds(600),
         ))
         .unwrap();
-        let expected: Item = [
+        let expected = attributes([
             ("PK", s("USER#7")),
             ("SK", s("EMAIL_CODE")),
             ("entity", s("EMAIL_CODE")),
@@ -866,15 +864,12 @@ mod tests {
             ("attempts", n(0)),
             ("sent_at", n(1_705_314_600)),
             ("expires_at", n(1_705_315_200)),
-        ]
-        .into_iter()
-        .map(|(k, v)| (k.to_owned(), v))
-        .collect();
+        ]);
         assert_eq!(code, expected);
 
         let app: Item =
             serde_dynamo::to_item(AppCredentialItem::new("app1", "chat", "h".into(), now)).unwrap();
-        let expected: Item = [
+        let expected = attributes([
             ("PK", s("APPS")),
             ("SK", s("APP#app1")),
             ("entity", s("APP_CREDENTIAL")),
@@ -883,10 +878,7 @@ mod tests {
             ("secret_hash", s("h")),
             ("created_at", s("2024-01-15T10:30:00Z")),
             ("revoked", AttributeValue::Bool(false)),
-        ]
-        .into_iter()
-        .map(|(k, v)| (k.to_owned(), v))
-        .collect();
+        ]);
         assert_eq!(app, expected);
 
         let guard: Item =
@@ -919,16 +911,13 @@ mod tests {
             )
         );
         let guard: Item = serde_dynamo::to_item(device.guard(3, UserId::new(7))).unwrap();
-        let expected: Item = [
+        let expected = attributes([
             ("PK", s("DEVICEREF#email#a@example.com")),
             ("SK", s("GUARD")),
             ("entity", s("DEVICE_GUARD")),
             ("user_id", n(7)),
             ("device_id", n(3)),
-        ]
-        .into_iter()
-        .map(|(k, v)| (k.to_owned(), v))
-        .collect();
+        ]);
         assert_eq!(guard, expected);
     }
 
@@ -944,7 +933,7 @@ mod tests {
             now.plus_seconds(60),
         ))
         .unwrap();
-        let expected: Item = [
+        let expected = attributes([
             ("PK", s("USER#7")),
             ("SK", s("SESSION#sid")),
             ("entity", s("SESSION")),
@@ -955,10 +944,7 @@ mod tests {
             ("created_at", s("2024-01-15T10:30:00Z")),
             ("rotated_at", s("2024-01-15T10:30:00Z")),
             ("expires_at", n(1_705_314_660)),
-        ]
-        .into_iter()
-        .map(|(k, v)| (k.to_owned(), v))
-        .collect();
+        ]);
         assert_eq!(item, expected);
     }
 
