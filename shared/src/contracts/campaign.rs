@@ -20,8 +20,8 @@ pub struct Error<'a> {
 /// A validation failure: the first problem, and all of them.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct ValidationError<'a> {
-    pub error: &'a str,
-    pub message: &'a str,
+    #[serde(flatten)]
+    pub error: Error<'a>,
     pub field: &'a str,
     pub errors: &'a FieldErrors,
 }
@@ -29,8 +29,8 @@ pub struct ValidationError<'a> {
 /// A refusal for too many requests, with the seconds to wait.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Throttled<'a> {
-    pub error: &'a str,
-    pub message: &'a str,
+    #[serde(flatten)]
+    pub error: Error<'a>,
     pub retry_after: u64,
 }
 
@@ -42,8 +42,10 @@ pub(crate) fn shape(reason: &Reason) -> Json {
         Reason::Fields(errors) => {
             let (field, message) = errors.first().unwrap_or_default();
             let body = ValidationError {
-                error: "validation_error",
-                message,
+                error: Error {
+                    error: "validation_error",
+                    message,
+                },
                 field,
                 errors,
             };
@@ -52,8 +54,10 @@ pub(crate) fn shape(reason: &Reason) -> Json {
         Reason::RateLimited { retry_after } => {
             text = format!("Too many requests. Try again in {retry_after} seconds.");
             let body = Throttled {
-                error: "rate_limited",
-                message: &text,
+                error: Error {
+                    error: "rate_limited",
+                    message: &text,
+                },
                 retry_after: *retry_after,
             };
             return Json::new(status, &body);
@@ -226,28 +230,31 @@ pub fn auth_state(user: Option<&User>) -> AuthState<'_> {
     }
 }
 
-/// `POST /api/check/validate/` without credentials.
+/// `POST /api/check/validate/`: with credentials, whether they are right; without, whether the
+/// caller is signed in. Either way the user's id, if there is a user.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct LoginState {
-    pub is_logged: bool,
-    pub user_id: Option<u64>,
+#[serde(untagged)]
+pub enum ValidateAnswer {
+    Validation {
+        is_valid: bool,
+        user_id: Option<u64>,
+    },
+    LoginState {
+        is_logged: bool,
+        user_id: Option<u64>,
+    },
 }
 
-pub fn login_state(user: Option<&User>) -> LoginState {
+/// Without credentials: the signed-in caller, if any.
+pub fn login_state(user: Option<&User>) -> ValidateAnswer {
     let (is_logged, user_id) = presence(user);
-    LoginState { is_logged, user_id }
+    ValidateAnswer::LoginState { is_logged, user_id }
 }
 
-/// `POST /api/check/validate/` with credentials: the user they belong to, if they are right.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct Validation {
-    pub is_valid: bool,
-    pub user_id: Option<u64>,
-}
-
-pub fn validation(user: Option<&User>) -> Validation {
+/// With credentials: the user they belong to, if they are right.
+pub fn validation(user: Option<&User>) -> ValidateAnswer {
     let (is_valid, user_id) = presence(user);
-    Validation { is_valid, user_id }
+    ValidateAnswer::Validation { is_valid, user_id }
 }
 
 /// `POST /api/check/email/`: staff learn who holds the address, anyone else only whether it is
@@ -275,15 +282,17 @@ pub fn email_check(check: EmailCheck) -> EmailCheckBody {
 /// `POST /api/check/login/` (backend).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct BackendLoginState {
-    #[serde(flatten)]
-    pub state: LoginState,
+    pub is_logged: bool,
+    pub user_id: Option<u64>,
     pub is_staff: bool,
     pub is_superuser: bool,
 }
 
 pub fn backend_login_state(user: Option<&User>) -> BackendLoginState {
+    let (is_logged, user_id) = presence(user);
     BackendLoginState {
-        state: login_state(user),
+        is_logged,
+        user_id,
         is_staff: user.is_some_and(|u| u.is_staff),
         is_superuser: user.is_some_and(|u| u.is_superuser),
     }
@@ -366,8 +375,10 @@ mod tests {
     fn error_bodies_have_their_keys() {
         let errors = FieldErrors::default();
         let invalid = ValidationError {
-            error: "validation_error",
-            message: "m",
+            error: Error {
+                error: "validation_error",
+                message: "m",
+            },
             field: "f",
             errors: &errors,
         };
@@ -378,8 +389,10 @@ mod tests {
         };
         assert_eq!(keys(&error), ["error", "message"]);
         let throttled = Throttled {
-            error: "rate_limited",
-            message: "m",
+            error: Error {
+                error: "rate_limited",
+                message: "m",
+            },
             retry_after: 3,
         };
         assert_eq!(keys(&throttled), ["error", "message", "retry_after"]);

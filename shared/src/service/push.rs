@@ -27,11 +27,7 @@ pub async fn get_user(store: &Store, id: UserId) -> Result<User, ServiceError> {
 }
 
 pub async fn delete_user(store: &Store, id: UserId) -> Result<(), ServiceError> {
-    if store.delete_user(id).await? {
-        Ok(())
-    } else {
-        Err(ServiceError::NotFound)
-    }
+    super::found(store.delete_user(id).await?)
 }
 
 /// Page `page` (from 1) of `limit` users in sign-up order; past the last page, none.

@@ -240,6 +240,23 @@ impl Store {
     }
 }
 
+/// The `Transaction` method `$operation(part, builder)`: the SDK's builder of that operation,
+/// given this table, becomes one more item of the transaction. Put, update and delete differ
+/// only in the builder's type and the name of its slot in `TransactWriteItem`.
+macro_rules! transaction_operation {
+    ($operation:ident: $builder:ty) => {
+        pub(super) fn $operation(
+            &mut self,
+            part: Part,
+            operation: $builder,
+        ) -> Result<&mut Self, StoreError> {
+            let operation = operation.table_name(self.store.table_name()).build()?;
+            let item = TransactWriteItem::builder().$operation(operation).build();
+            Ok(self.push(part, item))
+        }
+    };
+}
+
 impl Transaction<'_> {
     fn push(&mut self, part: Part, item: TransactWriteItem) -> &mut Self {
         self.items.push(item);
@@ -261,28 +278,9 @@ impl Transaction<'_> {
         )
     }
 
-    pub(super) fn put(&mut self, part: Part, put: PutBuilder) -> Result<&mut Self, StoreError> {
-        let put = put.table_name(self.store.table_name()).build()?;
-        Ok(self.push(part, TransactWriteItem::builder().put(put).build()))
-    }
-
-    pub(super) fn update(
-        &mut self,
-        part: Part,
-        update: UpdateBuilder,
-    ) -> Result<&mut Self, StoreError> {
-        let update = update.table_name(self.store.table_name()).build()?;
-        Ok(self.push(part, TransactWriteItem::builder().update(update).build()))
-    }
-
-    pub(super) fn delete(
-        &mut self,
-        part: Part,
-        delete: DeleteBuilder,
-    ) -> Result<&mut Self, StoreError> {
-        let delete = delete.table_name(self.store.table_name()).build()?;
-        Ok(self.push(part, TransactWriteItem::builder().delete(delete).build()))
-    }
+    transaction_operation!(put: PutBuilder);
+    transaction_operation!(update: UpdateBuilder);
+    transaction_operation!(delete: DeleteBuilder);
 
     /// Deletes the item with this key, whether or not it exists.
     pub(super) fn delete_key(&mut self, part: Part, key: Item) -> Result<&mut Self, StoreError> {
