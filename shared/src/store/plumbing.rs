@@ -164,41 +164,35 @@ where
     retrying(|| async { send().await.map_err(|e| classify(operation, e)) }).await
 }
 
+/// [`conditional`] for the SDK's fluent builder of one single-item write, named `$operation`.
+macro_rules! send_conditional {
+    ($operation:literal, $builder:ident) => {
+        conditional($operation, || async {
+            $builder
+                .clone()
+                .send()
+                .await
+                .map_err(|e| e.into_service_error())
+        })
+    };
+}
+
 /// Sends an UpdateItem the one way every single-item write is sent: conflicts with
 /// transactions retried, a failed condition (if it has one) told apart.
 pub(super) async fn send_update(
     update: UpdateItemFluentBuilder,
 ) -> Result<UpdateItemOutput, WriteError<()>> {
-    conditional("UpdateItem", || async {
-        update
-            .clone()
-            .send()
-            .await
-            .map_err(|e| e.into_service_error())
-    })
-    .await
+    send_conditional!("UpdateItem", update).await
 }
 
 /// Sends a DeleteItem the one way every single-item write is sent.
 pub(super) async fn send_delete(delete: DeleteItemFluentBuilder) -> Result<(), WriteError<()>> {
-    conditional("DeleteItem", || async {
-        delete
-            .clone()
-            .send()
-            .await
-            .map_err(|e| e.into_service_error())
-    })
-    .await
-    .map(drop)
+    send_conditional!("DeleteItem", delete).await.map(drop)
 }
 
 /// Sends a PutItem the one way every single-item write is sent.
 pub(super) async fn send_put(put: PutItemFluentBuilder) -> Result<(), WriteError<()>> {
-    conditional("PutItem", || async {
-        put.clone().send().await.map_err(|e| e.into_service_error())
-    })
-    .await
-    .map(drop)
+    send_conditional!("PutItem", put).await.map(drop)
 }
 
 /// What a failed condition at one position of a transaction means.
