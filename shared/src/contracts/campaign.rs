@@ -1,11 +1,12 @@
 //! The campaign app and its backend (`/api/...`, seed 000): form or JSON bodies, replies
 //! `{"status": "success", "message": ...}`, errors `{"error": code, "message": ..., "field": ...}`.
 
-use crate::domain::{Email, Password, PersonName, User, UserId, Username};
+use crate::domain::{Email, Password, PersonName, Phone, User, UserId, Username};
 use crate::http::body::{BodyError, Fields};
 use crate::http::dialect::Reason;
 use crate::http::response::Json;
 use crate::service::accounts::{EmailCheck, NewAccount};
+use crate::service::profiles::ProfileChanges;
 use crate::service::sessions::LoginName;
 use crate::service::{FieldErrors, ServiceError};
 use serde::Serialize;
@@ -299,18 +300,16 @@ pub fn backend_login_state(user: Option<&User>) -> BackendLoginState {
 }
 
 /// `POST /api/update/profile/`: any of first_name, last_name, email, phone, country, city.
-pub fn profile_changes(
-    fields: &Fields,
-) -> Result<crate::service::profiles::ProfileChanges, ServiceError> {
+pub fn profile_changes(fields: &Fields) -> Result<ProfileChanges, ServiceError> {
     let mut errors = FieldErrors::default();
     fields.refuse_protected(&mut errors);
-    let mut changes = crate::service::profiles::ProfileChanges::default();
-    changes.first_name = fields.given_value("first_name", &mut errors, PersonName::parse);
-    changes.last_name = fields.given_value("last_name", &mut errors, PersonName::parse);
+    let mut changes = ProfileChanges {
+        phone: fields.clearable("phone", &mut errors, Phone::parse),
+        ..super::name_changes(fields, &mut errors)
+    };
     if fields.contains("email") {
         changes.email = required_email(fields, &mut errors);
     }
-    changes.phone = fields.clearable("phone", &mut errors, crate::domain::Phone::parse);
     if fields.contains("country") {
         changes.country_id = fields.optional_id("country", &mut errors);
     }

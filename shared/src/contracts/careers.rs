@@ -501,11 +501,11 @@ pub fn profile_changes(fields: &Fields) -> Result<ProfileChanges, ServiceError> 
     if fields.contains("username") {
         errors.add("username", "This field cannot be changed.");
     }
-    let mut changes = ProfileChanges::default();
-    changes.first_name = fields.given_value("first_name", &mut errors, PersonName::parse);
-    changes.last_name = fields.given_value("last_name", &mut errors, PersonName::parse);
-    changes.bio = fields.given_value("bio", &mut errors, Bio::parse);
-    changes.avatar = fields.given_value("avatar", &mut errors, Avatar::parse);
+    let mut changes = ProfileChanges {
+        bio: fields.given_value("bio", &mut errors, Bio::parse),
+        avatar: fields.given_value("avatar", &mut errors, Avatar::parse),
+        ..super::name_changes(fields, &mut errors)
+    };
     if fields.contains("email") {
         changes.email = fields.required_email("email", &mut errors);
     }
