@@ -197,6 +197,13 @@ mod tests {
         (signer, verifier)
     }
 
+    /// A token of user 5, session `sid`, version 0, signed now.
+    fn fresh_token(signer: &TokenSigner) -> String {
+        signer
+            .sign(UserId::new(5), "sid", 0, Timestamp::now())
+            .unwrap()
+    }
+
     fn b64(bytes: &[u8]) -> String {
         base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes)
     }
@@ -233,18 +240,14 @@ mod tests {
     fn a_token_signed_by_another_key_is_refused() {
         let (signer, _) = pair();
         let (_, other_verifier) = pair();
-        let token = signer
-            .sign(UserId::new(5), "sid", 0, Timestamp::now())
-            .unwrap();
+        let token = fresh_token(&signer);
         assert!(other_verifier.verify(&token).is_err());
     }
 
     #[test]
     fn an_edited_payload_is_refused() {
         let (signer, verifier) = pair();
-        let token = signer
-            .sign(UserId::new(5), "sid", 0, Timestamp::now())
-            .unwrap();
+        let token = fresh_token(&signer);
         let parts: Vec<&str> = token.split('.').collect();
         let payload = String::from_utf8(
             base64::engine::general_purpose::URL_SAFE_NO_PAD
@@ -260,9 +263,7 @@ mod tests {
     #[test]
     fn alg_none_is_refused() {
         let (signer, verifier) = pair();
-        let token = signer
-            .sign(UserId::new(5), "sid", 0, Timestamp::now())
-            .unwrap();
+        let token = fresh_token(&signer);
         let payload = token.split('.').nth(1).unwrap();
         let header = b64(format!(
             r#"{{"alg":"none","typ":"JWT","kid":"{}"}}"#,

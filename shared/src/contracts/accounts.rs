@@ -2,7 +2,7 @@
 //! Sign-up creates an unverified user and e-mails a one-time code.
 
 use crate::domain::{
-    Address, Birthday, CountryCode, Email, Gender, HttpUrl, Password, PersonName, Phone, User,
+    Address, Birthday, CountryCode, Email, Gender, HttpUrl, PersonName, Phone, User,
 };
 use crate::http::body::Fields;
 use crate::http::dialect::Reason;
@@ -18,41 +18,17 @@ pub const CODE_NOT_SENT: &str =
     "Account created, but the email could not be sent; request a new code.";
 pub const VERIFIED: &str = "Email verified successfully!";
 
-fn optional<T>(
-    fields: &Fields,
-    name: &str,
-    errors: &mut FieldErrors,
-    parse: impl Fn(&str) -> Result<T, crate::domain::Invalid>,
-) -> Option<Option<T>> {
-    let text = fields.optional_text(name, errors)?;
-    if text.is_empty() {
-        return Some(None);
-    }
-    errors.check(name, parse(&text)).map(Some)
-}
-
 /// `POST /api/v1/accounts/users/`.
 pub fn new_account(fields: &Fields) -> Result<NewAccount, ServiceError> {
     let mut errors = FieldErrors::default();
     fields.refuse_protected(&mut errors);
-    let email = fields
-        .required_text("email", true, &mut errors)
-        .and_then(|v| errors.check("email", Email::parse(&v)));
-    let password_text = fields.required_text("password", false, &mut errors);
-    let confirm_text = fields.required_text("confirm_password", false, &mut errors);
-    let password = password_text
-        .as_deref()
-        .and_then(|v| errors.check("password", Password::parse_new(v)));
-    if let (Some(p), Some(c)) = (&password_text, &confirm_text) {
-        if p != c {
-            errors.add("confirm_password", "Password fields didn't match.");
-        }
-    }
-    let first_name = optional(fields, "first_name", &mut errors, PersonName::parse);
-    let last_name = optional(fields, "last_name", &mut errors, PersonName::parse);
-    let phone = optional(fields, "phone", &mut errors, Phone::parse);
-    let gender = optional(fields, "gender", &mut errors, Gender::parse);
-    let country = optional(fields, "country", &mut errors, CountryCode::parse);
+    let email = fields.required_email("email", &mut errors);
+    let password = fields.new_password("password", "confirm_password", &mut errors);
+    let first_name = fields.maybe_empty("first_name", &mut errors, PersonName::parse);
+    let last_name = fields.maybe_empty("last_name", &mut errors, PersonName::parse);
+    let phone = fields.maybe_empty("phone", &mut errors, Phone::parse);
+    let gender = fields.maybe_empty("gender", &mut errors, Gender::parse);
+    let country = fields.maybe_empty("country", &mut errors, CountryCode::parse);
     match (
         email, password, first_name, last_name, phone, gender, country,
     ) {
@@ -201,39 +177,22 @@ pub fn changes(fields: &Fields) -> Result<ProfileChanges, ServiceError> {
     fields.refuse_protected(&mut errors);
     let mut changes = ProfileChanges::default();
     if fields.contains("email") {
-        changes.email = fields
-            .required_text("email", true, &mut errors)
-            .and_then(|v| errors.check("email", Email::parse(&v)));
+        changes.email = fields.required_email("email", &mut errors);
     }
-    if fields.contains("first_name") {
-        changes.first_name = optional(fields, "first_name", &mut errors, PersonName::parse)
-            .map(Option::unwrap_or_default);
-    }
-    if fields.contains("last_name") {
-        changes.last_name = optional(fields, "last_name", &mut errors, PersonName::parse)
-            .map(Option::unwrap_or_default);
-    }
+    changes.first_name = fields
+        .clearable("first_name", &mut errors, PersonName::parse)
+        .map(Option::unwrap_or_default);
+    changes.last_name = fields
+        .clearable("last_name", &mut errors, PersonName::parse)
+        .map(Option::unwrap_or_default);
     // A field given empty clears it; a field not given stays as it is.
-    macro_rules! clearable {
-        ($name:literal, $parse:path) => {
-            if fields.contains($name) {
-                optional(fields, $name, &mut errors, $parse)
-            } else {
-                None
-            }
-        };
-    }
-    changes.phone = clearable!("phone", Phone::parse);
-    changes.gender = clearable!("gender", Gender::parse);
-    changes.country = clearable!("country", CountryCode::parse);
-    changes.photo = clearable!("photo", HttpUrl::parse);
-    changes.address = clearable!("address", Address::parse);
-    changes.birthday = clearable!("birthday", Birthday::parse);
-    if errors.is_empty() {
-        Ok(changes)
-    } else {
-        Err(ServiceError::Invalid(errors))
-    }
+    changes.phone = fields.clearable("phone", &mut errors, Phone::parse);
+    changes.gender = fields.clearable("gender", &mut errors, Gender::parse);
+    changes.country = fields.clearable("country", &mut errors, CountryCode::parse);
+    changes.photo = fields.clearable("photo", &mut errors, HttpUrl::parse);
+    changes.address = fields.clearable("address", &mut errors, Address::parse);
+    changes.birthday = fields.clearable("birthday", &mut errors, Birthday::parse);
+    errors.finish(Some(changes))
 }
 
 /// The accounts document's own body for a missing user.

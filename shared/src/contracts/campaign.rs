@@ -1,11 +1,12 @@
 //! The campaign app and its backend (`/api/...`, seed 000): form or JSON bodies, replies
 //! `{"status": "success", "message": ...}`, errors `{"error": code, "message": ..., "field": ...}`.
 
-use crate::domain::{Email, Password, PersonName, User, UserId, Username};
+use crate::domain::{Email, Password, PersonName, Phone, User, UserId, Username};
 use crate::http::body::{BodyError, Fields};
 use crate::http::dialect::Reason;
 use crate::http::response::Json;
 use crate::service::accounts::{EmailCheck, NewAccount};
+use crate::service::profiles::ProfileChanges;
 use crate::service::sessions::LoginName;
 use crate::service::{FieldErrors, ServiceError};
 use serde::Serialize;
@@ -20,8 +21,8 @@ pub struct Error<'a> {
 /// A validation failure: the first problem, and all of them.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct ValidationError<'a> {
-    pub error: &'a str,
-    pub message: &'a str,
+    #[serde(flatten)]
+    pub error: Error<'a>,
     pub field: &'a str,
     pub errors: &'a FieldErrors,
 }
@@ -29,8 +30,8 @@ pub struct ValidationError<'a> {
 /// A refusal for too many requests, with the seconds to wait.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Throttled<'a> {
-    pub error: &'a str,
-    pub message: &'a str,
+    #[serde(flatten)]
+    pub error: Error<'a>,
     pub retry_after: u64,
 }
 
@@ -42,8 +43,10 @@ pub(crate) fn shape(reason: &Reason) -> Json {
         Reason::Fields(errors) => {
             let (field, message) = errors.first().unwrap_or_default();
             let body = ValidationError {
-                error: "validation_error",
-                message,
+                error: Error {
+                    error: "validation_error",
+                    message,
+                },
                 field,
                 errors,
             };
@@ -52,8 +55,10 @@ pub(crate) fn shape(reason: &Reason) -> Json {
         Reason::RateLimited { retry_after } => {
             text = format!("Too many requests. Try again in {retry_after} seconds.");
             let body = Throttled {
-                error: "rate_limited",
-                message: &text,
+                error: Error {
+                    error: "rate_limited",
+                    message: &text,
+                },
                 retry_after: *retry_after,
             };
             return Json::new(status, &body);
@@ -122,22 +127,22 @@ pub fn profile_updated() -> Success {
     success_of("Profile updated successfully")
 }
 
+/// A required e-mail address; a malformed one is worded as the campaign app words it.
+fn required_email(fields: &Fields, errors: &mut FieldErrors) -> Option<Email> {
+    let text = fields.required_text("email", true, errors)?;
+    let email = Email::parse(&text).ok();
+    if email.is_none() {
+        errors.add("email", "Invalid email format");
+    }
+    email
+}
+
 /// `POST /api/action/register/`.
 pub fn new_account(fields: &Fields) -> Result<NewAccount, ServiceError> {
     let mut errors = FieldErrors::default();
     fields.refuse_protected(&mut errors);
-    let username = fields
-        .required_text("username", true, &mut errors)
-        .and_then(|v| errors.check("username", Username::parse(&v)));
-    let email = fields
-        .required_text("email", true, &mut errors)
-        .and_then(|v| match Email::parse(&v) {
-            Ok(email) => Some(email),
-            Err(_) => {
-                errors.add("email", "Invalid email format");
-                None
-            }
-        });
+    let username = fields.required_value("username", &mut errors, Username::parse);
+    let email = required_email(fields, &mut errors);
     let password = fields
         .required_text("password", false, &mut errors)
         .and_then(|v| match Password::parse_new(&v) {
@@ -151,12 +156,8 @@ pub fn new_account(fields: &Fields) -> Result<NewAccount, ServiceError> {
                 None
             }
         });
-    let first_name = fields
-        .optional_text("first_name", &mut errors)
-        .and_then(|v| errors.check("first_name", PersonName::parse(&v)));
-    let last_name = fields
-        .optional_text("last_name", &mut errors)
-        .and_then(|v| errors.check("last_name", PersonName::parse(&v)));
+    let first_name = fields.optional_value("first_name", &mut errors, PersonName::parse);
+    let last_name = fields.optional_value("last_name", &mut errors, PersonName::parse);
     let country_id = fields.optional_id("country", &mut errors);
     let city_id = fields.optional_id("city", &mut errors);
     match (
@@ -193,9 +194,7 @@ pub fn credentials(fields: &Fields) -> Result<Option<(LoginName, Password)>, Ser
     let name = fields
         .required_text("username", true, &mut errors)
         .map(LoginName::Username);
-    let password = fields
-        .required_text("password", false, &mut errors)
-        .and_then(|v| errors.check("password", Password::parse_attempt(&v)));
+    let password = fields.required_password("password", &mut errors, Password::parse_attempt);
     match (name, password) {
         (Some(name), Some(password)) if errors.is_empty() => Ok(Some((name, password))),
         _ => Err(ServiceError::Invalid(errors)),
@@ -205,10 +204,8 @@ pub fn credentials(fields: &Fields) -> Result<Option<(LoginName, Password)>, Ser
 /// `POST /api/check/email/`: the address to look up.
 pub fn email_to_check(fields: &Fields) -> Result<Email, ServiceError> {
     let mut errors = FieldErrors::default();
-    let text = fields
-        .required_text("email", true, &mut errors)
-        .ok_or(ServiceError::Invalid(errors))?;
-    Email::parse(&text).map_err(|_| ServiceError::invalid("email", "Invalid email format"))
+    let email = required_email(fields, &mut errors);
+    errors.finish(email)
 }
 
 /// `POST /api/check/auth/`.
@@ -234,28 +231,31 @@ pub fn auth_state(user: Option<&User>) -> AuthState<'_> {
     }
 }
 
-/// `POST /api/check/validate/` without credentials.
+/// `POST /api/check/validate/`: with credentials, whether they are right; without, whether the
+/// caller is signed in. Either way the user's id, if there is a user.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct LoginState {
-    pub is_logged: bool,
-    pub user_id: Option<u64>,
+#[serde(untagged)]
+pub enum ValidateAnswer {
+    Validation {
+        is_valid: bool,
+        user_id: Option<u64>,
+    },
+    LoginState {
+        is_logged: bool,
+        user_id: Option<u64>,
+    },
 }
 
-pub fn login_state(user: Option<&User>) -> LoginState {
+/// Without credentials: the signed-in caller, if any.
+pub fn login_state(user: Option<&User>) -> ValidateAnswer {
     let (is_logged, user_id) = presence(user);
-    LoginState { is_logged, user_id }
+    ValidateAnswer::LoginState { is_logged, user_id }
 }
 
-/// `POST /api/check/validate/` with credentials: the user they belong to, if they are right.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct Validation {
-    pub is_valid: bool,
-    pub user_id: Option<u64>,
-}
-
-pub fn validation(user: Option<&User>) -> Validation {
+/// With credentials: the user they belong to, if they are right.
+pub fn validation(user: Option<&User>) -> ValidateAnswer {
     let (is_valid, user_id) = presence(user);
-    Validation { is_valid, user_id }
+    ValidateAnswer::Validation { is_valid, user_id }
 }
 
 /// `POST /api/check/email/`: staff learn who holds the address, anyone else only whether it is
@@ -283,52 +283,32 @@ pub fn email_check(check: EmailCheck) -> EmailCheckBody {
 /// `POST /api/check/login/` (backend).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct BackendLoginState {
-    #[serde(flatten)]
-    pub state: LoginState,
+    pub is_logged: bool,
+    pub user_id: Option<u64>,
     pub is_staff: bool,
     pub is_superuser: bool,
 }
 
 pub fn backend_login_state(user: Option<&User>) -> BackendLoginState {
+    let (is_logged, user_id) = presence(user);
     BackendLoginState {
-        state: login_state(user),
+        is_logged,
+        user_id,
         is_staff: user.is_some_and(|u| u.is_staff),
         is_superuser: user.is_some_and(|u| u.is_superuser),
     }
 }
 
 /// `POST /api/update/profile/`: any of first_name, last_name, email, phone, country, city.
-pub fn profile_changes(
-    fields: &Fields,
-) -> Result<crate::service::profiles::ProfileChanges, ServiceError> {
+pub fn profile_changes(fields: &Fields) -> Result<ProfileChanges, ServiceError> {
     let mut errors = FieldErrors::default();
     fields.refuse_protected(&mut errors);
-    let mut changes = crate::service::profiles::ProfileChanges::default();
-    if let Some(v) = fields.given_text("first_name", &mut errors) {
-        changes.first_name = errors.check("first_name", PersonName::parse(&v));
-    }
-    if let Some(v) = fields.given_text("last_name", &mut errors) {
-        changes.last_name = errors.check("last_name", PersonName::parse(&v));
-    }
+    let mut changes = ProfileChanges {
+        phone: fields.clearable("phone", &mut errors, Phone::parse),
+        ..super::name_changes(fields, &mut errors)
+    };
     if fields.contains("email") {
-        changes.email = fields
-            .required_text("email", true, &mut errors)
-            .and_then(|v| match Email::parse(&v) {
-                Ok(email) => Some(email),
-                Err(_) => {
-                    errors.add("email", "Invalid email format");
-                    None
-                }
-            });
-    }
-    if let Some(v) = fields.given_text("phone", &mut errors) {
-        changes.phone = if v.is_empty() {
-            Some(None)
-        } else {
-            errors
-                .check("phone", crate::domain::Phone::parse(&v))
-                .map(Some)
-        };
+        changes.email = required_email(fields, &mut errors);
     }
     if fields.contains("country") {
         changes.country_id = fields.optional_id("country", &mut errors);
@@ -336,11 +316,7 @@ pub fn profile_changes(
     if fields.contains("city") {
         changes.city_id = fields.optional_id("city", &mut errors);
     }
-    if errors.is_empty() {
-        Ok(changes)
-    } else {
-        Err(ServiceError::Invalid(errors))
-    }
+    errors.finish(Some(changes))
 }
 
 #[cfg(test)]
@@ -398,8 +374,10 @@ mod tests {
     fn error_bodies_have_their_keys() {
         let errors = FieldErrors::default();
         let invalid = ValidationError {
-            error: "validation_error",
-            message: "m",
+            error: Error {
+                error: "validation_error",
+                message: "m",
+            },
             field: "f",
             errors: &errors,
         };
@@ -410,8 +388,10 @@ mod tests {
         };
         assert_eq!(keys(&error), ["error", "message"]);
         let throttled = Throttled {
-            error: "rate_limited",
-            message: "m",
+            error: Error {
+                error: "rate_limited",
+                message: "m",
+            },
             retry_after: 3,
         };
         assert_eq!(keys(&throttled), ["error", "message", "retry_after"]);

@@ -1,6 +1,6 @@
 //! The careers contract (`/careers/users/...`): Django REST framework with simplejwt.
 
-use crate::domain::{Avatar, Bio, Email, NewUser, Password, PersonName, User, Username};
+use crate::domain::{Avatar, Bio, NewUser, Password, PersonName, User, Username};
 use crate::domain::{UserId, UserSummary};
 use crate::http::body::Fields;
 use crate::http::drf::Detail;
@@ -18,31 +18,12 @@ use serde_json::Value;
 pub fn new_user(fields: &Fields) -> Result<NewUser, ServiceError> {
     let mut errors = FieldErrors::default();
     fields.refuse_protected(&mut errors);
-    let username = fields
-        .required_text("username", true, &mut errors)
-        .and_then(|v| errors.check("username", Username::parse(&v)));
-    let email = fields
-        .required_text("email", true, &mut errors)
-        .and_then(|v| errors.check("email", Email::parse(&v)));
-    let password_text = fields.required_text("password", false, &mut errors);
-    let confirm_text = fields.required_text("password_confirm", false, &mut errors);
-    let password = password_text
-        .as_deref()
-        .and_then(|v| errors.check("password", Password::parse_new(v)));
-    if let (Some(p), Some(c)) = (&password_text, &confirm_text) {
-        if p != c {
-            errors.add("password_confirm", "Password fields didn't match.");
-        }
-    }
-    let first_name = fields
-        .optional_text("first_name", &mut errors)
-        .and_then(|v| errors.check("first_name", PersonName::parse(&v)));
-    let last_name = fields
-        .optional_text("last_name", &mut errors)
-        .and_then(|v| errors.check("last_name", PersonName::parse(&v)));
-    let bio = fields
-        .optional_text("bio", &mut errors)
-        .and_then(|v| errors.check("bio", Bio::parse(&v)));
+    let username = fields.required_value("username", &mut errors, Username::parse);
+    let email = fields.required_email("email", &mut errors);
+    let password = fields.new_password("password", "password_confirm", &mut errors);
+    let first_name = fields.optional_value("first_name", &mut errors, PersonName::parse);
+    let last_name = fields.optional_value("last_name", &mut errors, PersonName::parse);
+    let bio = fields.optional_value("bio", &mut errors, Bio::parse);
 
     match (username, email, password, first_name, last_name, bio) {
         (
@@ -76,9 +57,7 @@ pub fn login(fields: &Fields) -> Result<(LoginName, Password), ServiceError> {
             .required_text("email", true, &mut errors)
             .map(LoginName::Email)
     };
-    let password = fields
-        .required_text("password", false, &mut errors)
-        .and_then(|v| errors.check("password", Password::parse_attempt(&v)));
+    let password = fields.required_password("password", &mut errors, Password::parse_attempt);
     match (name, password) {
         (Some(name), Some(password)) if errors.is_empty() => Ok((name, password)),
         _ => Err(ServiceError::Invalid(errors)),
@@ -546,29 +525,15 @@ pub fn profile_changes(fields: &Fields) -> Result<ProfileChanges, ServiceError> 
     if fields.contains("username") {
         errors.add("username", "This field cannot be changed.");
     }
-    let mut changes = ProfileChanges::default();
-    if let Some(v) = fields.given_text("first_name", &mut errors) {
-        changes.first_name = errors.check("first_name", PersonName::parse(&v));
-    }
-    if let Some(v) = fields.given_text("last_name", &mut errors) {
-        changes.last_name = errors.check("last_name", PersonName::parse(&v));
-    }
-    if let Some(v) = fields.given_text("bio", &mut errors) {
-        changes.bio = errors.check("bio", Bio::parse(&v));
-    }
-    if let Some(v) = fields.given_text("avatar", &mut errors) {
-        changes.avatar = errors.check("avatar", Avatar::parse(&v));
-    }
+    let mut changes = ProfileChanges {
+        bio: fields.given_value("bio", &mut errors, Bio::parse),
+        avatar: fields.given_value("avatar", &mut errors, Avatar::parse),
+        ..super::name_changes(fields, &mut errors)
+    };
     if fields.contains("email") {
-        changes.email = fields
-            .required_text("email", true, &mut errors)
-            .and_then(|v| errors.check("email", Email::parse(&v)));
+        changes.email = fields.required_email("email", &mut errors);
     }
-    if errors.is_empty() {
-        Ok(changes)
-    } else {
-        Err(ServiceError::Invalid(errors))
-    }
+    errors.finish(Some(changes))
 }
 
 /// The 200 body of a profile update.

@@ -3,30 +3,20 @@
 //! Replies `{"results": ..., "status": 200}`; errors `{"error": {"message": ...}, "status": N}`.
 
 use crate::domain::{HttpUrl, Password, User, UserSummary};
-use crate::http::body::{BodyError, Fields};
-use crate::http::dialect::Reason;
+use crate::http::body::Fields;
+use crate::http::dialect::{app_sentence, Case, Reason};
 use crate::http::response::{json, Json};
-use crate::http::{header, HttpResponse, Query, Request};
+use crate::http::{AppHeaders, HttpResponse, Query};
 use crate::service::chat::LoginOrRegister;
 use crate::service::{FieldErrors, ServiceError};
 use crate::store::DirectoryOrder;
 use serde::Serialize;
 
-pub const APP_ID_HEADERS: &[&str] = &["qiscus_sdk_app_id", "qiscus-sdk-app-id"];
-pub const SECRET_HEADERS: &[&str] = &["qiscus_sdk_secret", "qiscus-sdk-secret"];
-/// Where the app credentials are.
-pub const APP_HEADERS: crate::http::AppHeaders = crate::http::AppHeaders {
-    id: APP_ID_HEADERS,
-    secret: SECRET_HEADERS,
+/// Where the app credentials are (header names match case-insensitively).
+pub const APP_HEADERS: AppHeaders = AppHeaders {
+    id: &["qiscus_sdk_app_id", "qiscus-sdk-app-id"],
+    secret: &["qiscus_sdk_secret", "qiscus-sdk-secret"],
 };
-
-/// The app id and secret the request carries.
-pub fn app_credentials(request: &Request) -> (Option<&str>, Option<&str>) {
-    (
-        header(request, APP_ID_HEADERS),
-        header(request, SECRET_HEADERS),
-    )
-}
 
 /// The chat server's envelope: `{"results": ..., "status": 200}`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -64,30 +54,11 @@ pub struct ErrorDetail<'a> {
 /// Every reason a chat request was not served, in the chat server's error envelope.
 pub(crate) fn shape(reason: &Reason) -> Json {
     let status = reason.status();
-    let mut errors = None;
-    let text = match reason {
-        Reason::Fields(fields) => {
-            errors = Some(fields.as_ref());
-            fields.first_line()
-        }
-        Reason::Refused(sentence) => sentence.to_string(),
-        Reason::Body(BodyError::TooLarge { limit }) => {
-            format!("request body is larger than {limit} bytes")
-        }
-        Reason::Body(BodyError::UnsupportedMediaType(media)) => {
-            format!("unsupported media type {media}")
-        }
-        Reason::Body(other) => format!("malformed request body: {other}"),
-        Reason::NotAuthenticated => "missing app credentials".to_owned(),
-        Reason::InvalidCredentials | Reason::InvalidToken | Reason::InvalidRefreshToken => {
-            "invalid app credentials".to_owned()
-        }
-        Reason::PermissionDenied => "forbidden".to_owned(),
-        Reason::NotFound => "user not found".to_owned(),
-        Reason::InvalidPage => "invalid page".to_owned(),
-        Reason::RateLimited { .. } => "too many requests".to_owned(),
-        Reason::Unexpected => "internal server error".to_owned(),
+    let errors = match reason {
+        Reason::Fields(fields) => Some(fields.as_ref()),
+        _ => None,
     };
+    let text = app_sentence(reason, Case::Lower);
     let body = Error {
         error: ErrorDetail {
             message: &text,
@@ -323,7 +294,7 @@ mod tests {
     use super::*;
     use crate::contracts::keys;
 
-    fn request_with(headers: &[(&str, &str)]) -> Request {
+    fn request_with(headers: &[(&str, &str)]) -> crate::http::Request {
         let mut builder = lambda_http::http::Request::builder().uri("/api/v2.1/rest/x");
         for (name, value) in headers {
             builder = builder.header(*name, *value);
@@ -338,15 +309,15 @@ mod tests {
     #[test]
     fn credentials_are_read_from_the_go_sdk_header_spelling() {
         let request = request_with(&[("Qiscus_sdk_app_id", "app"), ("Qiscus_sdk_secret", "s")]);
-        assert_eq!(app_credentials(&request), (Some("app"), Some("s")));
+        assert_eq!(APP_HEADERS.read(&request), (Some("app"), Some("s")));
     }
 
     #[test]
     fn credentials_are_read_from_hyphenated_and_upper_case_names() {
         let request = request_with(&[("QISCUS-SDK-APP-ID", "app"), ("Qiscus-Sdk-Secret", "s")]);
-        assert_eq!(app_credentials(&request), (Some("app"), Some("s")));
+        assert_eq!(APP_HEADERS.read(&request), (Some("app"), Some("s")));
         let request = request_with(&[("QISCUS_SDK_APP_ID", "app"), ("QISCUS_SDK_SECRET", "s")]);
-        assert_eq!(app_credentials(&request), (Some("app"), Some("s")));
+        assert_eq!(APP_HEADERS.read(&request), (Some("app"), Some("s")));
     }
 
     #[test]

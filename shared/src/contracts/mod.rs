@@ -7,6 +7,21 @@ pub mod careers;
 pub mod chat;
 pub mod push;
 
+use crate::domain::PersonName;
+use crate::http::body::Fields;
+use crate::service::profiles::ProfileChanges;
+use crate::service::FieldErrors;
+
+/// The first and last name a partial profile update sets, read alike by every contract that
+/// takes them; the other changes start unset.
+pub(crate) fn name_changes(fields: &Fields, errors: &mut FieldErrors) -> ProfileChanges {
+    ProfileChanges {
+        first_name: fields.given_value("first_name", errors, PersonName::parse),
+        last_name: fields.given_value("last_name", errors, PersonName::parse),
+        ..ProfileChanges::default()
+    }
+}
+
 /// The sorted keys of a body's JSON object (empty for anything else): what the tests of each
 /// contract's body types pin.
 #[cfg(test)]

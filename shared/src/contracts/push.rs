@@ -3,29 +3,20 @@
 //! `{"error": "..."}` on failure.
 
 use crate::domain::{Device, Email, UserId, UserSummary};
-use crate::http::body::{BodyError, Fields};
-use crate::http::dialect::Reason;
+use crate::http::body::Fields;
+use crate::http::dialect::{app_sentence, Case, Reason};
 use crate::http::response::{json, Json};
-use crate::http::{header, HttpResponse, Query, Request};
+use crate::http::{AppHeaders, HttpResponse, Query};
 use crate::service::push::{BulkCreated, RejectReason, DEFAULT_LIMIT, MAX_BULK, MAX_LIMIT};
 use crate::service::{FieldErrors, ServiceError};
 use serde::Serialize;
 use serde_json::Value;
 
-pub const APP_ID_HEADERS: &[&str] = &["x-app-id"];
-pub const SECRET_HEADERS: &[&str] = &["x-app-auth"];
 /// Where the app credentials are.
-pub const APP_HEADERS: crate::http::AppHeaders = crate::http::AppHeaders {
-    id: APP_ID_HEADERS,
-    secret: SECRET_HEADERS,
+pub const APP_HEADERS: AppHeaders = AppHeaders {
+    id: &["x-app-id"],
+    secret: &["x-app-auth"],
 };
-
-pub fn app_credentials(request: &Request) -> (Option<&str>, Option<&str>) {
-    (
-        header(request, APP_ID_HEADERS),
-        header(request, SECRET_HEADERS),
-    )
-}
 
 /// Slim's success envelope: `{"result": ...}`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -46,26 +37,7 @@ pub struct Error<'a> {
 
 /// Every reason a push request was not served: one line under `error`.
 pub(crate) fn shape(reason: &Reason) -> Json {
-    let text = match reason {
-        Reason::Fields(errors) => errors.first_line(),
-        Reason::Refused(sentence) => sentence.to_string(),
-        Reason::Body(BodyError::TooLarge { limit }) => {
-            format!("Request body is larger than {limit} bytes")
-        }
-        Reason::Body(BodyError::UnsupportedMediaType(media)) => {
-            format!("Unsupported media type {media}")
-        }
-        Reason::Body(other) => format!("Malformed request body: {other}"),
-        Reason::NotAuthenticated => "Missing app credentials".to_owned(),
-        Reason::InvalidCredentials | Reason::InvalidToken | Reason::InvalidRefreshToken => {
-            "Invalid app credentials".to_owned()
-        }
-        Reason::PermissionDenied => "Forbidden".to_owned(),
-        Reason::NotFound => "User not found".to_owned(),
-        Reason::InvalidPage => "Invalid page".to_owned(),
-        Reason::RateLimited { .. } => "Too many requests".to_owned(),
-        Reason::Unexpected => "Internal server error".to_owned(),
-    };
+    let text = app_sentence(reason, Case::Capitalised);
     Json::new(reason.status(), &Error { error: &text })
 }
 

@@ -2,9 +2,13 @@
 //! shape so handlers need not care which one a client sent. A repeated form key is a list.
 
 use super::Request;
+use crate::domain::{Email, Invalid, Password};
 use crate::service::FieldErrors;
 use lambda_http::Body;
 use serde_json::{Map, Value};
+
+/// How a field's text becomes a domain value: a `parse` of the domain type.
+pub type Parse<T> = fn(&str) -> Result<T, Invalid>;
 
 /// The largest body any route accepts.
 pub const MAX_BODY_BYTES: usize = 64 * 1024;
@@ -131,14 +135,50 @@ impl Fields {
         }
     }
 
-    /// A required e-mail address, with DRF's messages when it is missing or not an address.
-    pub fn required_email(
+    /// A required field parsed by `parse`, white space around it removed first.
+    pub fn required_value<T>(
         &self,
         name: &str,
         errors: &mut FieldErrors,
-    ) -> Option<crate::domain::Email> {
-        self.required_text(name, true, errors)
-            .and_then(|v| errors.check(name, crate::domain::Email::parse(&v)))
+        parse: Parse<T>,
+    ) -> Option<T> {
+        let text = self.required_text(name, true, errors)?;
+        errors.check(name, parse(&text))
+    }
+
+    /// A required e-mail address, with DRF's messages when it is missing or not an address.
+    pub fn required_email(&self, name: &str, errors: &mut FieldErrors) -> Option<Email> {
+        self.required_value(name, errors, Email::parse)
+    }
+
+    /// A required password as typed (white space is part of it), parsed by `parse`:
+    /// `Password::parse_new` or `Password::parse_attempt`.
+    pub fn required_password(
+        &self,
+        name: &str,
+        errors: &mut FieldErrors,
+        parse: Parse<Password>,
+    ) -> Option<Password> {
+        let text = self.required_text(name, false, errors)?;
+        errors.check(name, parse(&text))
+    }
+
+    /// A new password under `name` and the same again under `confirm`, as DRF sign-ups take
+    /// them: both required, and equal.
+    pub fn new_password(
+        &self,
+        name: &str,
+        confirm: &str,
+        errors: &mut FieldErrors,
+    ) -> Option<Password> {
+        let text = self.required_text(name, false, errors);
+        let confirmation = self.required_text(confirm, false, errors);
+        if let (Some(text), Some(confirmation)) = (&text, &confirmation) {
+            if text != confirmation {
+                errors.add(confirm, "Password fields didn't match.");
+            }
+        }
+        errors.check(name, Password::parse_new(&text?))
     }
 
     /// The text of a field the body sets, for partial updates: `None` when absent (leave it as
@@ -146,6 +186,60 @@ impl Fields {
     pub fn given_text(&self, name: &str, errors: &mut FieldErrors) -> Option<String> {
         if self.contains(name) {
             self.optional_text(name, errors)
+        } else {
+            None
+        }
+    }
+
+    /// An optional field parsed by `parse`, absent counting as empty; `None` when it is
+    /// refused (the reason is recorded).
+    pub fn optional_value<T>(
+        &self,
+        name: &str,
+        errors: &mut FieldErrors,
+        parse: Parse<T>,
+    ) -> Option<T> {
+        let text = self.optional_text(name, errors)?;
+        errors.check(name, parse(&text))
+    }
+
+    /// A field the body sets, parsed, for partial updates: `None` when absent (leave it as
+    /// it is) or refused (the reason is recorded).
+    pub fn given_value<T>(
+        &self,
+        name: &str,
+        errors: &mut FieldErrors,
+        parse: Parse<T>,
+    ) -> Option<T> {
+        let text = self.given_text(name, errors)?;
+        errors.check(name, parse(&text))
+    }
+
+    /// An optional field that may be empty: `Some(None)` when absent or empty, `None` when
+    /// refused (the reason is recorded).
+    pub fn maybe_empty<T>(
+        &self,
+        name: &str,
+        errors: &mut FieldErrors,
+        parse: Parse<T>,
+    ) -> Option<Option<T>> {
+        let text = self.optional_text(name, errors)?;
+        if text.is_empty() {
+            return Some(None);
+        }
+        errors.check(name, parse(&text)).map(Some)
+    }
+
+    /// A field a partial update may clear: `None` when absent (leave it as it is) or refused,
+    /// `Some(None)` when set empty (clear it), else the parsed value.
+    pub fn clearable<T>(
+        &self,
+        name: &str,
+        errors: &mut FieldErrors,
+        parse: Parse<T>,
+    ) -> Option<Option<T>> {
+        if self.contains(name) {
+            self.maybe_empty(name, errors, parse)
         } else {
             None
         }

@@ -19,6 +19,16 @@ pub struct AppHeaders {
     pub secret: &'static [&'static str],
 }
 
+impl AppHeaders {
+    /// The app id and secret the request carries, each if present.
+    pub fn read<'r>(&self, request: &'r Request) -> (Option<&'r str>, Option<&'r str>) {
+        (
+            super::header(request, self.id),
+            super::header(request, self.secret),
+        )
+    }
+}
+
 /// One request, as its handler sees it.
 #[derive(Clone, Copy)]
 pub struct Call<'a> {
@@ -78,8 +88,7 @@ impl<'a> Call<'a> {
 
     /// The app whose credentials the request carries in the headers its contract names.
     pub async fn app(&self, store: &Store, headers: &AppHeaders) -> Result<App, ServiceError> {
-        let id = super::header(self.request, headers.id);
-        let secret = super::header(self.request, headers.secret);
+        let (id, secret) = headers.read(self.request);
         apps::authenticate(store, id, secret).await
     }
 }

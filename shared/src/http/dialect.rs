@@ -127,6 +127,49 @@ impl<'a> Reason<'a> {
     }
 }
 
+/// Whether an app contract's fixed sentences start with a capital letter.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Case {
+    /// The chat server: `user not found`.
+    Lower,
+    /// Push: `User not found`.
+    Capitalised,
+}
+
+/// The one sentence the app (server-to-server) contracts, chat and push, answer a reason with.
+/// Field problems and refusals are worded as they come; the fixed sentences in `case`.
+pub(crate) fn app_sentence(reason: &Reason, case: Case) -> String {
+    let sentence = match reason {
+        Reason::Fields(errors) => return errors.first_line(),
+        Reason::Refused(sentence) => return sentence.to_string(),
+        Reason::Body(BodyError::TooLarge { limit }) => {
+            format!("request body is larger than {limit} bytes")
+        }
+        Reason::Body(BodyError::UnsupportedMediaType(media)) => {
+            format!("unsupported media type {media}")
+        }
+        Reason::Body(other) => format!("malformed request body: {other}"),
+        Reason::NotAuthenticated => "missing app credentials".to_owned(),
+        Reason::InvalidCredentials | Reason::InvalidToken | Reason::InvalidRefreshToken => {
+            "invalid app credentials".to_owned()
+        }
+        Reason::PermissionDenied => "forbidden".to_owned(),
+        Reason::NotFound => "user not found".to_owned(),
+        Reason::InvalidPage => "invalid page".to_owned(),
+        Reason::RateLimited { .. } => "too many requests".to_owned(),
+        Reason::Unexpected => "internal server error".to_owned(),
+    };
+    match case {
+        Case::Lower => sentence,
+        Case::Capitalised => {
+            let mut chars = sentence.chars();
+            chars.next().map_or_else(String::new, |first| {
+                first.to_uppercase().chain(chars).collect()
+            })
+        }
+    }
+}
+
 /// The field and message that report a taken value. Every contract shows Django's words
 /// under the field its clients send.
 pub fn taken(field: UniqueField) -> (&'static str, &'static str) {
@@ -166,6 +209,18 @@ mod tests {
             other => panic!("not a text body: {other:?}"),
         };
         (status, body)
+    }
+
+    #[test]
+    fn chat_and_push_word_fixed_sentences_alike_but_for_the_first_letter() {
+        assert_eq!(
+            app_sentence(&Reason::NotFound, Case::Lower),
+            "user not found"
+        );
+        assert_eq!(
+            app_sentence(&Reason::NotFound, Case::Capitalised),
+            "User not found"
+        );
     }
 
     #[test]

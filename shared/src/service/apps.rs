@@ -73,11 +73,7 @@ pub async fn list(store: &Store) -> Result<Vec<App>, ServiceError> {
 
 /// `NotFound` if there is no such credential.
 pub async fn revoke(store: &Store, app_id: &str) -> Result<(), ServiceError> {
-    if store.revoke_app_credential(app_id).await? {
-        Ok(())
-    } else {
-        Err(ServiceError::NotFound)
-    }
+    super::found(store.revoke_app_credential(app_id).await?)
 }
 
 /// The app these headers name, if the secret is its own and it is not revoked.

@@ -158,6 +158,15 @@ impl ServiceError {
     }
 }
 
+/// `NotFound` unless the thing a write was meant for was there.
+pub(crate) fn found(existed: bool) -> Result<(), ServiceError> {
+    if existed {
+        Ok(())
+    } else {
+        Err(ServiceError::NotFound)
+    }
+}
+
 impl From<StoreError> for ServiceError {
     fn from(error: StoreError) -> Self {
         Self::Unexpected(Box::new(error))

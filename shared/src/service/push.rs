@@ -41,11 +41,7 @@ pub fn ensure_app_may_change(user: &User) -> Result<(), ServiceError> {
 pub async fn delete_user(store: &Store, id: UserId) -> Result<(), ServiceError> {
     let user = store.get_user(id).await?.ok_or(ServiceError::NotFound)?;
     ensure_app_may_change(&user)?;
-    if store.delete_user(id).await? {
-        Ok(())
-    } else {
-        Err(ServiceError::NotFound)
-    }
+    super::found(store.delete_user(id).await?)
 }
 
 /// Page `page` (from 1) of `limit` users in sign-up order; past the last page, none.

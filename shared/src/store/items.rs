@@ -9,6 +9,7 @@ use crate::domain::{
     Phone, Session, User, UserId, Username,
 };
 use serde::{Deserialize, Serialize};
+use serde_with::skip_serializing_none;
 use std::collections::BTreeMap;
 
 pub const ENTITY_USER: &str = "USER";
@@ -25,7 +26,9 @@ pub const ENTITY_COUNTER: &str = "COUNTER";
 pub const ENTITY_FOLLOWING: &str = "FOLLOWING";
 pub const ENTITY_FOLLOWER: &str = "FOLLOWER";
 
-/// `Debug` hides the password hash.
+/// `Debug` hides the password hash. An optional attribute that is `None` is left out of the
+/// item (and read back as `None`).
+#[skip_serializing_none]
 #[derive(Clone, PartialEq, Serialize, Deserialize)]
 pub struct UserItem {
     #[serde(rename = "PK")]
@@ -67,7 +70,6 @@ pub struct UserItem {
     pub token_version: u64,
     pub created_at: String,
     pub updated_at: String,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub last_login: Option<String>,
     #[serde(default)]
     pub posts_count: u64,
@@ -82,37 +84,27 @@ pub struct UserItem {
     #[serde(default = "verified_by_default")]
     pub email_verified: bool,
     /// The chat server's display name.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub display_name: Option<String>,
     /// The chat server's user id; its guard keeps it unique.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub chat_user_id: Option<String>,
     /// The app id whose chat `login_or_register` created the user.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub created_by_app: Option<String>,
     /// E.164 phone number (accounts contract).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub phone: Option<String>,
     /// `M`, `F` or `O`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub gender: Option<String>,
     /// ISO 3166-1 alpha-2 code.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub country: Option<String>,
     /// Reference-data country id (campaign contract).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub country_id: Option<u64>,
     /// Reference-data city id, of a city in `country_id`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub city_id: Option<u64>,
     /// An http(s) URL.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub photo: Option<String>,
     /// Free text, at most 255 characters.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub address: Option<String>,
     /// `YYYY-MM-DD`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub birthday: Option<String>,
     /// Set when the user's deletion starts: from then on nothing new may attach to the user.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
@@ -743,6 +735,10 @@ mod tests {
     fn n(v: i64) -> AttributeValue {
         AttributeValue::N(v.to_string())
     }
+    /// The item of exactly these attributes.
+    fn attributes<const N: usize>(pairs: [(&str, AttributeValue); N]) -> Item {
+        pairs.into_iter().map(|(k, v)| (k.to_owned(), v)).collect()
+    }
 
     fn sample_user() -> User {
         User {
@@ -762,7 +758,7 @@ mod tests {
     fn user_item_shape_is_pinned() {
         let item: Item =
             serde_dynamo::to_item(UserItem::new(&sample_user(), "$argon2id$x".into())).unwrap();
-        let expected: Item = [
+        let expected = attributes([
             ("PK", s("USER#7")),
             ("SK", s("PROFILE")),
             ("GSI1PK", s("USERS")),
@@ -797,10 +793,7 @@ mod tests {
             ("likes_received", n(0)),
             ("comments_received", n(0)),
             ("email_verified", AttributeValue::Bool(true)),
-        ]
-        .into_iter()
-        .map(|(k, v)| (k.to_owned(), v))
-        .collect();
+        ]);
         assert_eq!(item, expected);
     }
 
@@ -817,15 +810,12 @@ mod tests {
     fn guard_item_shapes_are_pinned() {
         let item: Item =
             serde_dynamo::to_item(GuardItem::username("alice", UserId::new(7))).unwrap();
-        let expected: Item = [
+        let expected = attributes([
             ("PK", s("USERNAME#alice")),
             ("SK", s("GUARD")),
             ("entity", s("USERNAME_GUARD")),
             ("user_id", n(7)),
-        ]
-        .into_iter()
-        .map(|(k, v)| (k.to_owned(), v))
-        .collect();
+        ]);
         assert_eq!(item, expected);
 
         let item: Item =
@@ -870,7 +860,7 @@ mod tests {
             now.plus_seconds(600),
         ))
         .unwrap();
-        let expected: Item = [
+        let expected = attributes([
             ("PK", s("USER#7")),
             ("SK", s("EMAIL_CODE")),
             ("entity", s("EMAIL_CODE")),
@@ -879,15 +869,12 @@ mod tests {
             ("attempts", n(0)),
             ("sent_at", n(1_705_314_600)),
             ("expires_at", n(1_705_315_200)),
-        ]
-        .into_iter()
-        .map(|(k, v)| (k.to_owned(), v))
-        .collect();
+        ]);
         assert_eq!(code, expected);
 
         let app: Item =
             serde_dynamo::to_item(AppCredentialItem::new("app1", "chat", "h".into(), now)).unwrap();
-        let expected: Item = [
+        let expected = attributes([
             ("PK", s("APPS")),
             ("SK", s("APP#app1")),
             ("entity", s("APP_CREDENTIAL")),
@@ -896,10 +883,7 @@ mod tests {
             ("secret_hash", s("h")),
             ("created_at", s("2024-01-15T10:30:00Z")),
             ("revoked", AttributeValue::Bool(false)),
-        ]
-        .into_iter()
-        .map(|(k, v)| (k.to_owned(), v))
-        .collect();
+        ]);
         assert_eq!(app, expected);
 
         let guard: Item =
@@ -932,16 +916,13 @@ mod tests {
             )
         );
         let guard: Item = serde_dynamo::to_item(device.guard(3, UserId::new(7))).unwrap();
-        let expected: Item = [
+        let expected = attributes([
             ("PK", s("DEVICEREF#email#a@example.com")),
             ("SK", s("GUARD")),
             ("entity", s("DEVICE_GUARD")),
             ("user_id", n(7)),
             ("device_id", n(3)),
-        ]
-        .into_iter()
-        .map(|(k, v)| (k.to_owned(), v))
-        .collect();
+        ]);
         assert_eq!(guard, expected);
     }
 
@@ -957,7 +938,7 @@ mod tests {
             now.plus_seconds(60),
         ))
         .unwrap();
-        let expected: Item = [
+        let expected = attributes([
             ("PK", s("USER#7")),
             ("SK", s("SESSION#sid")),
             ("entity", s("SESSION")),
@@ -968,10 +949,7 @@ mod tests {
             ("created_at", s("2024-01-15T10:30:00Z")),
             ("rotated_at", s("2024-01-15T10:30:00Z")),
             ("expires_at", n(1_705_314_660)),
-        ]
-        .into_iter()
-        .map(|(k, v)| (k.to_owned(), v))
-        .collect();
+        ]);
         assert_eq!(item, expected);
     }
 

@@ -164,41 +164,35 @@ where
     retrying(|| async { send().await.map_err(|e| classify(operation, e)) }).await
 }
 
+/// [`conditional`] for the SDK's fluent builder of one single-item write, named `$operation`.
+macro_rules! send_conditional {
+    ($operation:literal, $builder:ident) => {
+        conditional($operation, || async {
+            $builder
+                .clone()
+                .send()
+                .await
+                .map_err(|e| e.into_service_error())
+        })
+    };
+}
+
 /// Sends an UpdateItem the one way every single-item write is sent: conflicts with
 /// transactions retried, a failed condition (if it has one) told apart.
 pub(super) async fn send_update(
     update: UpdateItemFluentBuilder,
 ) -> Result<UpdateItemOutput, WriteError<()>> {
-    conditional("UpdateItem", || async {
-        update
-            .clone()
-            .send()
-            .await
-            .map_err(|e| e.into_service_error())
-    })
-    .await
+    send_conditional!("UpdateItem", update).await
 }
 
 /// Sends a DeleteItem the one way every single-item write is sent.
 pub(super) async fn send_delete(delete: DeleteItemFluentBuilder) -> Result<(), WriteError<()>> {
-    conditional("DeleteItem", || async {
-        delete
-            .clone()
-            .send()
-            .await
-            .map_err(|e| e.into_service_error())
-    })
-    .await
-    .map(drop)
+    send_conditional!("DeleteItem", delete).await.map(drop)
 }
 
 /// Sends a PutItem the one way every single-item write is sent.
 pub(super) async fn send_put(put: PutItemFluentBuilder) -> Result<(), WriteError<()>> {
-    conditional("PutItem", || async {
-        put.clone().send().await.map_err(|e| e.into_service_error())
-    })
-    .await
-    .map(drop)
+    send_conditional!("PutItem", put).await.map(drop)
 }
 
 /// What a failed condition at one position of a transaction means.
@@ -240,6 +234,23 @@ impl Store {
     }
 }
 
+/// The `Transaction` method `$operation(part, builder)`: the SDK's builder of that operation,
+/// given this table, becomes one more item of the transaction. Put, update and delete differ
+/// only in the builder's type and the name of its slot in `TransactWriteItem`.
+macro_rules! transaction_operation {
+    ($operation:ident: $builder:ty) => {
+        pub(super) fn $operation(
+            &mut self,
+            part: Part,
+            operation: $builder,
+        ) -> Result<&mut Self, StoreError> {
+            let operation = operation.table_name(self.store.table_name()).build()?;
+            let item = TransactWriteItem::builder().$operation(operation).build();
+            Ok(self.push(part, item))
+        }
+    };
+}
+
 impl Transaction<'_> {
     fn push(&mut self, part: Part, item: TransactWriteItem) -> &mut Self {
         self.items.push(item);
@@ -261,28 +272,9 @@ impl Transaction<'_> {
         )
     }
 
-    pub(super) fn put(&mut self, part: Part, put: PutBuilder) -> Result<&mut Self, StoreError> {
-        let put = put.table_name(self.store.table_name()).build()?;
-        Ok(self.push(part, TransactWriteItem::builder().put(put).build()))
-    }
-
-    pub(super) fn update(
-        &mut self,
-        part: Part,
-        update: UpdateBuilder,
-    ) -> Result<&mut Self, StoreError> {
-        let update = update.table_name(self.store.table_name()).build()?;
-        Ok(self.push(part, TransactWriteItem::builder().update(update).build()))
-    }
-
-    pub(super) fn delete(
-        &mut self,
-        part: Part,
-        delete: DeleteBuilder,
-    ) -> Result<&mut Self, StoreError> {
-        let delete = delete.table_name(self.store.table_name()).build()?;
-        Ok(self.push(part, TransactWriteItem::builder().delete(delete).build()))
-    }
+    transaction_operation!(put: PutBuilder);
+    transaction_operation!(update: UpdateBuilder);
+    transaction_operation!(delete: DeleteBuilder);
 
     /// Deletes the item with this key, whether or not it exists.
     pub(super) fn delete_key(&mut self, part: Part, key: Item) -> Result<&mut Self, StoreError> {
