@@ -220,22 +220,15 @@ pub struct NewUser {
 /// A stored user, as the service sees it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct User {
-    pub id: UserId,
-    pub username: Username,
-    /// `None` only for users the chat server created under an id that is not an e-mail.
-    pub email: Option<Email>,
-    pub first_name: PersonName,
-    pub last_name: PersonName,
-    pub bio: Bio,
-    pub avatar: Avatar,
+    /// What every directory shows of the user; its fields read as the user's own
+    /// (`user.username`) through `Deref`.
+    pub summary: UserSummary,
     pub is_active: bool,
     pub is_staff: bool,
     pub is_superuser: bool,
     /// Raised by logout-everywhere, bans and password changes: tokens carrying an older
     /// version stop working at once.
     pub token_version: u64,
-    pub created_at: Timestamp,
-    pub updated_at: Timestamp,
     pub last_login: Option<Timestamp>,
     pub posts_count: u64,
     pub followers_count: u64,
@@ -245,8 +238,6 @@ pub struct User {
     /// False only for accounts signed up through a contract that verifies e-mail, until the
     /// code is confirmed; such a user cannot sign in.
     pub email_verified: bool,
-    /// The chat server's display name.
-    pub display_name: Option<DisplayName>,
     /// The chat server's external user id (unique; often an e-mail).
     pub chat_user_id: Option<ChatUserId>,
     /// The app credential whose chat `login_or_register` created the user: the only one that
@@ -259,8 +250,6 @@ pub struct User {
     /// Reference-data ids (campaign contract).
     pub country_id: Option<u64>,
     pub city_id: Option<u64>,
-    /// Where the user is notified (push contract), in id order.
-    pub devices: Vec<Device>,
     /// Accounts contract: photo URL, postal address, birthday.
     pub photo: Option<HttpUrl>,
     pub address: Option<Address>,
@@ -272,14 +261,17 @@ pub struct User {
 pub struct UserSummary {
     pub id: UserId,
     pub username: Username,
+    /// `None` only for users the chat server created under an id that is not an e-mail.
     pub email: Option<Email>,
     pub first_name: PersonName,
     pub last_name: PersonName,
     pub bio: Bio,
     pub avatar: Avatar,
+    /// The chat server's display name.
     pub display_name: Option<DisplayName>,
     pub created_at: Timestamp,
     pub updated_at: Timestamp,
+    /// Where the user is notified (push contract), in id order.
     pub devices: Vec<Device>,
 }
 
@@ -290,23 +282,40 @@ impl UserSummary {
     }
 }
 
+impl std::ops::Deref for User {
+    type Target = UserSummary;
+    fn deref(&self) -> &UserSummary {
+        &self.summary
+    }
+}
+
+impl std::ops::DerefMut for User {
+    fn deref_mut(&mut self) -> &mut UserSummary {
+        &mut self.summary
+    }
+}
+
 impl User {
     /// A new, active, verified, non-staff user with every counter at zero and no optional data.
     pub fn new(id: UserId, username: Username, email: Option<Email>, now: Timestamp) -> Self {
         Self {
-            id,
-            username,
-            email,
-            first_name: PersonName::default(),
-            last_name: PersonName::default(),
-            bio: Bio::default(),
-            avatar: Avatar::default(),
+            summary: UserSummary {
+                id,
+                username,
+                email,
+                first_name: PersonName::default(),
+                last_name: PersonName::default(),
+                bio: Bio::default(),
+                avatar: Avatar::default(),
+                display_name: None,
+                created_at: now,
+                updated_at: now,
+                devices: Vec::new(),
+            },
             is_active: true,
             is_staff: false,
             is_superuser: false,
             token_version: 0,
-            created_at: now,
-            updated_at: now,
             last_login: None,
             posts_count: 0,
             followers_count: 0,
@@ -314,7 +323,6 @@ impl User {
             likes_received: 0,
             comments_received: 0,
             email_verified: true,
-            display_name: None,
             chat_user_id: None,
             created_by_app: None,
             phone: None,
@@ -322,7 +330,6 @@ impl User {
             country: None,
             country_id: None,
             city_id: None,
-            devices: Vec::new(),
             photo: None,
             address: None,
             birthday: None,
@@ -330,19 +337,7 @@ impl User {
     }
 
     pub fn summary(&self) -> UserSummary {
-        UserSummary {
-            id: self.id,
-            username: self.username.clone(),
-            email: self.email.clone(),
-            first_name: self.first_name.clone(),
-            last_name: self.last_name.clone(),
-            bio: self.bio.clone(),
-            avatar: self.avatar.clone(),
-            display_name: self.display_name.clone(),
-            created_at: self.created_at,
-            updated_at: self.updated_at,
-            devices: self.devices.clone(),
-        }
+        self.summary.clone()
     }
 
     /// The e-mail address, or `""` for a user without one (as every contract shows it).

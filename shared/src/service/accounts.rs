@@ -8,7 +8,7 @@ use crate::auth::refresh::RefreshToken;
 use crate::clock::Timestamp;
 use crate::domain::{
     Avatar, Bio, ChatUserId, CountryCode, Device, DeviceKind, DisplayName, Email, Gender, NewUser,
-    Password, PersonName, Phone, User, UserId, Username,
+    Password, PersonName, Phone, User, UserId, UserSummary, Username,
 };
 use crate::store::{CreateUserError, Store};
 
@@ -240,16 +240,21 @@ fn build_user(
             kind: DeviceKind::Email,
             reference: email.to_string(),
         });
+    let new = User::new(id, username, account.email.clone(), now);
     User {
-        first_name: account.first_name.clone(),
-        last_name: account.last_name.clone(),
-        bio: account.bio.clone(),
-        avatar: account.avatar.clone(),
+        summary: UserSummary {
+            first_name: account.first_name.clone(),
+            last_name: account.last_name.clone(),
+            bio: account.bio.clone(),
+            avatar: account.avatar.clone(),
+            display_name: account.display_name.clone(),
+            devices: email_device.into_iter().collect(),
+            ..new.summary
+        },
         is_staff: account.is_staff,
         is_superuser: account.is_superuser,
         last_login: signed_in.then_some(now),
         email_verified: account.email_verified,
-        display_name: account.display_name.clone(),
         chat_user_id: account.chat_user_id.clone(),
         created_by_app: account.created_by_app.clone(),
         phone: account.phone.clone(),
@@ -257,8 +262,7 @@ fn build_user(
         country: account.country.clone(),
         country_id: account.country_id,
         city_id: account.city_id,
-        devices: email_device.into_iter().collect(),
-        ..User::new(id, username, account.email.clone(), now)
+        ..new
     }
 }
 

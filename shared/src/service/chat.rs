@@ -179,12 +179,13 @@ pub async fn login_or_register(
         }
         Err(CreateUserError::Store(e)) => return Err(e.into()),
     }
-    Ok(User {
-        display_name: Some(display_name),
-        avatar,
+    let mut user = User {
         chat_user_id: Some(chat_user_id),
         ..user
-    })
+    };
+    user.display_name = Some(display_name);
+    user.avatar = avatar;
+    Ok(user)
 }
 
 /// The user the chat id names, else the user whose e-mail it is, else nobody yet.

@@ -1,7 +1,9 @@
 //! The user directory: users listed from the index of the order asked for (GSI1 sign-up,
 //! GSI2 username, GSI3 first name, GSI4 last name), each projecting only what a list shows.
 
-use super::items::{optional, parsed, stored_devices, stored_email, timestamp, StoredDevice};
+use super::items::{
+    optional, parsed, stored_devices, stored_email, summary_of, timestamp, StoredDevice,
+};
 use super::plumbing::QuerySpec;
 use super::{keys, Store, StoreError};
 use crate::domain::{
@@ -98,23 +100,7 @@ impl TryFrom<DirectoryEntry> for UserSummary {
 }
 
 fn summary_of(entry: DirectoryEntry) -> Result<UserSummary, StoreError> {
-    Ok(UserSummary {
-        id: UserId::new(entry.id),
-        username: parsed("username", Username::parse(&entry.username))?,
-        email: stored_email(&entry.email)?,
-        first_name: parsed("first_name", PersonName::parse(&entry.first_name))?,
-        last_name: parsed("last_name", PersonName::parse(&entry.last_name))?,
-        bio: parsed("bio", Bio::parse(&entry.bio))?,
-        avatar: parsed("avatar", Avatar::parse(&entry.avatar))?,
-        display_name: optional(
-            "display_name",
-            entry.display_name.as_deref(),
-            DisplayName::parse,
-        )?,
-        created_at: timestamp("created_at", &entry.created_at)?,
-        updated_at: timestamp("updated_at", &entry.updated_at)?,
-        devices: stored_devices(&entry.devices)?,
-    })
+    Ok(summary_of!(entry))
 }
 
 /// A page of the directory and how much of the index was read for it.

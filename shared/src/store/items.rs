@@ -277,21 +277,38 @@ impl TryFrom<&UserItem> for User {
     }
 }
 
+/// The directory view of a stored user, from any item with the user's attributes (the user
+/// item itself, or its projection in a directory index).
+macro_rules! summary_of {
+    ($item:expr) => {
+        crate::domain::UserSummary {
+            id: UserId::new($item.id),
+            username: parsed("username", Username::parse(&$item.username))?,
+            email: stored_email(&$item.email)?,
+            first_name: parsed("first_name", PersonName::parse(&$item.first_name))?,
+            last_name: parsed("last_name", PersonName::parse(&$item.last_name))?,
+            bio: parsed("bio", Bio::parse(&$item.bio))?,
+            avatar: parsed("avatar", Avatar::parse(&$item.avatar))?,
+            display_name: optional(
+                "display_name",
+                $item.display_name.as_deref(),
+                DisplayName::parse,
+            )?,
+            created_at: timestamp("created_at", &$item.created_at)?,
+            updated_at: timestamp("updated_at", &$item.updated_at)?,
+            devices: stored_devices(&$item.devices)?,
+        }
+    };
+}
+pub(super) use summary_of;
+
 fn user_of(item: &UserItem) -> Result<User, StoreError> {
     Ok(User {
-        id: UserId::new(item.id),
-        username: parsed("username", Username::parse(&item.username))?,
-        email: stored_email(&item.email)?,
-        first_name: parsed("first_name", PersonName::parse(&item.first_name))?,
-        last_name: parsed("last_name", PersonName::parse(&item.last_name))?,
-        bio: parsed("bio", Bio::parse(&item.bio))?,
-        avatar: parsed("avatar", Avatar::parse(&item.avatar))?,
+        summary: summary_of!(item),
         is_active: item.is_active,
         is_staff: item.is_staff,
         is_superuser: item.is_superuser,
         token_version: item.token_version,
-        created_at: timestamp("created_at", &item.created_at)?,
-        updated_at: timestamp("updated_at", &item.updated_at)?,
         last_login: optional("last_login", item.last_login.as_deref(), |t| {
             Timestamp::parse_rfc3339(t).ok_or_else(|| Invalid::new("not an RFC 3339 time"))
         })?,
@@ -301,11 +318,6 @@ fn user_of(item: &UserItem) -> Result<User, StoreError> {
         likes_received: item.likes_received,
         comments_received: item.comments_received,
         email_verified: item.email_verified,
-        display_name: optional(
-            "display_name",
-            item.display_name.as_deref(),
-            DisplayName::parse,
-        )?,
         chat_user_id: optional(
             "chat_user_id",
             item.chat_user_id.as_deref(),
@@ -317,7 +329,6 @@ fn user_of(item: &UserItem) -> Result<User, StoreError> {
         country: optional("country", item.country.as_deref(), CountryCode::parse)?,
         country_id: item.country_id,
         city_id: item.city_id,
-        devices: stored_devices(&item.devices)?,
         photo: optional("photo", item.photo.as_deref(), HttpUrl::parse)?,
         address: optional("address", item.address.as_deref(), Address::parse)?,
         birthday: optional("birthday", item.birthday.as_deref(), Birthday::parse)?,
@@ -741,17 +752,16 @@ mod tests {
     }
 
     fn sample_user() -> User {
-        User {
-            first_name: PersonName::parse("Alice").unwrap(),
-            last_name: PersonName::parse("Smith").unwrap(),
-            bio: Bio::parse("Hi").unwrap(),
-            ..User::new(
-                UserId::new(7),
-                Username::parse("Alice").unwrap(),
-                Email::parse("Alice@Example.com").ok(),
-                Timestamp::from_unix(1_705_314_600),
-            )
-        }
+        let mut user = User::new(
+            UserId::new(7),
+            Username::parse("Alice").unwrap(),
+            Email::parse("Alice@Example.com").ok(),
+            Timestamp::from_unix(1_705_314_600),
+        );
+        user.first_name = PersonName::parse("Alice").unwrap();
+        user.last_name = PersonName::parse("Smith").unwrap();
+        user.bio = Bio::parse("Hi").unwrap();
+        user
     }
 
     #[test]
@@ -955,21 +965,21 @@ mod tests {
 
     #[test]
     fn a_user_with_every_optional_value_round_trips() {
-        let user = User {
-            avatar: Avatar::parse("https://cdn.example.com/a.png").unwrap(),
+        let mut user = User {
             phone: Phone::parse("+1234567890").ok(),
             gender: Gender::parse("F").ok(),
             photo: HttpUrl::parse("https://cdn.example.com/p.png").ok(),
             address: Address::parse("1 Main St").ok(),
             birthday: Birthday::parse("1990-02-03").ok(),
             last_login: Some(Timestamp::from_unix(1_705_400_000)),
-            devices: vec![Device {
-                id: 3,
-                kind: DeviceKind::Ios,
-                reference: "token".into(),
-            }],
             ..sample_user()
         };
+        user.avatar = Avatar::parse("https://cdn.example.com/a.png").unwrap();
+        user.devices = vec![Device {
+            id: 3,
+            kind: DeviceKind::Ios,
+            reference: "token".into(),
+        }];
         let item: Item = serde_dynamo::to_item(UserItem::new(&user, "h".into())).unwrap();
         let back: UserItem = serde_dynamo::from_item(item).unwrap();
         assert_eq!(User::try_from(back).unwrap(), user);
@@ -977,10 +987,8 @@ mod tests {
 
     #[test]
     fn a_user_without_an_e_mail_is_stored_with_an_empty_one() {
-        let user = User {
-            email: None,
-            ..sample_user()
-        };
+        let mut user = sample_user();
+        user.email = None;
         let item = UserItem::new(&user, "h".into());
         assert_eq!((item.email.as_str(), item.email_lower.as_str()), ("", ""));
         assert_eq!(User::try_from(item).unwrap().email, None);

@@ -85,10 +85,8 @@ impl Store {
                 .await?
                 .filter(|u| !u.deleting)
                 .ok_or(ProfileUpdateError::NotFound)?;
-            let after = User {
-                updated_at: now,
-                ..change(User::try_from(&before)?)
-            };
+            let mut after = change(User::try_from(&before)?);
+            after.updated_at = now;
             match self.write_profile(&before, after).await {
                 Err(ProfileUpdateError::Stale) => continue,
                 other => return other,

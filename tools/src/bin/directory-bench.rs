@@ -22,17 +22,16 @@ const LAST_NAMES: &[&str] = &[
 
 fn user(id: u64, created_at: Timestamp) -> Result<User, Error> {
     let index = usize::try_from(id).unwrap_or(0);
-    Ok(User {
-        first_name: PersonName::parse(FIRST_NAMES[index % FIRST_NAMES.len()])?,
-        last_name: PersonName::parse(LAST_NAMES[(index / 10) % LAST_NAMES.len()])?,
-        bio: Bio::parse(&format!("Bio of user {id}"))?,
-        ..User::new(
-            UserId::new(id),
-            Username::parse(&format!("user{id:05}"))?,
-            Some(Email::parse(&format!("user{id:05}@example.com"))?),
-            created_at,
-        )
-    })
+    let mut user = User::new(
+        UserId::new(id),
+        Username::parse(&format!("user{id:05}"))?,
+        Some(Email::parse(&format!("user{id:05}@example.com"))?),
+        created_at,
+    );
+    user.first_name = PersonName::parse(FIRST_NAMES[index % FIRST_NAMES.len()])?;
+    user.last_name = PersonName::parse(LAST_NAMES[(index / 10) % LAST_NAMES.len()])?;
+    user.bio = Bio::parse(&format!("Bio of user {id}"))?;
+    Ok(user)
 }
 
 async fn seed(store: &Store, users: u64) -> Result<(), Error> {
