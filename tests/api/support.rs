@@ -546,6 +546,20 @@ impl Reply {
         assert_eq!((self.status, &self.body), (status, &body));
     }
 
+    /// Asserts a push failure: its status, the body `{"error": message}` and the same line in
+    /// `X-Status-Reason` (the original's error channel, the one its client reads).
+    #[track_caller]
+    pub fn assert_push_error(&self, status: StatusCode, message: &str) {
+        self.assert_answer(status, json!({ "error": message }));
+        assert_eq!(
+            self.headers
+                .get("x-status-reason")
+                .and_then(|v| v.to_str().ok()),
+            Some(message),
+            "X-Status-Reason"
+        );
+    }
+
     /// Asserts a DRF validation error: 400, with exactly `message` on `field`.
     #[track_caller]
     pub fn assert_field_error(&self, field: &str, message: &str) {

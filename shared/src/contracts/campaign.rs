@@ -39,7 +39,7 @@ pub(crate) fn shape(reason: &Reason) -> Json {
     let status = reason.status();
     let text: String;
     let (error, message) = match reason {
-        Reason::Fields(errors) => {
+        Reason::Fields(errors) | Reason::Taken(errors) => {
             let (field, message) = errors.first().unwrap_or_default();
             let body = ValidationError {
                 error: "validation_error",

@@ -66,7 +66,7 @@ pub(crate) fn shape(reason: &Reason) -> Json {
     let status = reason.status();
     let mut errors = None;
     let text = match reason {
-        Reason::Fields(fields) => {
+        Reason::Fields(fields) | Reason::Taken(fields) => {
             errors = Some(fields.as_ref());
             fields.first_line()
         }

@@ -9,6 +9,7 @@ use crate::http::response::{json, Json};
 use crate::http::{header, HttpResponse, Query, Request};
 use crate::service::push::{BulkCreated, RejectReason, DEFAULT_LIMIT, MAX_BULK, MAX_LIMIT};
 use crate::service::{FieldErrors, ServiceError};
+use lambda_http::http::HeaderName;
 use serde::Serialize;
 use serde_json::Value;
 
@@ -44,10 +45,15 @@ pub struct Error<'a> {
     pub error: &'a str,
 }
 
-/// Every reason a push request was not served: one line under `error`.
+/// The header the original service (and its client) carried the failure reason in.
+pub const STATUS_REASON_HEADER: &str = "x-status-reason";
+
+/// Every reason a push request was not served: one line under `error`, the same line in
+/// `X-Status-Reason`. A taken value (e-mail, device reference) is 409, as the original's
+/// "duplicated value"; every other status is the one all contracts share.
 pub(crate) fn shape(reason: &Reason) -> Json {
     let text = match reason {
-        Reason::Fields(errors) => errors.first_line(),
+        Reason::Fields(errors) | Reason::Taken(errors) => errors.first_line(),
         Reason::Refused(sentence) => sentence.to_string(),
         Reason::Body(BodyError::TooLarge { limit }) => {
             format!("Request body is larger than {limit} bytes")
@@ -66,7 +72,12 @@ pub(crate) fn shape(reason: &Reason) -> Json {
         Reason::RateLimited { .. } => "Too many requests".to_owned(),
         Reason::Unexpected => "Internal server error".to_owned(),
     };
-    Json::new(reason.status(), &Error { error: &text })
+    let status = match reason {
+        Reason::Taken(_) => 409,
+        other => other.status(),
+    };
+    Json::new(status, &Error { error: &text })
+        .header_text(HeaderName::from_static(STATUS_REASON_HEADER), &text)
 }
 
 /// A user's devices of one kind: `{"<device id>": "<reference>"}`, or `[]` when there are none

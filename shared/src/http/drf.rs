@@ -45,7 +45,9 @@ pub(crate) fn shape(reason: &Reason) -> Json {
     let status = reason.status();
     let text: String;
     let body = match reason {
-        Reason::Fields(errors) => return Json::new(status, errors.as_ref()),
+        Reason::Fields(errors) | Reason::Taken(errors) => {
+            return Json::new(status, errors.as_ref())
+        }
         Reason::Refused(sentence) => return Json::new(status, &Refusal { error: sentence }),
         Reason::Body(BodyError::NotAnObject) => {
             return Json::new(
