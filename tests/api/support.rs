@@ -83,6 +83,12 @@ impl TestApp {
             public_key_pem: public_pem,
             private_key_pem: Some(private_pem),
             topic_arn: None,
+            app_secret_key: Some(
+                users_shared::auth::sealing::SealingKey::from_base64(
+                    &users_shared::auth::sealing::SealingKey::generate_base64().expect("key"),
+                )
+                .expect("key"),
+            ),
             directory_scan_cap: users_shared::service::directory::SCAN_CAP,
         };
         let template = Template::parse(TEMPLATE_YAML).expect("template.yaml parses");

@@ -18,6 +18,7 @@ pub const SECRET_HEADERS: &[&str] = &["qiscus_sdk_secret", "qiscus-sdk-secret"];
 pub const APP_HEADERS: crate::http::AppHeaders = crate::http::AppHeaders {
     id: APP_ID_HEADERS,
     secret: SECRET_HEADERS,
+    daily_token: false,
 };
 
 /// The app id and secret the request carries.

@@ -19,6 +19,7 @@ pub const SECRET_HEADERS: &[&str] = &["x-app-auth"];
 pub const APP_HEADERS: crate::http::AppHeaders = crate::http::AppHeaders {
     id: APP_ID_HEADERS,
     secret: SECRET_HEADERS,
+    daily_token: true,
 };
 
 pub fn app_credentials(request: &Request) -> (Option<&str>, Option<&str>) {

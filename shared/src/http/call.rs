@@ -17,6 +17,8 @@ use crate::store::Store;
 pub struct AppHeaders {
     pub id: &'static [&'static str],
     pub secret: &'static [&'static str],
+    /// Whether the secret header may hold the push client's daily token instead of the secret.
+    pub daily_token: bool,
 }
 
 /// One request, as its handler sees it.
@@ -80,6 +82,6 @@ impl<'a> Call<'a> {
     pub async fn app(&self, store: &Store, headers: &AppHeaders) -> Result<App, ServiceError> {
         let id = super::header(self.request, headers.id);
         let secret = super::header(self.request, headers.secret);
-        apps::authenticate(store, id, secret).await
+        apps::authenticate(store, id, secret, headers.daily_token).await
     }
 }

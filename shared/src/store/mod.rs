@@ -83,6 +83,7 @@ impl StoreError {
 pub struct Store {
     client: aws_sdk_dynamodb::Client,
     table: Arc<str>,
+    sealing_key: Option<crate::auth::sealing::SealingKey>,
 }
 
 impl std::fmt::Debug for Store {
@@ -96,7 +97,19 @@ impl Store {
         Self {
             client,
             table: table.into(),
+            sealing_key: None,
         }
+    }
+
+    /// The same store, with the key that seals app secrets (`APP_SECRET_KEY`).
+    pub fn with_sealing_key(mut self, key: Option<crate::auth::sealing::SealingKey>) -> Self {
+        self.sealing_key = key;
+        self
+    }
+
+    /// The key app secrets are sealed with, when the function was given one.
+    pub fn sealing_key(&self) -> Option<&crate::auth::sealing::SealingKey> {
+        self.sealing_key.as_ref()
     }
 
     pub fn table_name(&self) -> &str {
