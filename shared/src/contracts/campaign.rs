@@ -80,7 +80,7 @@ pub(crate) fn shape(reason: &Reason) -> Json {
             "permission_denied",
             "You don't have permission to perform this action",
         ),
-        Reason::NotFound => ("user_not_found", "User not found"),
+        Reason::NotFound | Reason::Missing(_) => ("user_not_found", "User not found"),
         Reason::InvalidPage => ("not_found", "Invalid page."),
         Reason::Unexpected => ("server_error", "An unexpected error occurred"),
     };

@@ -84,7 +84,7 @@ pub(crate) fn shape(reason: &Reason) -> Json {
             "invalid app credentials".to_owned()
         }
         Reason::PermissionDenied => "forbidden".to_owned(),
-        Reason::NotFound => "user not found".to_owned(),
+        Reason::NotFound | Reason::Missing(_) => "user not found".to_owned(),
         Reason::InvalidPage => "invalid page".to_owned(),
         Reason::RateLimited { .. } => "too many requests".to_owned(),
         Reason::Unexpected => "internal server error".to_owned(),

@@ -67,6 +67,8 @@ pub enum Reason<'a> {
     InvalidCredentials,
     PermissionDenied,
     NotFound,
+    /// Something other than the user is not there (`"Device"`): 404.
+    Missing(&'static str),
     InvalidPage,
     RateLimited {
         retry_after: u64,
@@ -104,6 +106,7 @@ impl<'a> Reason<'a> {
             ServiceError::InvalidCredentials => Reason::InvalidCredentials,
             ServiceError::PermissionDenied => Reason::PermissionDenied,
             ServiceError::NotFound => Reason::NotFound,
+            ServiceError::Missing(what) => Reason::Missing(what),
             ServiceError::InvalidPage => Reason::InvalidPage,
             ServiceError::RateLimited { retry_after } => Reason::RateLimited {
                 retry_after: *retry_after,
@@ -123,7 +126,7 @@ impl<'a> Reason<'a> {
             | Reason::InvalidRefreshToken
             | Reason::InvalidCredentials => 401,
             Reason::PermissionDenied => 403,
-            Reason::NotFound | Reason::InvalidPage => 404,
+            Reason::NotFound | Reason::Missing(_) | Reason::InvalidPage => 404,
             Reason::RateLimited { .. } => 429,
             Reason::Unexpected => 500,
         }

@@ -76,7 +76,7 @@ pub(crate) fn shape(reason: &Reason) -> Json {
         Reason::PermissionDenied => {
             Detail::new("You do not have permission to perform this action.")
         }
-        Reason::NotFound => Detail::new("Not found."),
+        Reason::NotFound | Reason::Missing(_) => Detail::new("Not found."),
         Reason::InvalidPage => Detail::new("Invalid page."),
         Reason::RateLimited { retry_after } => {
             text = format!("Request was throttled. Expected available in {retry_after} seconds.");

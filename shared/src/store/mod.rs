@@ -5,6 +5,7 @@
 mod apps;
 mod codes;
 mod deletion;
+mod devices;
 mod directory;
 mod follows;
 mod items;
@@ -18,6 +19,7 @@ mod users;
 
 pub use crate::domain::{DirectoryOrder, FollowEdge};
 pub use codes::CodeSendRefused;
+pub use devices::{DeviceHolder, DeviceWriteError};
 pub use directory::{directory_key_fits, DirectoryKey, DirectoryPage, FilteredRead};
 pub use follows::FollowOutcome;
 pub use profiles::ProfileUpdateError;
