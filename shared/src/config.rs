@@ -6,6 +6,7 @@
 //! | `JWT_PUBLIC_KEY`   | every function    | PEM (SPKI) of the Ed25519 key that verifies tokens |
 //! | `JWT_PRIVATE_KEY`  | the auth function | PKCS#8 PEM of the Ed25519 signing key             |
 //! | `JWT_ISSUER`       | every function    | the `iss` claim (default `users-service`)         |
+//! | `APP_SECRET_KEY`   | functions that check app credentials, `userctl` | 32 random bytes (base64): the AES-256-GCM key that seals app secrets |
 //! | `TOPIC_ARN`        | functions that publish (auth) | the notifications SNS topic          |
 //! | `DIRECTORY_SCAN_CAP` | the users function (optional) | index entries one filtered list may examine (default [`crate::service::directory::SCAN_CAP`]) |
 //!
@@ -13,6 +14,7 @@
 //! its own variables (`AWS_REGION`, `AWS_ENDPOINT_URL_DYNAMODB`, ...).
 
 use crate::auth::keys::KeyError;
+use crate::auth::sealing::SealingKey;
 use crate::auth::tokens::{TokenSigner, TokenVerifier};
 use crate::notify::Notifier;
 use crate::store::Store;
@@ -26,6 +28,8 @@ pub enum ConfigError {
         name: &'static str,
         source: KeyError,
     },
+    #[error("environment variable {0} is not 32 bytes of base64")]
+    InvalidSecretKey(&'static str),
 }
 
 pub const DEFAULT_ISSUER: &str = "users-service";
@@ -38,6 +42,9 @@ pub struct Config {
     pub public_key_pem: String,
     pub private_key_pem: Option<String>,
     pub topic_arn: Option<String>,
+    /// Seals and opens app secrets (`APP_SECRET_KEY`); without it app credentials cannot be
+    /// made and only the plain secret is accepted.
+    pub app_secret_key: Option<SealingKey>,
     /// Directory index entries one filtered list request may examine before it answers with
     /// a cursor to continue.
     pub directory_scan_cap: usize,
@@ -52,6 +59,10 @@ impl std::fmt::Debug for Config {
             .field(
                 "private_key_pem",
                 &self.private_key_pem.as_ref().map(|_| "[redacted]"),
+            )
+            .field(
+                "app_secret_key",
+                &self.app_secret_key.as_ref().map(|_| "[redacted]"),
             )
             .field("directory_scan_cap", &self.directory_scan_cap)
             .finish()
@@ -73,6 +84,11 @@ impl Config {
             public_key_pem: var("JWT_PUBLIC_KEY")?,
             private_key_pem: var("JWT_PRIVATE_KEY").ok(),
             topic_arn: var("TOPIC_ARN").ok(),
+            app_secret_key: var("APP_SECRET_KEY")
+                .ok()
+                .map(|text| SealingKey::from_base64(&text))
+                .transpose()
+                .map_err(|_| ConfigError::InvalidSecretKey("APP_SECRET_KEY"))?,
             directory_scan_cap: var("DIRECTORY_SCAN_CAP")
                 .ok()
                 .and_then(|v| v.trim().parse().ok())
@@ -113,6 +129,7 @@ impl Config {
 
     pub fn store(&self, sdk: &aws_config::SdkConfig) -> Store {
         Store::new(aws_sdk_dynamodb::Client::new(sdk), self.table_name.as_str())
+            .with_sealing_key(self.app_secret_key.clone())
     }
 }
 
@@ -136,6 +153,7 @@ mod tests {
             public_key_pem: "PUBLIC-SECRETISH".into(),
             private_key_pem: Some("PRIVATE-SECRET".into()),
             topic_arn: None,
+            app_secret_key: None,
             directory_scan_cap: 1,
         };
         let shown = format!("{config:?}");

@@ -5,11 +5,12 @@
 //!
 //! Placeholders in the events are put in place of live values: `ACCESS_TOKEN` and
 //! `REFRESH_TOKEN` (alice's session), `USER_ID` (alice's id), `APP_ID` / `APP_SECRET` (an app
-//! credential) and `CODE` (carol's e-mailed verification code). The fixtures: alice, bob and
+//! credential), `CODE` (carol's e-mailed verification code) and `EMAIL_DEVICE_ID` (the id of
+//! alice's e-mail device). The fixtures: alice, bob and
 //! dave signed up through careers with `password123`, alice following bob, the chat user
 //! `johnny@example.com`, and carol signed up (unverified) through accounts.
 
-use crate::support::TestApp;
+use crate::support::{AppClient, TestApp};
 use serde_json::{json, Value};
 use std::path::{Path, PathBuf};
 use users_tools::template::Template;
@@ -78,7 +79,16 @@ async fn fixtures(app: &TestApp) -> Vec<(&'static str, String)> {
         .as_str()
         .expect("a code was e-mailed")
         .to_owned();
+    let alice_id = alice["user"]["id"].to_string();
+    let alice_push = AppClient::push(app, &app_id, &secret)
+        .get(&format!("/user/{alice_id}"))
+        .await;
+    let email_device_id = alice_push.body["result"]["email"]
+        .as_object()
+        .and_then(|devices| devices.keys().next().cloned())
+        .expect("alice has her e-mail device");
     vec![
+        ("EMAIL_DEVICE_ID", email_device_id),
         ("ACCESS_TOKEN", access),
         (
             "REFRESH_TOKEN",

@@ -23,6 +23,8 @@ mod directory_cost;
 mod events;
 mod log_hygiene;
 mod private_answers;
+mod push_app_token;
+mod push_devices;
 mod push_email_devices;
 mod push_users;
 mod request_bodies;

@@ -75,13 +75,13 @@ async fn bad_and_taken_emails_are_refused() {
     let invalid = create(&push, "not-an-email").await;
     let taken = create(&push, "ALICE@example.com").await;
 
-    invalid.assert_answer(
+    invalid.assert_push_error(
         StatusCode::BAD_REQUEST,
-        json!({"error": "email: Enter a valid email address."}),
+        "email: Enter a valid email address.",
     );
-    taken.assert_answer(
-        StatusCode::BAD_REQUEST,
-        json!({"error": "email: A user with that email already exists."}),
+    taken.assert_push_error(
+        StatusCode::CONFLICT,
+        "email: A user with that email already exists.",
     );
 }
 
@@ -103,14 +103,11 @@ async fn bulk_creation_refuses_protected_fields_as_single_creation_does() {
         )
         .await;
 
-    single.assert_answer(
+    single.assert_push_error(
         StatusCode::BAD_REQUEST,
-        json!({"error": "is_staff: This field cannot be set."}),
+        "is_staff: This field cannot be set.",
     );
-    bulk.assert_answer(
-        StatusCode::BAD_REQUEST,
-        json!({"error": "id: This field cannot be set."}),
-    );
+    bulk.assert_push_error(StatusCode::BAD_REQUEST, "id: This field cannot be set.");
     assert!(app.items_of("USER").await.is_empty(), "nobody was created");
 }
 
@@ -122,14 +119,8 @@ async fn missing_and_wrong_credentials_get_401_in_the_push_shape() {
     let missing = app.get("/user/1", None).await;
     let wrong = push.with_secret("nope").get("/users").await;
 
-    missing.assert_answer(
-        StatusCode::UNAUTHORIZED,
-        json!({"error": "Missing app credentials"}),
-    );
-    wrong.assert_answer(
-        StatusCode::UNAUTHORIZED,
-        json!({"error": "Invalid app credentials"}),
-    );
+    missing.assert_push_error(StatusCode::UNAUTHORIZED, "Missing app credentials");
+    wrong.assert_push_error(StatusCode::UNAUTHORIZED, "Invalid app credentials");
 }
 
 #[tokio::test]
@@ -139,8 +130,7 @@ async fn unknown_users_are_404() {
 
     for path in ["/user/999", "/user/abc", "/user/0"] {
         let reply = push.get(path).await;
-        assert_eq!(reply.status, StatusCode::NOT_FOUND, "{path}");
-        assert_eq!(reply.body, json!({"error": "User not found"}));
+        reply.assert_push_error(StatusCode::NOT_FOUND, "User not found");
     }
 }
 

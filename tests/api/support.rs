@@ -83,6 +83,12 @@ impl TestApp {
             public_key_pem: public_pem,
             private_key_pem: Some(private_pem),
             topic_arn: None,
+            app_secret_key: Some(
+                users_shared::auth::sealing::SealingKey::from_base64(
+                    &users_shared::auth::sealing::SealingKey::generate_base64().expect("key"),
+                )
+                .expect("key"),
+            ),
             directory_scan_cap: users_shared::service::directory::SCAN_CAP,
         };
         let template = Template::parse(TEMPLATE_YAML).expect("template.yaml parses");
@@ -544,6 +550,20 @@ impl Reply {
     #[track_caller]
     pub fn assert_answer(&self, status: StatusCode, body: Value) {
         assert_eq!((self.status, &self.body), (status, &body));
+    }
+
+    /// Asserts a push failure: its status, the body `{"error": message}` and the same line in
+    /// `X-Status-Reason` (the original's error channel, the one its client reads).
+    #[track_caller]
+    pub fn assert_push_error(&self, status: StatusCode, message: &str) {
+        self.assert_answer(status, json!({ "error": message }));
+        assert_eq!(
+            self.headers
+                .get("x-status-reason")
+                .and_then(|v| v.to_str().ok()),
+            Some(message),
+            "X-Status-Reason"
+        );
     }
 
     /// Asserts a DRF validation error: 400, with exactly `message` on `field`.

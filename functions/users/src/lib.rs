@@ -34,4 +34,10 @@ pub const ROUTES: &[Route<UsersState>] = &[
     route!(Delete "/user/{id}", Push, push::delete_user),
     route!(Post "/users", Push, push::create_users),
     route!(Get "/users", Push, push::list_users),
+    route!(Post "/user/{id}/device", Push, push::add_device),
+    route!(Get "/user/{id}/device", Push, push::device_by_reference),
+    route!(Get "/user/{id}/device/{idDevice}", Push, push::get_device),
+    route!(Delete "/user/{id}/device/{idDevice}", Push, push::delete_device),
+    route!(Delete "/user/{id}/device/type/{type}", Push, push::delete_devices_of_type),
+    route!(Get "/user/{id}/smartphones", Push, push::smartphones),
 ];

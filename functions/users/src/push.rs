@@ -4,6 +4,7 @@ use crate::UsersState;
 use users_shared::contracts::push;
 use users_shared::http::response::json;
 use users_shared::http::{Call, Outcome};
+use users_shared::service::devices;
 use users_shared::service::push as push_service;
 
 pub async fn create_user(state: &UsersState, call: Call<'_>) -> Outcome {
@@ -37,4 +38,47 @@ pub async fn list_users(state: &UsersState, call: Call<'_>) -> Outcome {
     let (page, limit) = push::page_and_limit(&call.query())?;
     let users = push_service::list_users(&state.store, page, limit).await?;
     Ok(push::ok(push::user_list(&users, page, limit)))
+}
+
+pub async fn add_device(state: &UsersState, call: Call<'_>) -> Outcome {
+    call.app(&state.store, &push::APP_HEADERS).await?;
+    let devices = push::new_devices(&call.body()?)?;
+    let user = devices::add_devices(&state.store, call.user_id("id")?, &devices).await?;
+    Ok(push::ok(push::user(&user.summary())))
+}
+
+pub async fn device_by_reference(state: &UsersState, call: Call<'_>) -> Outcome {
+    call.app(&state.store, &push::APP_HEADERS).await?;
+    let id = call.user_id("id")?;
+    let reference = push::reference(&call.query())?;
+    let found = devices::find_by_reference(&state.store, id, &reference).await?;
+    Ok(push::ok(push::device_or_false(id, found.as_ref())))
+}
+
+pub async fn get_device(state: &UsersState, call: Call<'_>) -> Outcome {
+    call.app(&state.store, &push::APP_HEADERS).await?;
+    let id = call.user_id("id")?;
+    let device_id = push::device_id(call.param("idDevice")?)?;
+    let device = devices::get(&state.store, id, device_id).await?;
+    Ok(push::ok(push::device(id, &device)))
+}
+
+pub async fn delete_device(state: &UsersState, call: Call<'_>) -> Outcome {
+    call.app(&state.store, &push::APP_HEADERS).await?;
+    let device_id = push::device_id(call.param("idDevice")?)?;
+    devices::delete(&state.store, call.user_id("id")?, device_id).await?;
+    Ok(json(200, &push::deleted()))
+}
+
+pub async fn delete_devices_of_type(state: &UsersState, call: Call<'_>) -> Outcome {
+    call.app(&state.store, &push::APP_HEADERS).await?;
+    let kind = push::device_kind(call.param("type")?)?;
+    devices::delete_kind(&state.store, call.user_id("id")?, kind).await?;
+    Ok(json(200, &push::deleted()))
+}
+
+pub async fn smartphones(state: &UsersState, call: Call<'_>) -> Outcome {
+    call.app(&state.store, &push::APP_HEADERS).await?;
+    let phones = devices::smartphones(&state.store, call.user_id("id")?).await?;
+    Ok(push::ok(phones))
 }

@@ -4,6 +4,7 @@
 pub mod keys;
 pub mod password;
 pub mod refresh;
+pub mod sealing;
 pub mod tokens;
 
 /// Random bytes from the system's secure generator, as unpadded base64url.

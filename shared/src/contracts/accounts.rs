@@ -204,7 +204,7 @@ pub struct Error<'a> {
 /// DRF shapes, but the contract's own `{"error": "User not found"}` for a missing user.
 pub(crate) fn shape(reason: &Reason) -> Json {
     match reason {
-        Reason::NotFound => Json::new(
+        Reason::NotFound | Reason::Missing(_) => Json::new(
             reason.status(),
             &Error {
                 error: "User not found",

@@ -40,7 +40,7 @@ pub(crate) fn shape(reason: &Reason) -> Json {
     let status = reason.status();
     let text: String;
     let (error, message) = match reason {
-        Reason::Fields(errors) => {
+        Reason::Fields(errors) | Reason::Taken(errors) => {
             let (field, message) = errors.first().unwrap_or_default();
             let body = ValidationError {
                 error: Error {
@@ -85,7 +85,7 @@ pub(crate) fn shape(reason: &Reason) -> Json {
             "permission_denied",
             "You don't have permission to perform this action",
         ),
-        Reason::NotFound => ("user_not_found", "User not found"),
+        Reason::NotFound | Reason::Missing(_) => ("user_not_found", "User not found"),
         Reason::InvalidPage => ("not_found", "Invalid page."),
         Reason::Unexpected => ("server_error", "An unexpected error occurred"),
     };

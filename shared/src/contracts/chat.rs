@@ -16,6 +16,7 @@ use serde::Serialize;
 pub const APP_HEADERS: AppHeaders = AppHeaders {
     id: &["qiscus_sdk_app_id", "qiscus-sdk-app-id"],
     secret: &["qiscus_sdk_secret", "qiscus-sdk-secret"],
+    daily_token: false,
 };
 
 /// The chat server's envelope: `{"results": ..., "status": 200}`.

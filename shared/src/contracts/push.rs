@@ -2,13 +2,15 @@
 //! credentials in `X-App-Id` / `X-App-Auth`. Slim PHP style: `{"result": ...}` on success,
 //! `{"error": "..."}` on failure.
 
-use crate::domain::{Device, Email, UserId, UserSummary};
+use crate::domain::{Device, DeviceKind, Email, UserId, UserSummary};
 use crate::http::body::Fields;
 use crate::http::dialect::{app_sentence, Case, Reason};
 use crate::http::response::{json, Json};
 use crate::http::{AppHeaders, HttpResponse, Query};
+use crate::service::devices::NewDevice;
 use crate::service::push::{BulkCreated, RejectReason, DEFAULT_LIMIT, MAX_BULK, MAX_LIMIT};
 use crate::service::{FieldErrors, ServiceError};
+use lambda_http::http::HeaderName;
 use serde::Serialize;
 use serde_json::Value;
 
@@ -16,6 +18,7 @@ use serde_json::Value;
 pub const APP_HEADERS: AppHeaders = AppHeaders {
     id: &["x-app-id"],
     secret: &["x-app-auth"],
+    daily_token: true,
 };
 
 /// Slim's success envelope: `{"result": ...}`.
@@ -35,10 +38,20 @@ pub struct Error<'a> {
     pub error: &'a str,
 }
 
-/// Every reason a push request was not served: one line under `error`.
+/// The header the original service (and its client) carried the failure reason in.
+pub const STATUS_REASON_HEADER: &str = "x-status-reason";
+
+/// Every reason a push request was not served: one line under `error`, the same line in
+/// `X-Status-Reason`. A taken value (e-mail, device reference) is 409, as the original's
+/// "duplicated value"; every other status is the one all contracts share.
 pub(crate) fn shape(reason: &Reason) -> Json {
     let text = app_sentence(reason, Case::Capitalised);
-    Json::new(reason.status(), &Error { error: &text })
+    let status = match reason {
+        Reason::Taken(_) => 409,
+        other => other.status(),
+    };
+    Json::new(status, &Error { error: &text })
+        .header_text(HeaderName::from_static(STATUS_REASON_HEADER), &text)
 }
 
 /// A user's devices of one kind: `{"<device id>": "<reference>"}`, or `[]` when there are none
@@ -222,6 +235,91 @@ pub fn page_and_limit(query: &Query) -> Result<(usize, usize), ServiceError> {
     ))
 }
 
+/// One device as `GET /user/{id}/device/{idDevice}` and `?reference=` show it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct DeviceBody<'a> {
+    pub id: u64,
+    #[serde(rename = "type")]
+    pub kind: &'static str,
+    pub user_id: u64,
+    pub reference: &'a str,
+}
+
+pub fn device(user: UserId, device: &Device) -> DeviceBody<'_> {
+    DeviceBody {
+        id: device.id,
+        kind: device.kind.as_str(),
+        user_id: user.get(),
+        reference: &device.reference,
+    }
+}
+
+/// `result` of `GET /user/{id}/device?reference=`: the device, or `false` when the user has
+/// no such device (as the document says).
+pub fn device_or_false(user: UserId, found: Option<&Device>) -> Value {
+    match found {
+        Some(found) => serde_json::to_value(device(user, found)).unwrap_or(Value::Bool(false)),
+        None => Value::Bool(false),
+    }
+}
+
+/// `POST /user/{id}/device`: any of `email`, `android`, `ios` (the document's and the
+/// original's fields, each one reference), or `type` and `reference`; at least one device.
+pub fn new_devices(fields: &Fields) -> Result<Vec<NewDevice>, ServiceError> {
+    let mut errors = FieldErrors::default();
+    fields.refuse_protected(&mut errors);
+    let mut wanted = Vec::new();
+    if fields.contains("type") {
+        let kind = fields
+            .required_text("type", true, &mut errors)
+            .and_then(|text| errors.check("type", DeviceKind::parse(&text)));
+        let reference = fields.required_text("reference", true, &mut errors);
+        if let (Some(kind), Some(reference)) = (kind, reference) {
+            wanted.push((kind.as_str(), kind, reference));
+        }
+    } else {
+        for kind in DeviceKind::ALL {
+            if let Some(reference) = fields.given_text(kind.as_str(), &mut errors) {
+                wanted.push((kind.as_str(), kind, reference));
+            }
+        }
+        if wanted.is_empty() && errors.is_empty() {
+            errors.add("email", "Give at least one of email, android or ios.");
+        }
+    }
+    let devices: Vec<NewDevice> = wanted
+        .into_iter()
+        .filter_map(|(field, kind, reference)| {
+            NewDevice::parse(kind, &reference)
+                .map_err(|message| errors.add(field, message))
+                .ok()
+        })
+        .collect();
+    errors.finish(Some(devices))
+}
+
+/// `GET /user/{id}/device`: `reference`, required.
+pub fn reference(query: &Query) -> Result<String, ServiceError> {
+    query
+        .non_blank("reference")
+        .map(|r| r.trim().to_owned())
+        .ok_or_else(|| ServiceError::invalid("reference", "This field is required."))
+}
+
+/// A `{idDevice}` segment: anything but a positive number names no device.
+pub fn device_id(segment: &str) -> Result<u64, ServiceError> {
+    segment
+        .parse::<u64>()
+        .ok()
+        .filter(|id| *id > 0)
+        .ok_or(ServiceError::Missing("Device"))
+}
+
+/// A `{type}` segment: `email`, `android` or `ios`.
+pub fn device_kind(segment: &str) -> Result<DeviceKind, ServiceError> {
+    DeviceKind::parse(segment).map_err(|invalid| ServiceError::invalid("type", &invalid.0))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -270,6 +368,40 @@ mod tests {
         let body = bulk_created(&outcome);
         assert_eq!(keys(&body), ["rejected", "result"]);
         assert_eq!(keys(&body.rejected[0]), ["email", "error"]);
+    }
+
+    #[test]
+    fn a_device_has_id_type_user_id_and_reference_and_a_missing_one_is_false() {
+        let phone = Device {
+            id: 10,
+            kind: crate::domain::DeviceKind::Ios,
+            reference: "XX".into(),
+        };
+        let body = device(UserId::new(2), &phone);
+        assert_eq!(keys(&body), ["id", "reference", "type", "user_id"]);
+        assert_eq!(
+            device_or_false(UserId::new(2), Some(&phone)),
+            json!({"id": 10, "type": "ios", "user_id": 2, "reference": "XX"})
+        );
+        assert_eq!(device_or_false(UserId::new(2), None), json!(false));
+    }
+
+    #[test]
+    fn new_devices_read_the_documents_fields_or_type_and_reference() {
+        let form = |text: &str| {
+            let map = form_urlencoded::parse(text.as_bytes())
+                .map(|(k, v)| (k.into_owned(), Value::String(v.into_owned())))
+                .collect();
+            Fields::from_map(map)
+        };
+        let both = new_devices(&form("email=b%40example.com&android=tok")).unwrap();
+        assert_eq!(both.len(), 2);
+        let typed = new_devices(&form("type=ios&reference=abc")).unwrap();
+        assert_eq!(typed[0].kind, DeviceKind::Ios);
+        assert!(new_devices(&form("")).is_err());
+        assert!(new_devices(&form("type=fax&reference=1")).is_err());
+        assert!(new_devices(&form("email=nope")).is_err());
+        assert!(new_devices(&form("type=ios")).is_err());
     }
 
     #[test]

@@ -54,12 +54,15 @@ impl std::fmt::Debug for EmailCode {
     }
 }
 
-/// An app (server-to-server) credential. Only the SHA-256 of the secret is kept.
+/// An app (server-to-server) credential: the SHA-256 of the secret and, for credentials made
+/// since the push client's daily token is accepted, the secret sealed (AES-256-GCM, never in
+/// clear). Older credentials have only the hash.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct AppCredential {
     pub app_id: String,
     pub name: String,
     pub secret_hash: String,
+    pub sealed_secret: Option<String>,
     pub created_at: Timestamp,
     pub revoked: bool,
 }

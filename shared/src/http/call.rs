@@ -17,6 +17,8 @@ use crate::store::Store;
 pub struct AppHeaders {
     pub id: &'static [&'static str],
     pub secret: &'static [&'static str],
+    /// Whether the secret header may hold the push client's daily token instead of the secret.
+    pub daily_token: bool,
 }
 
 impl AppHeaders {
@@ -89,6 +91,6 @@ impl<'a> Call<'a> {
     /// The app whose credentials the request carries in the headers its contract names.
     pub async fn app(&self, store: &Store, headers: &AppHeaders) -> Result<App, ServiceError> {
         let (id, secret) = headers.read(self.request);
-        apps::authenticate(store, id, secret).await
+        apps::authenticate(store, id, secret, headers.daily_token).await
     }
 }

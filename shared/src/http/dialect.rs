@@ -56,6 +56,9 @@ impl Dialect {
 pub enum Reason<'a> {
     Body(&'a BodyError),
     Fields(Cow<'a, FieldErrors>),
+    /// Values another user holds, reported field by field (400, except where a contract says
+    /// otherwise: push answers 409).
+    Taken(Cow<'a, FieldErrors>),
     /// A request refused for a reason told in one sentence (400).
     Refused(Cow<'a, str>),
     NotAuthenticated,
@@ -64,6 +67,8 @@ pub enum Reason<'a> {
     InvalidCredentials,
     PermissionDenied,
     NotFound,
+    /// Something other than the user is not there (`"Device"`): 404.
+    Missing(&'static str),
     InvalidPage,
     RateLimited {
         retry_after: u64,
@@ -85,7 +90,7 @@ impl<'a> Reason<'a> {
                     let (name, message) = taken(*field);
                     errors.add(name, message);
                 }
-                Reason::Fields(Cow::Owned(errors))
+                Reason::Taken(Cow::Owned(errors))
             }
             ServiceError::FollowRefused(FollowRefusal::NotFollowing(username)) => {
                 Reason::Refused(Cow::Owned(format!("not following {username}")))
@@ -101,6 +106,7 @@ impl<'a> Reason<'a> {
             ServiceError::InvalidCredentials => Reason::InvalidCredentials,
             ServiceError::PermissionDenied => Reason::PermissionDenied,
             ServiceError::NotFound => Reason::NotFound,
+            ServiceError::Missing(what) => Reason::Missing(what),
             ServiceError::InvalidPage => Reason::InvalidPage,
             ServiceError::RateLimited { retry_after } => Reason::RateLimited {
                 retry_after: *retry_after,
@@ -114,13 +120,13 @@ impl<'a> Reason<'a> {
         match self {
             Reason::Body(BodyError::TooLarge { .. }) => 413,
             Reason::Body(BodyError::UnsupportedMediaType(_)) => 415,
-            Reason::Body(_) | Reason::Fields(_) | Reason::Refused(_) => 400,
+            Reason::Body(_) | Reason::Fields(_) | Reason::Taken(_) | Reason::Refused(_) => 400,
             Reason::NotAuthenticated
             | Reason::InvalidToken
             | Reason::InvalidRefreshToken
             | Reason::InvalidCredentials => 401,
             Reason::PermissionDenied => 403,
-            Reason::NotFound | Reason::InvalidPage => 404,
+            Reason::NotFound | Reason::Missing(_) | Reason::InvalidPage => 404,
             Reason::RateLimited { .. } => 429,
             Reason::Unexpected => 500,
         }
@@ -140,7 +146,7 @@ pub(crate) enum Case {
 /// Field problems and refusals are worded as they come; the fixed sentences in `case`.
 pub(crate) fn app_sentence(reason: &Reason, case: Case) -> String {
     let sentence = match reason {
-        Reason::Fields(errors) => return errors.first_line(),
+        Reason::Fields(errors) | Reason::Taken(errors) => return errors.first_line(),
         Reason::Refused(sentence) => return sentence.to_string(),
         Reason::Body(BodyError::TooLarge { limit }) => {
             format!("request body is larger than {limit} bytes")
@@ -155,6 +161,7 @@ pub(crate) fn app_sentence(reason: &Reason, case: Case) -> String {
         }
         Reason::PermissionDenied => "forbidden".to_owned(),
         Reason::NotFound => "user not found".to_owned(),
+        Reason::Missing(what) => format!("{} not found", what.to_lowercase()),
         Reason::InvalidPage => "invalid page".to_owned(),
         Reason::RateLimited { .. } => "too many requests".to_owned(),
         Reason::Unexpected => "internal server error".to_owned(),
@@ -260,13 +267,48 @@ mod tests {
     }
 
     #[test]
-    fn a_taken_email_is_one_push_error_line() {
+    fn a_taken_email_is_one_push_error_line_and_409() {
         let (status, body) = rendered(Dialect::Push, ServiceError::taken(UniqueField::Email));
-        assert_eq!(status, 400);
+        assert_eq!(status, 409);
         assert_eq!(
             body,
             json!({ "error": "email: A user with that email already exists." })
         );
+    }
+
+    #[test]
+    fn every_push_failure_carries_its_reason_in_x_status_reason() {
+        for (error, status) in [
+            (ServiceError::NotFound, 404),
+            (ServiceError::InvalidCredentials, 401),
+            (ServiceError::NotAuthenticated, 401),
+            (ServiceError::PermissionDenied, 403),
+            (ServiceError::taken(UniqueField::Device), 409),
+            (
+                ServiceError::invalid("email", "Enter a valid email address."),
+                400,
+            ),
+            (ServiceError::Unexpected("boom".into()), 500),
+        ] {
+            let response = Dialect::Push.render(&Failure::Service(error));
+            assert_eq!(response.status().as_u16(), status);
+            let lambda_http::Body::Text(text) = response.body() else {
+                panic!("not text")
+            };
+            let body: Value = serde_json::from_str(text).unwrap();
+            assert_eq!(
+                response.headers()["x-status-reason"].to_str().unwrap(),
+                body["error"].as_str().unwrap()
+            );
+        }
+    }
+
+    #[test]
+    fn other_dialects_carry_no_x_status_reason_and_keep_400_for_taken_values() {
+        let response = Dialect::Drf.render(&Failure::Service(ServiceError::NotFound));
+        assert!(response.headers().get("x-status-reason").is_none());
+        let (status, _) = rendered(Dialect::Accounts, ServiceError::taken(UniqueField::Email));
+        assert_eq!(status, 400);
     }
 
     #[test]

@@ -45,7 +45,9 @@ pub(crate) fn shape(reason: &Reason) -> Json {
     let status = reason.status();
     let text: String;
     let body = match reason {
-        Reason::Fields(errors) => return Json::new(status, errors.as_ref()),
+        Reason::Fields(errors) | Reason::Taken(errors) => {
+            return Json::new(status, errors.as_ref())
+        }
         Reason::Refused(sentence) => return Json::new(status, &Refusal { error: sentence }),
         Reason::Body(BodyError::NotAnObject) => {
             return Json::new(
@@ -74,7 +76,7 @@ pub(crate) fn shape(reason: &Reason) -> Json {
         Reason::PermissionDenied => {
             Detail::new("You do not have permission to perform this action.")
         }
-        Reason::NotFound => Detail::new("Not found."),
+        Reason::NotFound | Reason::Missing(_) => Detail::new("Not found."),
         Reason::InvalidPage => Detail::new("Invalid page."),
         Reason::RateLimited { retry_after } => {
             text = format!("Request was throttled. Expected available in {retry_after} seconds.");

@@ -38,6 +38,25 @@ impl Json {
         self
     }
 
+    /// A header holding `text`, with anything a header may not carry (or that not every
+    /// client reads: controls, non-ASCII) replaced by `?`.
+    pub fn header_text(mut self, name: HeaderName, text: &str) -> Self {
+        let visible: String = text
+            .chars()
+            .map(|c| {
+                if c == ' ' || c.is_ascii_graphic() {
+                    c
+                } else {
+                    '?'
+                }
+            })
+            .collect();
+        if let Ok(value) = HeaderValue::from_str(&visible) {
+            self.headers.push((name, value));
+        }
+        self
+    }
+
     /// `Retry-After` for a refusal that ends after `seconds`.
     pub fn retry_after(mut self, seconds: u64) -> Self {
         self.headers.push((

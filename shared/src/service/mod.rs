@@ -4,6 +4,7 @@
 pub mod accounts;
 pub mod apps;
 pub mod chat;
+pub mod devices;
 pub mod directory;
 pub mod limits;
 pub mod paging;
@@ -139,6 +140,9 @@ pub enum ServiceError {
     PermissionDenied,
     #[error("not found")]
     NotFound,
+    /// Something other than the user a route names is not there (`"Device"`).
+    #[error("{0} not found")]
+    Missing(&'static str),
     #[error("too many requests; retry after {retry_after} s")]
     RateLimited { retry_after: u64 },
     #[error("unexpected failure")]

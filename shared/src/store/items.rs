@@ -517,6 +517,9 @@ pub struct AppCredentialItem {
     pub app_id: String,
     pub name: String,
     pub secret_hash: String,
+    /// The secret sealed with `APP_SECRET_KEY` (absent on credentials made before it was kept).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub secret_sealed: Option<String>,
     pub created_at: String,
     pub revoked: bool,
 }
@@ -530,6 +533,7 @@ impl AppCredentialItem {
             app_id: app_id.to_owned(),
             name: name.to_owned(),
             secret_hash,
+            secret_sealed: None,
             created_at: now.to_rfc3339(),
             revoked: false,
         }
@@ -638,6 +642,7 @@ impl From<&AppCredential> for AppCredentialItem {
     fn from(app: &AppCredential) -> Self {
         Self {
             revoked: app.revoked,
+            secret_sealed: app.sealed_secret.clone(),
             ..AppCredentialItem::new(
                 &app.app_id,
                 &app.name,
@@ -657,6 +662,7 @@ impl TryFrom<AppCredentialItem> for AppCredential {
             app_id: item.app_id,
             name: item.name,
             secret_hash: item.secret_hash,
+            sealed_secret: item.secret_sealed,
             revoked: item.revoked,
         })
     }
@@ -895,6 +901,12 @@ mod tests {
             ("revoked", AttributeValue::Bool(false)),
         ]);
         assert_eq!(app, expected);
+        let sealed: Item = serde_dynamo::to_item(AppCredentialItem {
+            secret_sealed: Some("sealed".into()),
+            ..AppCredentialItem::new("app1", "chat", "h".into(), now)
+        })
+        .unwrap();
+        assert_eq!(sealed["secret_sealed"], s("sealed"));
 
         let guard: Item =
             serde_dynamo::to_item(GuardItem::chat_id("x@example.com", UserId::new(7))).unwrap();

@@ -5,6 +5,7 @@
 mod apps;
 mod codes;
 mod deletion;
+mod devices;
 mod directory;
 mod follows;
 mod items;
@@ -18,6 +19,7 @@ mod users;
 
 pub use crate::domain::{DirectoryOrder, FollowEdge};
 pub use codes::CodeSendRefused;
+pub use devices::{DeviceHolder, DeviceWriteError};
 pub use directory::{directory_key_fits, DirectoryKey, DirectoryPage, FilteredRead};
 pub use follows::FollowOutcome;
 pub use profiles::ProfileUpdateError;
@@ -83,6 +85,7 @@ impl StoreError {
 pub struct Store {
     client: aws_sdk_dynamodb::Client,
     table: Arc<str>,
+    sealing_key: Option<crate::auth::sealing::SealingKey>,
 }
 
 impl std::fmt::Debug for Store {
@@ -96,7 +99,19 @@ impl Store {
         Self {
             client,
             table: table.into(),
+            sealing_key: None,
         }
+    }
+
+    /// The same store, with the key that seals app secrets (`APP_SECRET_KEY`).
+    pub fn with_sealing_key(mut self, key: Option<crate::auth::sealing::SealingKey>) -> Self {
+        self.sealing_key = key;
+        self
+    }
+
+    /// The key app secrets are sealed with, when the function was given one.
+    pub fn sealing_key(&self) -> Option<&crate::auth::sealing::SealingKey> {
+        self.sealing_key.as_ref()
     }
 
     pub fn table_name(&self) -> &str {

@@ -2,7 +2,8 @@
 //! `PORT` says otherwise), against the local stack that `scripts/stack.sh` runs.
 //!
 //! Creates the table, the topic and a queue subscribed to it if they are missing. Keys come
-//! from `JWT_PRIVATE_KEY` / `JWT_PUBLIC_KEY`, else from `.local/keys/`, generated on first run.
+//! from `JWT_PRIVATE_KEY` / `JWT_PUBLIC_KEY` and `APP_SECRET_KEY`, else from `.local/keys/`,
+//! generated on first run.
 //! With `--provision-only` it creates what is missing and exits without serving.
 
 use std::path::{Path, PathBuf};
@@ -86,6 +87,7 @@ async fn main() -> Result<(), Error> {
         public_key_pem: public_pem,
         private_key_pem: Some(private_pem),
         topic_arn: None,
+        app_secret_key: Some(users_tools::local_app_secret_key()?),
         directory_scan_cap: users_shared::service::directory::SCAN_CAP,
     };
 

@@ -12,7 +12,15 @@ async fn main() {
         std::process::exit(2);
     };
     let sdk = aws_sdk_config().await;
-    let store = Store::new(aws_sdk_dynamodb::Client::new(&sdk), table);
+    // App secrets are sealed with APP_SECRET_KEY (else the local run's key in .local/keys/).
+    let key = match users_tools::local_app_secret_key() {
+        Ok(key) => key,
+        Err(e) => {
+            eprintln!("userctl: {e}");
+            std::process::exit(2);
+        }
+    };
+    let store = Store::new(aws_sdk_dynamodb::Client::new(&sdk), table).with_sealing_key(Some(key));
     let password = || match std::env::var("USERCTL_PASSWORD") {
         Ok(password) => Ok(password),
         Err(_) => {
