@@ -15,6 +15,7 @@ mod campaign_profile;
 mod careers_directory;
 mod careers_register;
 mod careers_sessions;
+mod chat_admin;
 mod chat_login_or_register;
 mod chat_users;
 mod concurrency;

@@ -59,6 +59,8 @@ pub const ROUTES: &[Route<AuthState>] = &[
     route!(Post "/api/v1/accounts/users/verify", Accounts, accounts::verify),
     route!(Post "/api/v1/accounts/users/resend-code", Accounts, accounts::resend_code),
     route!(Post "/api/v2.1/rest/login_or_register", Chat, chat::login_or_register),
+    route!(Get "/api/v2.1/rest/get_user_token", Chat, chat::get_user_token),
+    route!(Post "/api/v2.1/rest/reset_user_token", Chat, chat::reset_user_token),
     route!(Get "/.well-known/jwks.json", Drf, jwks),
 ];
 

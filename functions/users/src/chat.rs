@@ -1,4 +1,4 @@
-//! The chat server's user profile and user list (app credentials).
+//! The chat server's user profile, user list and user deactivation (app credentials).
 
 use crate::UsersState;
 use users_shared::contracts::chat;
@@ -17,4 +17,19 @@ pub async fn user_list(state: &UsersState, call: Call<'_>) -> Outcome {
     let (page, limit, order, descending) = chat::list_params(&call.query())?;
     let (users, total) = chat_service::list(&state.store, page, limit, order, descending).await?;
     Ok(chat::ok(chat::user_list(&users, total, limit)))
+}
+
+pub async fn deactivate_users(state: &UsersState, call: Call<'_>) -> Outcome {
+    set_active(state, call, false).await
+}
+
+pub async fn reactivate_users(state: &UsersState, call: Call<'_>) -> Outcome {
+    set_active(state, call, true).await
+}
+
+async fn set_active(state: &UsersState, call: Call<'_>, active: bool) -> Outcome {
+    call.app(&state.store, &chat::APP_HEADERS).await?;
+    let chat_user_ids = chat::user_ids(&call.body()?)?;
+    let changed = chat_service::set_active(&state.store, &chat_user_ids, active).await?;
+    Ok(chat::ok(chat::access_changed(active, changed)))
 }

@@ -28,6 +28,8 @@ pub const ROUTES: &[Route<UsersState>] = &[
     route!(Patch "/api/v1/accounts/users/{pk}", Accounts, accounts::update),
     route!(Get "/api/v2.1/rest/user_profile", Chat, chat::user_profile),
     route!(Get "/api/v2.1/rest/get_user_list", Chat, chat::user_list),
+    route!(Delete "/api/v2.1/rest/deactivate_users", Chat, chat::deactivate_users),
+    route!(Post "/api/v2.1/rest/reactivate_users", Chat, chat::reactivate_users),
     route!(Post "/api/update/profile", Campaign, campaign::update_profile),
     route!(Post "/user", Push, push::create_user),
     route!(Get "/user/{id}", Push, push::get_user),

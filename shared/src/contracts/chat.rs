@@ -290,6 +290,56 @@ pub fn user_list(users: &[UserSummary], total: u64, limit: usize) -> UserList<'_
     }
 }
 
+// --- user administration, as the chat server's Go SDK calls it -------------------------------
+
+/// `{"user_id": ...}` of `reset_user_token`.
+pub fn user_id_field(fields: &Fields) -> Result<String, ServiceError> {
+    let mut errors = FieldErrors::default();
+    let user_id = fields.required_text("user_id", true, &mut errors);
+    errors.finish(user_id)
+}
+
+/// `{"user_ids": [...]}` of `deactivate_users` and `reactivate_users`: a JSON list of chat ids.
+pub fn user_ids(fields: &Fields) -> Result<Vec<String>, ServiceError> {
+    let refused = || ServiceError::invalid("user_ids", "Expected a list of user ids.");
+    let Some(serde_json::Value::Array(items)) = fields.get("user_ids") else {
+        return Err(match fields.get("user_ids") {
+            None => ServiceError::invalid("user_ids", "This field is required."),
+            Some(_) => refused(),
+        });
+    };
+    items
+        .iter()
+        .map(|item| match item {
+            serde_json::Value::String(id) if !id.trim().is_empty() => Ok(id.trim().to_owned()),
+            _ => Err(refused()),
+        })
+        .collect()
+}
+
+/// The `results` of `get_user_token` and `reset_user_token`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct TokenResults<'a> {
+    pub token: &'a str,
+}
+
+pub fn token(token: &str) -> TokenResults<'_> {
+    TokenResults { token }
+}
+
+/// The `results` of `deactivate_users` and `reactivate_users`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct MessageResults {
+    pub message: String,
+}
+
+pub fn access_changed(active: bool, changed: usize) -> MessageResults {
+    let done = if active { "reactivated" } else { "deactivated" };
+    MessageResults {
+        message: format!("{changed} users {done}"),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

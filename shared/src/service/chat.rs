@@ -5,6 +5,7 @@
 use super::accounts::{self, NewAccount};
 use super::{paging, ServiceError, UniqueField};
 use crate::auth::password;
+use crate::auth::tokens::TokenSigner;
 use crate::clock::Timestamp;
 use crate::domain::{
     Avatar, ChatUserId, DisplayName, Email, Invalid, Password, User, UserId, UserSummary,
@@ -67,6 +68,10 @@ pub fn existing_user_rule(
 ) -> Result<PasswordUse, ServiceError> {
     if user.is_staff || user.is_superuser {
         return Err(ServiceError::taken(UniqueField::ChatUserId));
+    }
+    // A deactivated user signs in nowhere, the chat server included.
+    if !user.is_active {
+        return Err(ServiceError::PermissionDenied);
     }
     let link = matches!(target, ChatTarget::ByEmail(_));
     if link && user.chat_user_id.is_some() {
@@ -202,6 +207,82 @@ async fn find_target(
     Ok(chat_target(by_chat_id, by_email))
 }
 
+/// Most users one deactivate or reactivate request may name.
+pub const MAX_ACCESS_CHANGES: usize = 100;
+
+/// The user behind a chat id, for an app credential: never a staff or superuser account.
+async fn reachable(store: &Store, chat_user_id: &str) -> Result<User, ServiceError> {
+    let user = profile(store, chat_user_id).await?;
+    super::push::ensure_app_may_change(&user)?;
+    Ok(user)
+}
+
+/// `get_user_token`: an access token that signs the (active) user in, from a new session.
+pub async fn user_token(
+    store: &Store,
+    signer: &TokenSigner,
+    chat_user_id: &str,
+) -> Result<String, ServiceError> {
+    let user = reachable(store, chat_user_id).await?;
+    if !user.is_active {
+        return Err(ServiceError::PermissionDenied);
+    }
+    let tokens = super::sessions::open_session(store, signer, &user, Timestamp::now()).await?;
+    Ok(tokens.access)
+}
+
+/// `reset_user_token`: every token issued to the user so far stops working; a new one is
+/// returned.
+pub async fn reset_user_token(
+    store: &Store,
+    signer: &TokenSigner,
+    chat_user_id: &str,
+) -> Result<String, ServiceError> {
+    let user = reachable(store, chat_user_id).await?;
+    if !user.is_active {
+        return Err(ServiceError::PermissionDenied);
+    }
+    super::found(store.set_access(user.id, None, true).await?)?;
+    let user = User {
+        token_version: user.token_version + 1,
+        ..user
+    };
+    let tokens = super::sessions::open_session(store, signer, &user, Timestamp::now()).await?;
+    Ok(tokens.access)
+}
+
+/// `deactivate_users` (`active` false) and `reactivate_users` (true): up to
+/// [`MAX_ACCESS_CHANGES`] chat ids; unknown ones are skipped, and a staff account refuses the
+/// whole request before anything changes. Deactivating also ends every token issued so far, so
+/// a reactivated user signs in afresh. Returns how many users changed.
+pub async fn set_active(
+    store: &Store,
+    chat_user_ids: &[String],
+    active: bool,
+) -> Result<usize, ServiceError> {
+    if chat_user_ids.len() > MAX_ACCESS_CHANGES {
+        return Err(ServiceError::invalid(
+            "user_ids",
+            &format!("Ensure this field has no more than {MAX_ACCESS_CHANGES} elements."),
+        ));
+    }
+    let mut users = Vec::with_capacity(chat_user_ids.len());
+    for chat_user_id in chat_user_ids {
+        match reachable(store, chat_user_id).await {
+            Ok(user) => users.push(user),
+            Err(ServiceError::NotFound) => {}
+            Err(other) => return Err(other),
+        }
+    }
+    let mut changed = 0;
+    for user in users {
+        if store.set_access(user.id, Some(active), !active).await? {
+            changed += 1;
+        }
+    }
+    Ok(changed)
+}
+
 /// The user behind a chat id.
 pub async fn profile(store: &Store, chat_user_id: &str) -> Result<User, ServiceError> {
     // Longer than any chat id we accept: also beyond what a key may hold.
@@ -319,6 +400,21 @@ mod tests {
         };
         let rule = existing_user_rule(&linked, ChatTarget::ByEmail(UserId::new(7)), true, "app-1");
         assert_eq!(invalid_field(rule), "user_id");
+    }
+
+    #[test]
+    fn a_deactivated_user_is_refused() {
+        let deactivated = User {
+            is_active: false,
+            ..user()
+        };
+        let rule = existing_user_rule(
+            &deactivated,
+            ChatTarget::Linked(deactivated.id),
+            true,
+            "app-1",
+        );
+        assert!(matches!(rule, Err(ServiceError::PermissionDenied)));
     }
 
     #[test]

@@ -252,17 +252,28 @@ pub async fn login(
 ) -> Result<(User, Tokens), ServiceError> {
     let user = check_credentials(store, name, password, client).await?;
     let now = Timestamp::now();
-    let refresh = RefreshToken::new_family(user.id)?;
-    let session = new_session(&refresh, user.token_version, now);
-    store.start_session(&session, now).await?;
-    let access = signer.sign(user.id, &refresh.session_id, user.token_version, now)?;
+    let tokens = open_session(store, signer, &user, now).await?;
     Ok((
         User {
             last_login: Some(now),
             ..user
         },
-        Tokens { access, refresh },
+        tokens,
     ))
+}
+
+/// Starts a new session (a refresh-token family) for `user` and signs its first access token.
+pub async fn open_session(
+    store: &Store,
+    signer: &TokenSigner,
+    user: &User,
+    now: Timestamp,
+) -> Result<Tokens, ServiceError> {
+    let refresh = RefreshToken::new_family(user.id)?;
+    let session = new_session(&refresh, user.token_version, now);
+    store.start_session(&session, now).await?;
+    let access = signer.sign(user.id, &refresh.session_id, user.token_version, now)?;
+    Ok(Tokens { access, refresh })
 }
 
 /// Exchanges a refresh token for a new pair. A token that is not the family's current one

@@ -268,6 +268,34 @@ impl Store {
         Ok(transaction.commit().await?)
     }
 
+    /// Sets whether the user may sign in (`active`) and, with `end_tokens`, raises the token
+    /// version so every token issued so far stops working at once. `false` when there is no
+    /// such user (or it is being deleted).
+    pub async fn set_access(
+        &self,
+        id: UserId,
+        active: Option<bool>,
+        end_tokens: bool,
+    ) -> Result<bool, StoreError> {
+        let mut expression = Vec::new();
+        let mut update = self.update_item(key(keys::user_pk(id), keys::PROFILE_SK.to_owned()));
+        if let Some(active) = active {
+            expression.push("SET is_active = :active".to_owned());
+            update = update.expression_attribute_values(":active", AttributeValue::Bool(active));
+        }
+        if end_tokens {
+            expression.push("ADD token_version :one".to_owned());
+            update = update.expression_attribute_values(":one", AttributeValue::N("1".to_owned()));
+        }
+        if expression.is_empty() {
+            return Ok(true);
+        }
+        let update = update
+            .update_expression(expression.join(" "))
+            .condition_expression("attribute_exists(PK) AND attribute_not_exists(deleting)");
+        super::plumbing::held(send_update(update).await)
+    }
+
     /// The user id a username (canonical form) belongs to.
     pub async fn user_id_by_username(
         &self,
