@@ -241,3 +241,25 @@ async fn deleting_a_user_leaves_nothing_of_theirs() {
         "the name is free again; the id is not reused"
     );
 }
+
+#[tokio::test]
+async fn the_status_reason_header_is_spelled_as_the_push_client_looks_it_up() {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let app = TestApp::spawn().await;
+    let address = app.base_url.trim_start_matches("http://").to_owned();
+    let mut stream = tokio::net::TcpStream::connect(&address)
+        .await
+        .expect("connect");
+
+    let request = format!("GET /user/1 HTTP/1.1\r\nHost: {address}\r\nConnection: close\r\n\r\n");
+    stream.write_all(request.as_bytes()).await.expect("sent");
+    let mut raw = String::new();
+    stream.read_to_string(&mut raw).await.expect("read");
+
+    // The official PHP client finds the reason with a case-sensitive lookup of the raw header.
+    assert!(raw.starts_with("HTTP/1.1 401"), "{raw}");
+    assert!(
+        raw.contains("\r\nX-Status-Reason: Missing app credentials\r\n"),
+        "{raw}"
+    );
+}

@@ -215,7 +215,11 @@ pub async fn serve(listener: TcpListener, api: Arc<LocalApi>) {
                 async move { Ok::<_, Infallible>(handle(api, request, peer).await) }
             });
             let io = hyper_util::rt::TokioIo::new(stream);
-            if let Err(e) = http1::Builder::new().serve_connection(io, service).await {
+            // Header names as clients spell them (`X-Status-Reason`): the push contract's
+            // official client looks them up case-sensitively.
+            let mut builder = http1::Builder::new();
+            builder.title_case_headers(true);
+            if let Err(e) = builder.serve_connection(io, service).await {
                 tracing::debug!("connection closed with an error: {e}");
             }
         });
