@@ -217,18 +217,34 @@ async fn reachable(store: &Store, chat_user_id: &str) -> Result<User, ServiceErr
     Ok(user)
 }
 
+/// The reachable, active user behind a chat id: whom a token may be given.
+async fn signable(store: &Store, chat_user_id: &str) -> Result<User, ServiceError> {
+    let user = reachable(store, chat_user_id).await?;
+    if user.is_active {
+        Ok(user)
+    } else {
+        Err(ServiceError::PermissionDenied)
+    }
+}
+
+/// The access token of a new session of `user`.
+async fn session_token(
+    store: &Store,
+    signer: &TokenSigner,
+    user: &User,
+) -> Result<String, ServiceError> {
+    let tokens = super::sessions::open_session(store, signer, user, Timestamp::now()).await?;
+    Ok(tokens.access)
+}
+
 /// `get_user_token`: an access token that signs the (active) user in, from a new session.
 pub async fn user_token(
     store: &Store,
     signer: &TokenSigner,
     chat_user_id: &str,
 ) -> Result<String, ServiceError> {
-    let user = reachable(store, chat_user_id).await?;
-    if !user.is_active {
-        return Err(ServiceError::PermissionDenied);
-    }
-    let tokens = super::sessions::open_session(store, signer, &user, Timestamp::now()).await?;
-    Ok(tokens.access)
+    let user = signable(store, chat_user_id).await?;
+    session_token(store, signer, &user).await
 }
 
 /// `reset_user_token`: every token issued to the user so far stops working; a new one is
@@ -238,17 +254,13 @@ pub async fn reset_user_token(
     signer: &TokenSigner,
     chat_user_id: &str,
 ) -> Result<String, ServiceError> {
-    let user = reachable(store, chat_user_id).await?;
-    if !user.is_active {
-        return Err(ServiceError::PermissionDenied);
-    }
+    let user = signable(store, chat_user_id).await?;
     super::found(store.set_access(user.id, None, true).await?)?;
     let user = User {
         token_version: user.token_version + 1,
         ..user
     };
-    let tokens = super::sessions::open_session(store, signer, &user, Timestamp::now()).await?;
-    Ok(tokens.access)
+    session_token(store, signer, &user).await
 }
 
 /// `deactivate_users` (`active` false) and `reactivate_users` (true): up to

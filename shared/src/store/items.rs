@@ -757,6 +757,20 @@ mod tests {
         pairs.into_iter().map(|(k, v)| (k.to_owned(), v)).collect()
     }
 
+    /// Asserts that `value` is stored as exactly these attributes.
+    fn assert_stored_as<T: Serialize, const N: usize>(
+        value: T,
+        pairs: [(&str, AttributeValue); N],
+    ) {
+        let item: Item = serde_dynamo::to_item(value).unwrap();
+        assert_eq!(item, attributes(pairs));
+    }
+
+    /// The time the pinned items are written at: 2024-01-15T10:30:00Z.
+    fn pinned_now() -> Timestamp {
+        Timestamp::from_unix(1_705_314_600)
+    }
+
     fn sample_user() -> User {
         let mut user = User::new(
             UserId::new(7),
@@ -868,25 +882,21 @@ mod tests {
 
     #[test]
     fn new_item_shapes_are_pinned() {
-        let now = Timestamp::from_unix(1_705_314_600);
-        let code: Item = serde_dynamo::to_item(EmailCodeItem::new(
-            UserId::new(7),
-            "h".into(),
-            now,
-            now.plus_seconds(600),
-        ))
-        .unwrap();
-        let expected = attributes([
-            ("PK", s("USER#7")),
-            ("SK", s("EMAIL_CODE")),
-            ("entity", s("EMAIL_CODE")),
-            ("user_id", n(7)),
-            ("code_hash", s("h")),
-            ("attempts", n(0)),
-            ("sent_at", n(1_705_314_600)),
-            ("expires_at", n(1_705_315_200)),
-        ]);
-        assert_eq!(code, expected);
+        let now = pinned_now();
+        let code = EmailCodeItem::new(UserId::new(7), "h".into(), now, now.plus_seconds(600));
+        assert_stored_as(
+            code,
+            [
+                ("PK", s("USER#7")),
+                ("SK", s("EMAIL_CODE")),
+                ("entity", s("EMAIL_CODE")),
+                ("user_id", n(7)),
+                ("code_hash", s("h")),
+                ("attempts", n(0)),
+                ("sent_at", n(1_705_314_600)),
+                ("expires_at", n(1_705_315_200)),
+            ],
+        );
 
         let app: Item =
             serde_dynamo::to_item(AppCredentialItem::new("app1", "chat", "h".into(), now)).unwrap();
@@ -950,29 +960,30 @@ mod tests {
 
     #[test]
     fn session_item_shape_is_pinned() {
-        let now = Timestamp::from_unix(1_705_314_600);
-        let item: Item = serde_dynamo::to_item(SessionItem::new(
+        let now = pinned_now();
+        let session = SessionItem::new(
             UserId::new(7),
             "sid",
             "hash".into(),
             3,
             now,
             now.plus_seconds(60),
-        ))
-        .unwrap();
-        let expected = attributes([
-            ("PK", s("USER#7")),
-            ("SK", s("SESSION#sid")),
-            ("entity", s("SESSION")),
-            ("user_id", n(7)),
-            ("session_id", s("sid")),
-            ("token_hash", s("hash")),
-            ("token_version", n(3)),
-            ("created_at", s("2024-01-15T10:30:00Z")),
-            ("rotated_at", s("2024-01-15T10:30:00Z")),
-            ("expires_at", n(1_705_314_660)),
-        ]);
-        assert_eq!(item, expected);
+        );
+        assert_stored_as(
+            session,
+            [
+                ("PK", s("USER#7")),
+                ("SK", s("SESSION#sid")),
+                ("entity", s("SESSION")),
+                ("user_id", n(7)),
+                ("session_id", s("sid")),
+                ("token_hash", s("hash")),
+                ("token_version", n(3)),
+                ("created_at", s("2024-01-15T10:30:00Z")),
+                ("rotated_at", s("2024-01-15T10:30:00Z")),
+                ("expires_at", n(1_705_314_660)),
+            ],
+        );
     }
 
     #[test]
