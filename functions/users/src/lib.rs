@@ -46,4 +46,11 @@ pub const ROUTES: &[Route<UsersState>] = &[
     route!(Delete "/channel/{id}", Push, push::delete_channel),
     route!(Get "/channels", Push, push::list_channels),
     route!(Get "/channel_name", Push, push::channel_by_name),
+    route!(Post "/theme", Push, push::create_theme),
+    route!(Get "/theme/{id}", Push, push::get_theme),
+    route!(Put "/theme/{id}", Push, push::update_theme),
+    route!(Delete "/theme/{id}", Push, push::delete_theme),
+    route!(Get "/themes", Push, push::list_themes),
+    route!(Get "/themes/range/{range}", Push, push::themes_in_range),
+    route!(Get "/theme_name", Push, push::theme_by_name),
 ];
