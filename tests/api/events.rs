@@ -5,8 +5,9 @@
 //!
 //! Placeholders in the events are put in place of live values: `ACCESS_TOKEN` and
 //! `REFRESH_TOKEN` (alice's session), `USER_ID` (alice's id), `APP_ID` / `APP_SECRET` (an app
-//! credential), `CODE` (carol's e-mailed verification code) and `EMAIL_DEVICE_ID` (the id of
-//! alice's e-mail device). The fixtures: alice, bob and
+//! credential), `CODE` (carol's e-mailed verification code), `EMAIL_DEVICE_ID` (the id of
+//! alice's e-mail device), `CHANNEL_ID` (the push channel `News`) and `THEME_ID` (the
+//! multicast push theme `Likes`). The fixtures: alice, bob and
 //! dave signed up through careers with `password123`, alice following bob, the chat user
 //! `johnny@example.com`, and carol signed up (unverified) through accounts.
 
@@ -87,8 +88,24 @@ async fn fixtures(app: &TestApp) -> Vec<(&'static str, String)> {
         .as_object()
         .and_then(|devices| devices.keys().next().cloned())
         .expect("alice has her e-mail device");
+    let channel = AppClient::push(app, &app_id, &secret)
+        .post_form("/channel", &[("name", "News")])
+        .await;
+    let channel_id = channel.body["result"]["id"]
+        .as_u64()
+        .expect("the channel News")
+        .to_string();
+    let theme = AppClient::push(app, &app_id, &secret)
+        .post_form("/theme", &[("name", "Likes"), ("range", "multicast")])
+        .await;
+    let theme_id = theme.body["result"]["id"]
+        .as_u64()
+        .expect("the theme Likes")
+        .to_string();
     vec![
         ("EMAIL_DEVICE_ID", email_device_id),
+        ("CHANNEL_ID", channel_id),
+        ("THEME_ID", theme_id),
         ("ACCESS_TOKEN", access),
         (
             "REFRESH_TOKEN",

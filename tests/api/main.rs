@@ -25,6 +25,7 @@ mod events;
 mod log_hygiene;
 mod private_answers;
 mod push_app_token;
+mod push_channels;
 mod push_devices;
 mod push_email_devices;
 mod push_users;

@@ -540,6 +540,10 @@ impl<'a> AppClient<'a> {
         self.send(self.request(Method::POST, path).form(form)).await
     }
 
+    pub async fn put_form(&self, path: &str, form: &[(&str, &str)]) -> Reply {
+        self.send(self.request(Method::PUT, path).form(form)).await
+    }
+
     pub async fn delete(&self, path: &str) -> Reply {
         self.send(self.request(Method::DELETE, path)).await
     }

@@ -1,5 +1,5 @@
 //! The `users` function: profiles and user lists of the careers, accounts, campaign and chat
-//! contracts, and the push contract's users. It only verifies tokens; it holds no signing key.
+//! contracts, and the push contract's users, channels and themes. It only verifies tokens; it holds no signing key.
 //!
 //! [`ROUTES`] is the function's route table: one row per route, naming the contract whose
 //! error shapes it speaks and its handler, which lives in that contract's module.
@@ -42,4 +42,17 @@ pub const ROUTES: &[Route<UsersState>] = &[
     route!(Delete "/user/{id}/device/{idDevice}", Push, push::delete_device),
     route!(Delete "/user/{id}/device/type/{type}", Push, push::delete_devices_of_type),
     route!(Get "/user/{id}/smartphones", Push, push::smartphones),
+    route!(Post "/channel", Push, push::create_channel),
+    route!(Get "/channel/{id}", Push, push::get_channel),
+    route!(Put "/channel/{id}", Push, push::update_channel),
+    route!(Delete "/channel/{id}", Push, push::delete_channel),
+    route!(Get "/channels", Push, push::list_channels),
+    route!(Get "/channel_name", Push, push::channel_by_name),
+    route!(Post "/theme", Push, push::create_theme),
+    route!(Get "/theme/{id}", Push, push::get_theme),
+    route!(Put "/theme/{id}", Push, push::update_theme),
+    route!(Delete "/theme/{id}", Push, push::delete_theme),
+    route!(Get "/themes", Push, push::list_themes),
+    route!(Get "/themes/range/{range}", Push, push::themes_in_range),
+    route!(Get "/theme_name", Push, push::theme_by_name),
 ];

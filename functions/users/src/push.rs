@@ -1,11 +1,13 @@
-//! The push contract's users (app credentials).
+//! The push contract's users, channels and themes (app credentials).
 
 use crate::UsersState;
 use users_shared::contracts::push;
+use users_shared::domain::TopicKind;
 use users_shared::http::response::json;
 use users_shared::http::{Call, Outcome};
 use users_shared::service::devices;
 use users_shared::service::push as push_service;
+use users_shared::service::topics;
 
 pub async fn create_user(state: &UsersState, call: Call<'_>) -> Outcome {
     call.app(&state.store, &push::APP_HEADERS).await?;
@@ -81,4 +83,102 @@ pub async fn smartphones(state: &UsersState, call: Call<'_>) -> Outcome {
     call.app(&state.store, &push::APP_HEADERS).await?;
     let phones = devices::smartphones(&state.store, call.user_id("id")?).await?;
     Ok(push::ok(phones))
+}
+
+const CHANNEL: TopicKind = TopicKind::Channel;
+
+pub async fn create_channel(state: &UsersState, call: Call<'_>) -> Outcome {
+    call.app(&state.store, &push::APP_HEADERS).await?;
+    let name = push::topic_name(&call.body()?)?;
+    let channel = topics::create(&state.store, CHANNEL, name, None).await?;
+    Ok(push::ok(push::channel(&channel)))
+}
+
+pub async fn get_channel(state: &UsersState, call: Call<'_>) -> Outcome {
+    call.app(&state.store, &push::APP_HEADERS).await?;
+    let id = push::topic_id(CHANNEL, call.param("id")?)?;
+    let channel = topics::get(&state.store, CHANNEL, id).await?;
+    Ok(push::ok(push::channel(&channel)))
+}
+
+pub async fn update_channel(state: &UsersState, call: Call<'_>) -> Outcome {
+    call.app(&state.store, &push::APP_HEADERS).await?;
+    let id = push::topic_id(CHANNEL, call.param("id")?)?;
+    let name = push::topic_name(&call.body()?)?;
+    let channel = topics::update(&state.store, CHANNEL, id, Some(name), None).await?;
+    Ok(push::ok(push::channel(&channel)))
+}
+
+pub async fn delete_channel(state: &UsersState, call: Call<'_>) -> Outcome {
+    call.app(&state.store, &push::APP_HEADERS).await?;
+    let id = push::topic_id(CHANNEL, call.param("id")?)?;
+    topics::delete(&state.store, CHANNEL, id).await?;
+    Ok(json(200, &push::deleted()))
+}
+
+pub async fn list_channels(state: &UsersState, call: Call<'_>) -> Outcome {
+    call.app(&state.store, &push::APP_HEADERS).await?;
+    let (page, limit) = push::page_and_limit(&call.query())?;
+    let channels = topics::list(&state.store, CHANNEL, page, limit).await?;
+    Ok(push::ok(push::channel_list(&channels, page, limit)))
+}
+
+pub async fn channel_by_name(state: &UsersState, call: Call<'_>) -> Outcome {
+    call.app(&state.store, &push::APP_HEADERS).await?;
+    let name = push::name_query(&call.query())?;
+    let channel = topics::by_name(&state.store, CHANNEL, &name).await?;
+    Ok(push::ok(push::channel(&channel)))
+}
+
+const THEME: TopicKind = TopicKind::Theme;
+
+pub async fn create_theme(state: &UsersState, call: Call<'_>) -> Outcome {
+    call.app(&state.store, &push::APP_HEADERS).await?;
+    let (name, range) = push::new_theme(&call.body()?)?;
+    let theme = topics::create(&state.store, THEME, name, Some(range)).await?;
+    Ok(push::ok(push::theme(&theme)))
+}
+
+pub async fn get_theme(state: &UsersState, call: Call<'_>) -> Outcome {
+    call.app(&state.store, &push::APP_HEADERS).await?;
+    let id = push::topic_id(THEME, call.param("id")?)?;
+    let theme = topics::get(&state.store, THEME, id).await?;
+    Ok(push::ok(push::theme(&theme)))
+}
+
+pub async fn update_theme(state: &UsersState, call: Call<'_>) -> Outcome {
+    call.app(&state.store, &push::APP_HEADERS).await?;
+    let id = push::topic_id(THEME, call.param("id")?)?;
+    let (name, range) = push::theme_change(&call.body()?)?;
+    let theme = topics::update(&state.store, THEME, id, name, range).await?;
+    Ok(push::ok(push::theme(&theme)))
+}
+
+pub async fn delete_theme(state: &UsersState, call: Call<'_>) -> Outcome {
+    call.app(&state.store, &push::APP_HEADERS).await?;
+    let id = push::topic_id(THEME, call.param("id")?)?;
+    topics::delete(&state.store, THEME, id).await?;
+    Ok(json(200, &push::deleted()))
+}
+
+pub async fn list_themes(state: &UsersState, call: Call<'_>) -> Outcome {
+    call.app(&state.store, &push::APP_HEADERS).await?;
+    let (page, limit) = push::page_and_limit(&call.query())?;
+    let themes = topics::list(&state.store, THEME, page, limit).await?;
+    Ok(push::ok(push::theme_list(&themes, page, limit)))
+}
+
+pub async fn themes_in_range(state: &UsersState, call: Call<'_>) -> Outcome {
+    call.app(&state.store, &push::APP_HEADERS).await?;
+    let range = push::theme_range(call.param("range")?)?;
+    let (page, limit) = push::page_and_limit(&call.query())?;
+    let themes = topics::themes_in_range(&state.store, range, page, limit).await?;
+    Ok(push::ok(push::theme_list(&themes, page, limit)))
+}
+
+pub async fn theme_by_name(state: &UsersState, call: Call<'_>) -> Outcome {
+    call.app(&state.store, &push::APP_HEADERS).await?;
+    let name = push::name_query(&call.query())?;
+    let theme = topics::by_name(&state.store, THEME, &name).await?;
+    Ok(push::ok(push::theme(&theme)))
 }

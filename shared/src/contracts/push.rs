@@ -2,7 +2,9 @@
 //! credentials in `X-App-Id` / `X-App-Auth`. Slim PHP style: `{"result": ...}` on success,
 //! `{"error": "..."}` on failure.
 
-use crate::domain::{Device, DeviceKind, Email, UserId, UserSummary};
+use crate::domain::{
+    Device, DeviceKind, Email, ThemeRange, Topic, TopicKind, TopicName, UserId, UserSummary,
+};
 use crate::http::body::Fields;
 use crate::http::dialect::{app_sentence, Case, Reason};
 use crate::http::response::{json, Json};
@@ -320,6 +322,148 @@ pub fn device_kind(segment: &str) -> Result<DeviceKind, ServiceError> {
     DeviceKind::parse(segment).map_err(|invalid| ServiceError::invalid("type", &invalid.0))
 }
 
+/// A channel as the push contract shows one.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ChannelBody<'a> {
+    pub id: u64,
+    pub name: &'a str,
+}
+
+/// A theme as the push contract shows one.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ThemeBody<'a> {
+    pub id: u64,
+    pub name: &'a str,
+    pub range: &'static str,
+}
+
+pub fn channel(topic: &Topic) -> ChannelBody<'_> {
+    ChannelBody {
+        id: topic.id,
+        name: topic.name.as_str(),
+    }
+}
+
+pub fn theme(topic: &Topic) -> ThemeBody<'_> {
+    ThemeBody {
+        id: topic.id,
+        name: topic.name.as_str(),
+        range: topic.range.map_or("", ThemeRange::as_str),
+    }
+}
+
+/// The `result` of `GET /channels`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ChannelList<'a> {
+    pub channels: Vec<ChannelBody<'a>>,
+    pub limit: usize,
+    pub page: usize,
+    #[serde(rename = "totalInPage")]
+    pub total_in_page: usize,
+}
+
+pub fn channel_list(channels: &[Topic], page: usize, limit: usize) -> ChannelList<'_> {
+    ChannelList {
+        channels: channels.iter().map(channel).collect(),
+        limit,
+        page,
+        total_in_page: channels.len(),
+    }
+}
+
+/// The `result` of `GET /themes` and `GET /themes/range/{range}`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ThemeList<'a> {
+    pub themes: Vec<ThemeBody<'a>>,
+    pub limit: usize,
+    pub page: usize,
+    #[serde(rename = "totalInPage")]
+    pub total_in_page: usize,
+}
+
+pub fn theme_list(themes: &[Topic], page: usize, limit: usize) -> ThemeList<'_> {
+    ThemeList {
+        themes: themes.iter().map(theme).collect(),
+        limit,
+        page,
+        total_in_page: themes.len(),
+    }
+}
+
+/// `POST /channel`, `PUT /channel/{id}`: `name`, required.
+pub fn topic_name(fields: &Fields) -> Result<TopicName, ServiceError> {
+    let mut errors = FieldErrors::default();
+    let name = fields
+        .required_text("name", true, &mut errors)
+        .and_then(|text| errors.check("name", TopicName::parse(&text)));
+    errors.finish(name)
+}
+
+/// `POST /theme`: `name` and `range` (`unicast`, `multicast` or `broadcast`), both required.
+pub fn new_theme(fields: &Fields) -> Result<(TopicName, ThemeRange), ServiceError> {
+    let mut errors = FieldErrors::default();
+    let name = fields
+        .required_text("name", true, &mut errors)
+        .and_then(|text| errors.check("name", TopicName::parse(&text)));
+    let range = fields
+        .required_text("range", true, &mut errors)
+        .and_then(|text| errors.check("range", ThemeRange::parse(&text)));
+    errors.finish(name.zip(range))
+}
+
+/// `PUT /theme/{id}`: `name`, `range` or both; neither is refused.
+pub fn theme_change(
+    fields: &Fields,
+) -> Result<(Option<TopicName>, Option<ThemeRange>), ServiceError> {
+    if !fields.contains("name") && !fields.contains("range") {
+        return Err(ServiceError::invalid("name", "This field is required."));
+    }
+    let mut errors = FieldErrors::default();
+    let name = if fields.contains("name") {
+        fields
+            .required_text("name", true, &mut errors)
+            .and_then(|text| errors.check("name", TopicName::parse(&text)))
+            .map(Some)
+    } else {
+        Some(None)
+    };
+    let range = if fields.contains("range") {
+        fields
+            .required_text("range", true, &mut errors)
+            .and_then(|text| errors.check("range", ThemeRange::parse(&text)))
+            .map(Some)
+    } else {
+        Some(None)
+    };
+    errors.finish(name.zip(range))
+}
+
+/// `GET /channel_name`, `GET /theme_name`: the first `name`, up to its first `?` (the official
+/// client sends `?name=X?name=X`).
+pub fn name_query(query: &Query) -> Result<TopicName, ServiceError> {
+    let text = query
+        .get("name")
+        .and_then(|value| value.split('?').next())
+        .filter(|value| !value.trim().is_empty())
+        .ok_or_else(|| ServiceError::invalid("name", "This field is required."))?;
+    TopicName::parse(text).map_err(|invalid| ServiceError::invalid("name", &invalid.0))
+}
+
+/// A `{id}` segment of `/channel/{id}` or `/theme/{id}`: anything but a positive number names
+/// no channel (theme).
+pub fn topic_id(kind: TopicKind, segment: &str) -> Result<u64, ServiceError> {
+    segment
+        .parse::<u64>()
+        .ok()
+        .filter(|id| *id > 0)
+        .ok_or(ServiceError::Missing(kind.label()))
+}
+
+/// A `{range}` segment: `unicast`, `multicast` or `broadcast`.
+pub fn theme_range(segment: &str) -> Result<ThemeRange, ServiceError> {
+    ThemeRange::parse(segment).map_err(|invalid| ServiceError::invalid("range", &invalid.0))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -425,5 +569,34 @@ mod tests {
         );
         assert!(page_and_limit(&Query::parse("page=0")).is_err());
         assert!(page_and_limit(&Query::parse("limit=x")).is_err());
+    }
+
+    #[test]
+    fn channel_and_theme_bodies_have_their_key_sets() {
+        let topic = Topic {
+            kind: TopicKind::Theme,
+            id: 4,
+            name: TopicName::parse("Likes").unwrap(),
+            range: Some(ThemeRange::Broadcast),
+        };
+        assert_eq!(keys(&channel(&topic)), ["id", "name"]);
+        assert_eq!(keys(&theme(&topic)), ["id", "name", "range"]);
+        assert_eq!(
+            keys(&channel_list(std::slice::from_ref(&topic), 1, 10)),
+            ["channels", "limit", "page", "totalInPage"]
+        );
+        assert_eq!(
+            keys(&theme_list(&[topic], 1, 10)),
+            ["limit", "page", "themes", "totalInPage"]
+        );
+    }
+
+    #[test]
+    fn a_name_in_the_query_ends_at_its_first_question_mark() {
+        let name = name_query(&Query::parse("name=News?name=News")).unwrap();
+        assert_eq!(name.as_str(), "News");
+        assert!(name_query(&Query::parse("name=")).is_err());
+        assert!(name_query(&Query::parse("name=?name=x")).is_err());
+        assert!(name_query(&Query::parse("other=x")).is_err());
     }
 }

@@ -6,6 +6,7 @@ mod device;
 mod profile;
 mod records;
 mod text;
+mod topic;
 mod url;
 mod user;
 
@@ -16,6 +17,7 @@ pub use profile::{Address, Avatar, Birthday};
 pub use records::{
     AppCredential, DirectoryOrder, EmailCode, FollowEdge, FollowSide, LoginFailures, Session,
 };
+pub use topic::{ThemeRange, Topic, TopicKind, TopicName, MAX_TOPIC_NAME};
 pub use url::HttpUrl;
 pub use user::{Bio, Email, NewUser, Password, PersonName, User, UserId, UserSummary, Username};
 

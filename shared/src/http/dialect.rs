@@ -185,6 +185,8 @@ pub fn taken(field: UniqueField) -> (&'static str, &'static str) {
         UniqueField::Email => ("email", "A user with that email already exists."),
         UniqueField::ChatUserId => ("user_id", "A user with that user_id already exists."),
         UniqueField::Device => ("reference", "A device with that reference already exists."),
+        UniqueField::ChannelName => ("name", "A channel with that name already exists."),
+        UniqueField::ThemeName => ("name", "A theme with that name already exists."),
     }
 }
 

@@ -13,6 +13,7 @@ pub mod push;
 pub mod reference;
 pub mod sessions;
 pub mod social;
+pub mod topics;
 pub mod verification;
 
 use crate::auth::password::PasswordError;
@@ -98,6 +99,10 @@ pub enum UniqueField {
     ChatUserId,
     /// A notification device's reference (an e-mail address or a push token).
     Device,
+    /// A push channel's name (any letter case).
+    ChannelName,
+    /// A push theme's name (any letter case).
+    ThemeName,
 }
 
 /// Why a follow or unfollow was refused.

@@ -6,7 +6,7 @@ use crate::clock::Timestamp;
 use crate::domain::{
     Address, AppCredential, Avatar, Bio, Birthday, ChatUserId, CountryCode, Device, DeviceKind,
     DisplayName, Email, EmailCode, FollowEdge, Gender, HttpUrl, Invalid, LoginFailures, PersonName,
-    Phone, Session, User, UserId, Username,
+    Phone, Session, ThemeRange, Topic, TopicKind, TopicName, User, UserId, Username,
 };
 use serde::{Deserialize, Serialize};
 use serde_with::skip_serializing_none;
@@ -25,6 +25,10 @@ pub const ENTITY_DEVICE_GUARD: &str = "DEVICE_GUARD";
 pub const ENTITY_COUNTER: &str = "COUNTER";
 pub const ENTITY_FOLLOWING: &str = "FOLLOWING";
 pub const ENTITY_FOLLOWER: &str = "FOLLOWER";
+pub const ENTITY_CHANNEL: &str = "CHANNEL";
+pub const ENTITY_THEME: &str = "THEME";
+pub const ENTITY_CHANNEL_NAME_GUARD: &str = "CHANNEL_NAME_GUARD";
+pub const ENTITY_THEME_NAME_GUARD: &str = "THEME_NAME_GUARD";
 
 /// `Debug` hides the password hash. An optional attribute that is `None` is left out of the
 /// item (and read back as `None`).
@@ -738,6 +742,96 @@ fn edge_of(item: FollowEdgeItem) -> Result<FollowEdge, StoreError> {
     })
 }
 
+/// A push channel or theme, in the one partition of its kind (listed in id order); a theme
+/// is also in GSI1 under its range.
+#[skip_serializing_none]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct TopicItem {
+    #[serde(rename = "PK")]
+    pub pk: String,
+    #[serde(rename = "SK")]
+    pub sk: String,
+    pub entity: String,
+    pub id: u64,
+    pub name: String,
+    pub name_lower: String,
+    pub range: Option<String>,
+    #[serde(rename = "GSI1PK")]
+    pub gsi1pk: Option<String>,
+    #[serde(rename = "GSI1SK")]
+    pub gsi1sk: Option<String>,
+}
+
+impl TopicItem {
+    pub fn new(topic: &Topic) -> Self {
+        let entity = match topic.kind {
+            TopicKind::Channel => ENTITY_CHANNEL,
+            TopicKind::Theme => ENTITY_THEME,
+        };
+        Self {
+            pk: keys::topics_pk(topic.kind).to_owned(),
+            sk: keys::topic_sk(topic.kind, topic.id),
+            entity: entity.to_owned(),
+            id: topic.id,
+            name: topic.name.as_str().to_owned(),
+            name_lower: topic.name.canonical(),
+            range: topic.range.map(|r| r.as_str().to_owned()),
+            gsi1pk: topic.range.map(keys::themes_in_range_pk),
+            gsi1sk: topic.range.map(|_| keys::id_order_sk(topic.id)),
+        }
+    }
+
+    pub fn into_topic(self) -> Result<Topic, StoreError> {
+        let kind = if self.entity == ENTITY_THEME {
+            TopicKind::Theme
+        } else {
+            TopicKind::Channel
+        };
+        let range = match (&self.range, kind) {
+            (Some(range), TopicKind::Theme) => Some(parsed("range", ThemeRange::parse(range))?),
+            (None, TopicKind::Theme) => return Err(StoreError::MissingAttribute("range")),
+            (_, TopicKind::Channel) => None,
+        };
+        Ok(Topic {
+            kind,
+            id: self.id,
+            name: parsed("name", TopicName::parse(&self.name))?,
+            range,
+        })
+    }
+
+    /// The guard that keeps this name unique among topics of its kind.
+    pub fn guard(&self, kind: TopicKind) -> TopicNameGuardItem {
+        TopicNameGuardItem::new(kind, &self.name_lower, self.id)
+    }
+}
+
+/// Reserves a channel or theme name (lower case) for one id.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct TopicNameGuardItem {
+    #[serde(rename = "PK")]
+    pub pk: String,
+    #[serde(rename = "SK")]
+    pub sk: String,
+    pub entity: String,
+    pub id: u64,
+}
+
+impl TopicNameGuardItem {
+    pub fn new(kind: TopicKind, canonical_name: &str, id: u64) -> Self {
+        let entity = match kind {
+            TopicKind::Channel => ENTITY_CHANNEL_NAME_GUARD,
+            TopicKind::Theme => ENTITY_THEME_NAME_GUARD,
+        };
+        Self {
+            pk: keys::topic_name_guard_pk(kind, canonical_name),
+            sk: keys::GUARD_SK.to_owned(),
+            entity: entity.to_owned(),
+            id,
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -1103,5 +1197,59 @@ mod tests {
         assert_eq!(mirror["entity"], s("FOLLOWER"));
         let back: FollowEdgeItem = serde_dynamo::from_item(mirror).unwrap();
         assert_eq!(FollowEdge::try_from(back).unwrap(), edge);
+    }
+
+    #[test]
+    fn channel_theme_and_name_guard_shapes_are_pinned() {
+        let channel = Topic {
+            kind: TopicKind::Channel,
+            id: 7,
+            name: TopicName::parse("News").unwrap(),
+            range: None,
+        };
+        let item: Item = serde_dynamo::to_item(TopicItem::new(&channel)).unwrap();
+        let expected = attributes([
+            ("PK", s("CHANNELS")),
+            ("SK", s("CHANNEL#00000000000000000007")),
+            ("entity", s("CHANNEL")),
+            ("id", n(7)),
+            ("name", s("News")),
+            ("name_lower", s("news")),
+        ]);
+        assert_eq!(item, expected);
+        let back: TopicItem = serde_dynamo::from_item(item).unwrap();
+        assert_eq!(back.into_topic().unwrap(), channel);
+
+        let theme = Topic {
+            kind: TopicKind::Theme,
+            id: 3,
+            name: TopicName::parse("Likes").unwrap(),
+            range: Some(ThemeRange::Multicast),
+        };
+        let item: Item = serde_dynamo::to_item(TopicItem::new(&theme)).unwrap();
+        let expected = attributes([
+            ("PK", s("THEMES")),
+            ("SK", s("THEME#00000000000000000003")),
+            ("entity", s("THEME")),
+            ("id", n(3)),
+            ("name", s("Likes")),
+            ("name_lower", s("likes")),
+            ("range", s("multicast")),
+            ("GSI1PK", s("THEMES#multicast")),
+            ("GSI1SK", s("00000000000000000003")),
+        ]);
+        assert_eq!(item, expected);
+        let back: TopicItem = serde_dynamo::from_item(item).unwrap();
+        assert_eq!(back.into_topic().unwrap(), theme);
+
+        let guard: Item =
+            serde_dynamo::to_item(TopicItem::new(&channel).guard(TopicKind::Channel)).unwrap();
+        let expected = attributes([
+            ("PK", s("CHANNELNAME#news")),
+            ("SK", s("GUARD")),
+            ("entity", s("CHANNEL_NAME_GUARD")),
+            ("id", n(7)),
+        ]);
+        assert_eq!(guard, expected);
     }
 }

@@ -29,8 +29,20 @@
 //! | device guard      | `DEVICEREF#<type>#<ref>`  | `GUARD`            |         |                        |
 //! | device id counter | `COUNTER#DEVICE_ID`       | `COUNTER`          |         |                        |
 //! | user count shard  | `COUNTER#USERS#<0-9>`     | `COUNTER`          |         |                        |
+//! | channel           | `CHANNELS`                | `CHANNEL#<id:020>` |         |                        |
+//! | channel name guard| `CHANNELNAME#<lower name>`| `GUARD`            |         |                        |
+//! | channel id counter| `COUNTER#CHANNEL_ID`      | `COUNTER`          |         |                        |
+//! | theme             | `THEMES`                  | `THEME#<id:020>`   | `THEMES#<range>` | `<id:020>`    |
+//! | theme name guard  | `THEMENAME#<lower name>`  | `GUARD`            |         |                        |
+//! | theme id counter  | `COUNTER#THEME_ID`        | `COUNTER`          |         |                        |
+//!
+//! Channels and themes each live in one partition, listed in id order by a Query on it.
+//! What will point at them later is found from them through GSI1: a subscription item
+//! (`USER#<user>` / `SUBSCRIPTION#<channel:020>`) carries `GSI1PK = CHANNEL#<channel>` and
+//! `GSI1SK = <user:020>` ([`channel_members_pk`]), a preference (`USER#<user>` /
+//! `PREFERENCE#<theme:020>`) `GSI1PK = THEME#<theme>` ([`theme_members_pk`]).
 
-use crate::domain::UserId;
+use crate::domain::{ThemeRange, TopicKind, UserId};
 
 pub const PK: &str = "PK";
 pub const SK: &str = "SK";
@@ -59,6 +71,58 @@ pub const EMAIL_CODE_SK: &str = "EMAIL_CODE";
 pub const LOGIN_FAILURES_SK: &str = "LOGIN_FAILURES";
 /// The one partition of app credentials (a handful of items, listed by the admin tool).
 pub const APPS_PK: &str = "APPS";
+
+/// The partition that holds every channel (or every theme).
+pub fn topics_pk(kind: TopicKind) -> &'static str {
+    match kind {
+        TopicKind::Channel => "CHANNELS",
+        TopicKind::Theme => "THEMES",
+    }
+}
+
+/// A channel's or theme's sort key in its partition: id order.
+pub fn topic_sk(kind: TopicKind, id: u64) -> String {
+    match kind {
+        TopicKind::Channel => format!("CHANNEL#{id:020}"),
+        TopicKind::Theme => format!("THEME#{id:020}"),
+    }
+}
+
+/// The guard of a channel or theme name (lower case).
+pub fn topic_name_guard_pk(kind: TopicKind, canonical_name: &str) -> String {
+    match kind {
+        TopicKind::Channel => format!("CHANNELNAME#{canonical_name}"),
+        TopicKind::Theme => format!("THEMENAME#{canonical_name}"),
+    }
+}
+
+/// The counter channel (or theme) ids are taken from.
+pub fn topic_id_counter_pk(kind: TopicKind) -> &'static str {
+    match kind {
+        TopicKind::Channel => "COUNTER#CHANNEL_ID",
+        TopicKind::Theme => "COUNTER#THEME_ID",
+    }
+}
+
+/// The GSI1 partition of the themes of one range.
+pub fn themes_in_range_pk(range: ThemeRange) -> String {
+    format!("THEMES#{}", range.as_str())
+}
+
+/// A GSI1 sort key in id order (themes of a range; later a channel's subscribers).
+pub fn id_order_sk(id: u64) -> String {
+    format!("{id:020}")
+}
+
+/// The GSI1 partition of everything that points at a channel (its subscriptions).
+pub fn channel_members_pk(channel: u64) -> String {
+    format!("CHANNEL#{channel}")
+}
+
+/// The GSI1 partition of everything that points at a theme (its preferences).
+pub fn theme_members_pk(theme: u64) -> String {
+    format!("THEME#{theme}")
+}
 
 pub fn user_pk(id: UserId) -> String {
     format!("USER#{id}")
@@ -167,6 +231,30 @@ mod tests {
         );
         assert_eq!(rate_sk(60), "WINDOW#60");
         assert_eq!(user_count_shard_pk(3), "COUNTER#USERS#3");
+        assert_eq!(topics_pk(TopicKind::Channel), "CHANNELS");
+        assert_eq!(topics_pk(TopicKind::Theme), "THEMES");
+        assert_eq!(
+            topic_sk(TopicKind::Channel, 7),
+            "CHANNEL#00000000000000000007"
+        );
+        assert_eq!(topic_sk(TopicKind::Theme, 7), "THEME#00000000000000000007");
+        assert_eq!(
+            topic_name_guard_pk(TopicKind::Channel, "news"),
+            "CHANNELNAME#news"
+        );
+        assert_eq!(
+            topic_name_guard_pk(TopicKind::Theme, "news"),
+            "THEMENAME#news"
+        );
+        assert_eq!(
+            topic_id_counter_pk(TopicKind::Channel),
+            "COUNTER#CHANNEL_ID"
+        );
+        assert_eq!(topic_id_counter_pk(TopicKind::Theme), "COUNTER#THEME_ID");
+        assert_eq!(themes_in_range_pk(ThemeRange::Unicast), "THEMES#unicast");
+        assert_eq!(id_order_sk(7), "00000000000000000007");
+        assert_eq!(channel_members_pk(7), "CHANNEL#7");
+        assert_eq!(theme_members_pk(7), "THEME#7");
         assert_eq!(
             user_directory_sk("2024-01-15T10:30:00Z", id),
             "2024-01-15T10:30:00Z#00000000000000000042"

@@ -15,6 +15,7 @@ mod plumbing;
 mod profiles;
 mod reference;
 mod sessions;
+mod topics;
 mod users;
 
 pub use crate::domain::{DirectoryOrder, FollowEdge};
@@ -24,6 +25,7 @@ pub use directory::{directory_key_fits, DirectoryKey, DirectoryPage, FilteredRea
 pub use follows::FollowOutcome;
 pub use profiles::ProfileUpdateError;
 pub use reference::{City, Country, ReferenceData};
+pub use topics::TopicWriteError;
 pub use users::{ChatUserUpdate, CreateUserError, Credentials};
 
 use aws_sdk_dynamodb::error::DisplayErrorContext;

@@ -215,6 +215,8 @@ pub(super) enum Guarded {
     Email,
     ChatId,
     Device,
+    /// A channel's or theme's name.
+    TopicName,
 }
 
 /// The items of one `TransactWriteItems`, each with what its condition failing would mean.
