@@ -7,7 +7,8 @@
 //! `REFRESH_TOKEN` (alice's session), `USER_ID` (alice's id), `APP_ID` / `APP_SECRET` (an app
 //! credential), `CODE` (carol's e-mailed verification code), `EMAIL_DEVICE_ID` (the id of
 //! alice's e-mail device), `CHANNEL_ID` (the push channel `News`) and `THEME_ID` (the
-//! multicast push theme `Likes`). The fixtures: alice, bob and
+//! multicast push theme `Likes`), `SPARE_THEME` (the unicast theme `Alerts`, which alice has
+//! no preference for). Alice is subscribed to `News` and has the option 1 for `Likes`. The fixtures: alice, bob and
 //! dave signed up through careers with `password123`, alice following bob, the chat user
 //! `johnny@example.com`, and carol signed up (unverified) through accounts.
 
@@ -102,7 +103,26 @@ async fn fixtures(app: &TestApp) -> Vec<(&'static str, String)> {
         .as_u64()
         .expect("the theme Likes")
         .to_string();
+    let spare = AppClient::push(app, &app_id, &secret)
+        .post_form("/theme", &[("name", "Alerts"), ("range", "unicast")])
+        .await;
+    let spare_theme = spare.body["result"]["id"]
+        .as_u64()
+        .expect("the theme Alerts")
+        .to_string();
+    let subscribed = AppClient::push(app, &app_id, &secret)
+        .post_form(&format!("/user/{alice_id}/subscribe/{channel_id}"), &[])
+        .await;
+    assert_eq!(subscribed.status.as_u16(), 200, "{}", subscribed.body);
+    let preference = AppClient::push(app, &app_id, &secret)
+        .post_form(
+            &format!("/user/{alice_id}/preference/{theme_id}"),
+            &[("option", "1")],
+        )
+        .await;
+    assert_eq!(preference.status.as_u16(), 200, "{}", preference.body);
     vec![
+        ("SPARE_THEME", spare_theme),
         ("EMAIL_DEVICE_ID", email_device_id),
         ("CHANNEL_ID", channel_id),
         ("THEME_ID", theme_id),

@@ -28,6 +28,8 @@ mod push_app_token;
 mod push_channels;
 mod push_devices;
 mod push_email_devices;
+mod push_preferences;
+mod push_subscriptions;
 mod push_users;
 mod request_bodies;
 mod security_findings;

@@ -1,5 +1,5 @@
 //! The `users` function: profiles and user lists of the careers, accounts, campaign and chat
-//! contracts, and the push contract's users, channels and themes. It only verifies tokens; it holds no signing key.
+//! contracts, and the push contract's users, channels, themes, subscriptions and preferences. It only verifies tokens; it holds no signing key.
 //!
 //! [`ROUTES`] is the function's route table: one row per route, naming the contract whose
 //! error shapes it speaks and its handler, which lives in that contract's module.
@@ -55,4 +55,14 @@ pub const ROUTES: &[Route<UsersState>] = &[
     route!(Get "/themes", Push, push::list_themes),
     route!(Get "/themes/range/{range}", Push, push::themes_in_range),
     route!(Get "/theme_name", Push, push::theme_by_name),
+    route!(Post "/user/{id}/subscribe/{idchannel}", Push, push::subscribe),
+    route!(Get "/user/{id}/subscribed/{idchannel}", Push, push::get_subscription),
+    route!(Delete "/user/{id}/subscribed/{idchannel}", Push, push::unsubscribe),
+    route!(Get "/user/{id}/subscribed", Push, push::list_subscriptions),
+    route!(Post "/user/{id}/preference/{idtheme}", Push, push::create_preference),
+    route!(Get "/user/{id}/preference/{idtheme}", Push, push::get_preference),
+    route!(Put "/user/{id}/preference/{idtheme}", Push, push::update_preference),
+    route!(Delete "/user/{id}/preference/{idtheme}", Push, push::delete_preference),
+    route!(Get "/user/{id}/preferences", Push, push::list_preferences),
+    route!(Put "/user/{id}/preferences", Push, push::set_all_preferences),
 ];

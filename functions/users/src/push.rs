@@ -7,6 +7,7 @@ use users_shared::http::response::json;
 use users_shared::http::{Call, Outcome};
 use users_shared::service::devices;
 use users_shared::service::push as push_service;
+use users_shared::service::subscriptions;
 use users_shared::service::topics;
 
 pub async fn create_user(state: &UsersState, call: Call<'_>) -> Outcome {
@@ -181,4 +182,85 @@ pub async fn theme_by_name(state: &UsersState, call: Call<'_>) -> Outcome {
     let name = push::name_query(&call.query())?;
     let theme = topics::by_name(&state.store, THEME, &name).await?;
     Ok(push::ok(push::theme(&theme)))
+}
+
+fn channel_of(call: &Call<'_>) -> Result<u64, users_shared::service::ServiceError> {
+    push::topic_id(CHANNEL, call.param("idchannel")?)
+}
+
+fn theme_of(call: &Call<'_>) -> Result<u64, users_shared::service::ServiceError> {
+    push::topic_id(THEME, call.param("idtheme")?)
+}
+
+pub async fn subscribe(state: &UsersState, call: Call<'_>) -> Outcome {
+    call.app(&state.store, &push::APP_HEADERS).await?;
+    let channel = channel_of(&call)?;
+    let member = subscriptions::subscribe(&state.store, call.user_id("id")?, channel).await?;
+    Ok(push::ok(push::subscription(&member)))
+}
+
+pub async fn get_subscription(state: &UsersState, call: Call<'_>) -> Outcome {
+    call.app(&state.store, &push::APP_HEADERS).await?;
+    let channel = channel_of(&call)?;
+    let member = subscriptions::get(&state.store, CHANNEL, call.user_id("id")?, channel).await?;
+    Ok(push::ok(push::subscription(&member)))
+}
+
+pub async fn unsubscribe(state: &UsersState, call: Call<'_>) -> Outcome {
+    call.app(&state.store, &push::APP_HEADERS).await?;
+    let channel = channel_of(&call)?;
+    let member = subscriptions::remove(&state.store, CHANNEL, call.user_id("id")?, channel).await?;
+    Ok(push::ok(push::subscription(&member)))
+}
+
+pub async fn list_subscriptions(state: &UsersState, call: Call<'_>) -> Outcome {
+    call.app(&state.store, &push::APP_HEADERS).await?;
+    let members = subscriptions::of_user(&state.store, CHANNEL, call.user_id("id")?).await?;
+    Ok(push::ok(push::subscriptions(&members)))
+}
+
+pub async fn create_preference(state: &UsersState, call: Call<'_>) -> Outcome {
+    call.app(&state.store, &push::APP_HEADERS).await?;
+    let theme = theme_of(&call)?;
+    let option = push::preference_option(&call.body()?)?;
+    let member =
+        subscriptions::create_preference(&state.store, call.user_id("id")?, theme, option).await?;
+    Ok(push::ok(push::preference(&member)))
+}
+
+pub async fn get_preference(state: &UsersState, call: Call<'_>) -> Outcome {
+    call.app(&state.store, &push::APP_HEADERS).await?;
+    let theme = theme_of(&call)?;
+    let member = subscriptions::get(&state.store, THEME, call.user_id("id")?, theme).await?;
+    Ok(push::ok(push::preference(&member)))
+}
+
+pub async fn update_preference(state: &UsersState, call: Call<'_>) -> Outcome {
+    call.app(&state.store, &push::APP_HEADERS).await?;
+    let theme = theme_of(&call)?;
+    let option = push::preference_option(&call.body()?)?;
+    subscriptions::update_preference(&state.store, call.user_id("id")?, theme, option).await?;
+    Ok(push::ok(true))
+}
+
+pub async fn delete_preference(state: &UsersState, call: Call<'_>) -> Outcome {
+    call.app(&state.store, &push::APP_HEADERS).await?;
+    let theme = theme_of(&call)?;
+    subscriptions::remove(&state.store, THEME, call.user_id("id")?, theme).await?;
+    Ok(push::ok(true))
+}
+
+pub async fn list_preferences(state: &UsersState, call: Call<'_>) -> Outcome {
+    call.app(&state.store, &push::APP_HEADERS).await?;
+    let id = call.user_id("id")?;
+    let (page, limit) = push::page_and_limit(&call.query())?;
+    let members = subscriptions::preferences_page(&state.store, id, page, limit).await?;
+    Ok(push::ok(push::preference_list(&members, page, limit)))
+}
+
+pub async fn set_all_preferences(state: &UsersState, call: Call<'_>) -> Outcome {
+    call.app(&state.store, &push::APP_HEADERS).await?;
+    let option = push::preference_option(&call.body()?)?;
+    subscriptions::set_all_preferences(&state.store, call.user_id("id")?, option).await?;
+    Ok(push::ok(true))
 }

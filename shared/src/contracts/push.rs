@@ -11,7 +11,9 @@ use crate::http::response::{json, Json};
 use crate::http::{AppHeaders, HttpResponse, Query};
 use crate::service::devices::NewDevice;
 use crate::service::push::{BulkCreated, RejectReason, DEFAULT_LIMIT, MAX_BULK, MAX_LIMIT};
+use crate::service::subscriptions::{DEFAULT_OPTION, MAX_OPTION};
 use crate::service::{FieldErrors, ServiceError};
+use crate::store::Member;
 use lambda_http::http::HeaderName;
 use serde::Serialize;
 use serde_json::Value;
@@ -462,6 +464,76 @@ pub fn topic_id(kind: TopicKind, segment: &str) -> Result<u64, ServiceError> {
 /// A `{range}` segment: `unicast`, `multicast` or `broadcast`.
 pub fn theme_range(segment: &str) -> Result<ThemeRange, ServiceError> {
     ThemeRange::parse(segment).map_err(|invalid| ServiceError::invalid("range", &invalid.0))
+}
+
+/// A subscription as the push contract shows one (the original's row without its own id).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct SubscriptionBody {
+    pub user_id: u64,
+    pub channel_id: u64,
+}
+
+pub fn subscription(member: &Member) -> SubscriptionBody {
+    SubscriptionBody {
+        user_id: member.user.get(),
+        channel_id: member.topic,
+    }
+}
+
+pub fn subscriptions(members: &[Member]) -> Vec<SubscriptionBody> {
+    members.iter().map(subscription).collect()
+}
+
+/// A preference as the push contract shows one: its option mask as a number.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct PreferenceBody {
+    pub user_id: u64,
+    pub theme_id: u64,
+    pub option: u8,
+}
+
+pub fn preference(member: &Member) -> PreferenceBody {
+    PreferenceBody {
+        user_id: member.user.get(),
+        theme_id: member.topic,
+        option: member.option.unwrap_or(DEFAULT_OPTION),
+    }
+}
+
+/// The `result` of `GET /user/{id}/preferences`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct PreferenceList {
+    pub preferences: Vec<PreferenceBody>,
+    pub limit: usize,
+    pub page: usize,
+    #[serde(rename = "totalInPage")]
+    pub total_in_page: usize,
+}
+
+pub fn preference_list(members: &[Member], page: usize, limit: usize) -> PreferenceList {
+    PreferenceList {
+        preferences: members.iter().map(preference).collect(),
+        limit,
+        page,
+        total_in_page: members.len(),
+    }
+}
+
+/// `option`, required: the mask 0 (nothing), 1 (e-mail), 2 (smartphones) or 3 (both), as a
+/// form string or a JSON number; anything else is refused.
+pub fn preference_option(fields: &Fields) -> Result<u8, ServiceError> {
+    const WRONG: &str = "A valid option is required: 0, 1, 2 or 3.";
+    let option = match fields.get("option") {
+        None | Some(Value::Null) => {
+            return Err(ServiceError::invalid("option", "This field is required."))
+        }
+        Some(Value::String(text)) => text.trim().parse::<u8>().ok(),
+        Some(Value::Number(number)) => number.as_u64().and_then(|n| u8::try_from(n).ok()),
+        Some(_) => None,
+    };
+    option
+        .filter(|option| *option <= MAX_OPTION)
+        .ok_or_else(|| ServiceError::invalid("option", WRONG))
 }
 
 #[cfg(test)]

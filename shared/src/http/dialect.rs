@@ -187,6 +187,7 @@ pub fn taken(field: UniqueField) -> (&'static str, &'static str) {
         UniqueField::Device => ("reference", "A device with that reference already exists."),
         UniqueField::ChannelName => ("name", "A channel with that name already exists."),
         UniqueField::ThemeName => ("name", "A theme with that name already exists."),
+        UniqueField::Preference => ("theme", "A preference for that theme already exists."),
     }
 }
 

@@ -13,6 +13,7 @@ pub mod push;
 pub mod reference;
 pub mod sessions;
 pub mod social;
+pub mod subscriptions;
 pub mod topics;
 pub mod verification;
 
@@ -103,6 +104,8 @@ pub enum UniqueField {
     ChannelName,
     /// A push theme's name (any letter case).
     ThemeName,
+    /// A user's preference for a theme: one per user and theme.
+    Preference,
 }
 
 /// Why a follow or unfollow was refused.

@@ -99,9 +99,15 @@ pub async fn update(
     Err(missing(kind))
 }
 
-/// Deletes the topic `id` and its name guard. Nothing points at a channel or theme yet;
-/// subscriptions and preferences, when they come, are found through GSI1 and removed first.
+/// Deletes the topic `id`, what points at it and its name guard: the topic is marked as
+/// being deleted (no subscription or preference is added to it after), its subscriptions
+/// (preferences) found through GSI1 are deleted a page at a time, and last the topic and its
+/// guard go in one transaction. An interrupted delete is finished by repeating it.
 pub async fn delete(store: &Store, kind: TopicKind, id: u64) -> Result<(), ServiceError> {
+    if !store.mark_topic_deleting(kind, id).await? {
+        return Err(missing(kind));
+    }
+    store.delete_topic_members(kind, id).await?;
     for _ in 0..STALE_RETRIES {
         let topic = get(store, kind, id).await?;
         match store.delete_topic(&topic).await {

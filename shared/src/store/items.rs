@@ -29,6 +29,8 @@ pub const ENTITY_CHANNEL: &str = "CHANNEL";
 pub const ENTITY_THEME: &str = "THEME";
 pub const ENTITY_CHANNEL_NAME_GUARD: &str = "CHANNEL_NAME_GUARD";
 pub const ENTITY_THEME_NAME_GUARD: &str = "THEME_NAME_GUARD";
+pub const ENTITY_SUBSCRIPTION: &str = "SUBSCRIPTION";
+pub const ENTITY_PREFERENCE: &str = "PREFERENCE";
 
 /// `Debug` hides the password hash. An optional attribute that is `None` is left out of the
 /// item (and read back as `None`).

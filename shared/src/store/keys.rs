@@ -35,6 +35,8 @@
 //! | theme             | `THEMES`                  | `THEME#<id:020>`   | `THEMES#<range>` | `<id:020>`    |
 //! | theme name guard  | `THEMENAME#<lower name>`  | `GUARD`            |         |                        |
 //! | theme id counter  | `COUNTER#THEME_ID`        | `COUNTER`          |         |                        |
+//! | subscription      | `USER#<id>`               | `SUBSCRIPTION#<channel:020>` | `CHANNEL#<channel>` | `<id:020>` |
+//! | preference        | `USER#<id>`               | `PREFERENCE#<theme:020>`     | `THEME#<theme>`     | `<id:020>` |
 //!
 //! Channels and themes each live in one partition, listed in id order by a Query on it.
 //! What will point at them later is found from them through GSI1: a subscription item
@@ -123,6 +125,19 @@ pub fn channel_members_pk(channel: u64) -> String {
 pub fn theme_members_pk(theme: u64) -> String {
     format!("THEME#{theme}")
 }
+
+/// A user's subscription to a channel, in their partition.
+pub fn subscription_sk(channel: u64) -> String {
+    format!("{SUBSCRIPTION_SK_PREFIX}{channel:020}")
+}
+
+/// A user's preference for a theme, in their partition.
+pub fn preference_sk(theme: u64) -> String {
+    format!("{PREFERENCE_SK_PREFIX}{theme:020}")
+}
+
+pub const SUBSCRIPTION_SK_PREFIX: &str = "SUBSCRIPTION#";
+pub const PREFERENCE_SK_PREFIX: &str = "PREFERENCE#";
 
 pub fn user_pk(id: UserId) -> String {
     format!("USER#{id}")

@@ -9,7 +9,9 @@ use aws_sdk_dynamodb::operation::put_item::builders::PutItemFluentBuilder;
 use aws_sdk_dynamodb::operation::transact_write_items::TransactWriteItemsError;
 use aws_sdk_dynamodb::operation::update_item::builders::UpdateItemFluentBuilder;
 use aws_sdk_dynamodb::operation::update_item::UpdateItemOutput;
-use aws_sdk_dynamodb::types::builders::{DeleteBuilder, PutBuilder, UpdateBuilder};
+use aws_sdk_dynamodb::types::builders::{
+    ConditionCheckBuilder, DeleteBuilder, PutBuilder, UpdateBuilder,
+};
 use aws_sdk_dynamodb::types::{
     AttributeValue, KeysAndAttributes, Put, ReturnConsumedCapacity, TransactWriteItem, WriteRequest,
 };
@@ -277,6 +279,7 @@ impl Transaction<'_> {
     transaction_operation!(put: PutBuilder);
     transaction_operation!(update: UpdateBuilder);
     transaction_operation!(delete: DeleteBuilder);
+    transaction_operation!(condition_check: ConditionCheckBuilder);
 
     /// Deletes the item with this key, whether or not it exists.
     pub(super) fn delete_key(&mut self, part: Part, key: Item) -> Result<&mut Self, StoreError> {
