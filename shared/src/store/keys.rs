@@ -39,8 +39,8 @@
 //! | preference        | `USER#<id>`               | `PREFERENCE#<theme:020>`     | `THEME#<theme>`     | `<id:020>` |
 //!
 //! Channels and themes each live in one partition, listed in id order by a Query on it.
-//! What will point at them later is found from them through GSI1: a subscription item
-//! (`USER#<user>` / `SUBSCRIPTION#<channel:020>`) carries `GSI1PK = CHANNEL#<channel>` and
+//! What points at them is found from them through GSI1 (`store::members`): a subscription
+//! item (`USER#<user>` / `SUBSCRIPTION#<channel:020>`) carries `GSI1PK = CHANNEL#<channel>` and
 //! `GSI1SK = <user:020>` ([`channel_members_pk`]), a preference (`USER#<user>` /
 //! `PREFERENCE#<theme:020>`) `GSI1PK = THEME#<theme>` ([`theme_members_pk`]).
 
