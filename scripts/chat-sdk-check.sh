@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Tries the chat-server contract with its official Go SDK, Qiscus-Integration/qiscus-go (package
-# sdk), as a real server calls it (issue 11, item 4 and "Done when"): starts the local API the
+# sdk), as a real server calls it: starts the local API the
 # project's own way (scripts/run-local.sh) on a stack of its own, creates an app with
 # `userctl app create`, and runs scripts/chat-sdk-check/main.go with QISCUS_APP_ID,
 # QISCUS_SECRET_KEY and QISCUS_API_BASE (the SDK's NewSDKFromEnv). The program calls

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Tries the push contract with its official PHP client, watzenare/PushApi_Client, as a team
-# moving onto this service would (issue 9, "Done when"): starts the local API the project's own
+# moving onto this service would: starts the local API the project's own
 # way (scripts/run-local.sh) on a stack of its own, creates an app with `userctl app create`,
 # points the client at the API (base URL, port, app id, app name, secret: the client computes
 # its own X-App-Auth = md5(name + date + secret)) and runs scripts/push-client-check.php, which
