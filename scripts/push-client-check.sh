@@ -51,60 +51,11 @@ if ! command -v php >/dev/null 2>&1 || ! php -r 'exit(function_exists("curl_init
   DEBIAN_FRONTEND=noninteractive apt-get install -y -qq php-cli php-curl >/dev/null
 fi
 
-port_in_use() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
-if port_in_use "$api_port"; then
-  log "port $api_port is already in use by another program; set PUSH_CHECK_PORT"
-  exit 1
-fi
-
-# --- the local API, the project's own way -------------------------------------------------
-log "building local-api and userctl"
-nice cargo build --locked -q -p users-tools --bin local-api --bin userctl
-
-mkdir -p "$run_dir"
-api_log="$run_dir/push-client-api.log"
-runner_pid=""
-stop_all() {
-  if [ -n "$runner_pid" ] && kill -0 "$runner_pid" 2>/dev/null; then
-    # run-local.sh's own trap stops the API and the stack it started.
-    kill -TERM "$runner_pid" 2>/dev/null || true
-    wait "$runner_pid" 2>/dev/null || true
-  fi
-  # In case run-local.sh died before its trap ran: the stack of this name only.
-  bash scripts/stack.sh stop 2>/dev/null || true
-}
-trap stop_all EXIT
-trap 'exit 130' INT TERM
-
-log "starting the local API on 127.0.0.1:$api_port (stack $STACK_NAME; log $api_log)"
-PORT="$api_port" nice bash scripts/run-local.sh >"$api_log" 2>&1 &
-runner_pid=$!
-
-for _ in $(seq 1 600); do
-  if grep -q '^Users API on ' "$api_log" 2>/dev/null && port_in_use "$api_port"; then break; fi
-  if ! kill -0 "$runner_pid" 2>/dev/null; then
-    log "the local API exited while starting; its log:"
-    tail -n 30 "$api_log" >&2
-    exit 1
-  fi
-  sleep 0.5
-done
-if ! port_in_use "$api_port"; then
-  log "the local API did not open port $api_port; its log:"
-  tail -n 30 "$api_log" >&2
-  exit 1
-fi
-
-# --- an app as a new user would make one --------------------------------------------------
-eval "$(bash scripts/stack.sh env)"
-export TABLE_NAME="${TABLE_NAME:-users-local}"
-created="$(./target/debug/userctl app create "$app_name")"
-app_id="$(printf '%s\n' "$created" | sed -n 's/^app id: //p')"
-app_secret="$(printf '%s\n' "$created" | sed -n 's/^secret: //p')"
-if [ -z "$app_id" ] || [ -z "$app_secret" ]; then
-  log "userctl app create printed no credential"
-  exit 1
-fi
+# --- the local API, the project's own way, and an app as a new user would make one ---------
+# shellcheck source=scripts/local-api-for-check.sh
+source scripts/local-api-for-check.sh
+start_local_api PUSH_CHECK_PORT push-client-api.log
+create_app "$app_name"
 log "app $app_id ($app_name); client at $client_dir"
 
 # --- the client -------------------------------------------------------------------------
