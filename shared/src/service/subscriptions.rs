@@ -31,6 +31,23 @@ fn refused(kind: TopicKind, error: MemberWriteError) -> ServiceError {
     }
 }
 
+/// Writes the subscription or preference (its user checked by the caller). `must_exist`: `None`
+/// writes either way, `Some(false)` only a new one (an existing one is `taken`), `Some(true)`
+/// only over one that is there.
+async fn write_member(
+    store: &Store,
+    kind: TopicKind,
+    member: Member,
+    must_exist: Option<bool>,
+    taken: ServiceError,
+) -> Result<Member, ServiceError> {
+    match store.put_member(kind, member, must_exist).await {
+        Ok(()) => Ok(member),
+        Err(MemberWriteError::Conflict) if must_exist == Some(false) => Err(taken),
+        Err(other) => Err(refused(kind, other)),
+    }
+}
+
 /// The user, when an app may change them.
 async fn changeable_user(store: &Store, user: UserId) -> Result<(), ServiceError> {
     let found = store.get_user(user).await?.ok_or(ServiceError::NotFound)?;
@@ -62,11 +79,14 @@ pub async fn subscribe(store: &Store, user: UserId, channel: u64) -> Result<Memb
         topic: channel,
         option: None,
     };
-    store
-        .put_member(TopicKind::Channel, member, None)
-        .await
-        .map_err(|e| refused(TopicKind::Channel, e))?;
-    Ok(member)
+    write_member(
+        store,
+        TopicKind::Channel,
+        member,
+        None,
+        ServiceError::NotFound,
+    )
+    .await
 }
 
 /// The user's subscription to (preference for) the channel (theme); 404 when there is none.
@@ -136,19 +156,9 @@ pub async fn create_preference(
 ) -> Result<Member, ServiceError> {
     changeable_user(store, user).await?;
     existing_topic(store, TopicKind::Theme, theme).await?;
-    let member = Member {
-        user,
-        topic: theme,
-        option: Some(option),
-    };
-    match store
-        .put_member(TopicKind::Theme, member, Some(false))
-        .await
-    {
-        Ok(()) => Ok(member),
-        Err(MemberWriteError::Conflict) => Err(ServiceError::taken(UniqueField::Preference)),
-        Err(other) => Err(refused(TopicKind::Theme, other)),
-    }
+    let member = preference(user, theme, option);
+    let taken = ServiceError::taken(UniqueField::Preference);
+    write_member(store, TopicKind::Theme, member, Some(false), taken).await
 }
 
 /// Changes a preference that is set; 404 when there is none (as the original).
@@ -159,16 +169,23 @@ pub async fn update_preference(
     option: u8,
 ) -> Result<Member, ServiceError> {
     changeable_user(store, user).await?;
-    let member = Member {
+    let member = preference(user, theme, option);
+    write_member(
+        store,
+        TopicKind::Theme,
+        member,
+        Some(true),
+        ServiceError::NotFound,
+    )
+    .await
+}
+
+fn preference(user: UserId, theme: u64, option: u8) -> Member {
+    Member {
         user,
         topic: theme,
         option: Some(option),
-    };
-    store
-        .put_member(TopicKind::Theme, member, Some(true))
-        .await
-        .map_err(|e| refused(TopicKind::Theme, e))?;
-    Ok(member)
+    }
 }
 
 /// Sets the user's option for every theme there is (creating the preferences not set yet), as
@@ -184,12 +201,10 @@ pub async fn set_all_preferences(
     loop {
         let themes = store.topic_page(TopicKind::Theme, skip, THEME_PAGE).await?;
         for theme in &themes {
-            let member = Member {
-                user,
-                topic: theme.id,
-                option: Some(option),
-            };
-            match store.put_member(TopicKind::Theme, member, None).await {
+            match store
+                .put_member(TopicKind::Theme, preference(user, theme.id, option), None)
+                .await
+            {
                 Ok(()) => set += 1,
                 // A theme deleted meanwhile is skipped.
                 Err(MemberWriteError::NoTopic) => {}
