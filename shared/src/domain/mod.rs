@@ -19,7 +19,7 @@ pub use records::{
 };
 pub use topic::{ThemeRange, Topic, TopicKind, TopicName, MAX_TOPIC_NAME};
 pub use url::HttpUrl;
-pub use user::{Bio, Email, NewUser, Password, PersonName, User, UserId, UserSummary, Username};
+pub use user::{Ban, Bio, Email, NewUser, Password, PersonName, User, UserId, UserSummary, Username};
 
 /// Why a value was refused, in words a client can read.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]

@@ -235,6 +235,13 @@ pub struct User {
     pub following_count: u64,
     pub likes_received: u64,
     pub comments_received: u64,
+    /// Campaign counters, kept by the campaign service through the counters route.
+    pub total_campaigns: u64,
+    pub total_earnings: u64,
+    /// Set by staff; refuses sign-in until lifted or until it expires.
+    pub ban: Option<Ban>,
+    /// Campaign preference categories (reference-data codes).
+    pub categories: Vec<String>,
     /// False only for accounts signed up through a contract that verifies e-mail, until the
     /// code is confirmed; such a user cannot sign in.
     pub email_verified: bool,
@@ -254,6 +261,21 @@ pub struct User {
     pub photo: Option<HttpUrl>,
     pub address: Option<Address>,
     pub birthday: Option<Birthday>,
+}
+
+/// A ban set by staff: the reason, when, and an optional expiry after which it lifts by itself.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Ban {
+    pub reason: String,
+    pub since: Timestamp,
+    pub until: Option<Timestamp>,
+}
+
+impl Ban {
+    /// Whether the ban still holds at `now`.
+    pub fn holds_at(&self, now: Timestamp) -> bool {
+        self.until.is_none_or(|until| now < until)
+    }
 }
 
 /// What a user directory shows of a user (the index projection).
@@ -322,6 +344,10 @@ impl User {
             following_count: 0,
             likes_received: 0,
             comments_received: 0,
+            total_campaigns: 0,
+            total_earnings: 0,
+            ban: None,
+            categories: Vec::new(),
             email_verified: true,
             chat_user_id: None,
             created_by_app: None,
@@ -334,6 +360,11 @@ impl User {
             address: None,
             birthday: None,
         }
+    }
+
+    /// Whether a ban holds at `now`.
+    pub fn is_banned_at(&self, now: Timestamp) -> bool {
+        self.ban.as_ref().is_some_and(|ban| ban.holds_at(now))
     }
 
     pub fn summary(&self) -> UserSummary {

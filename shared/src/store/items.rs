@@ -4,7 +4,7 @@
 use super::{keys, StoreError};
 use crate::clock::Timestamp;
 use crate::domain::{
-    Address, AppCredential, Avatar, Bio, Birthday, ChatUserId, CountryCode, Device, DeviceKind,
+    Address, AppCredential, Avatar, Ban, Bio, Birthday, ChatUserId, CountryCode, Device, DeviceKind,
     DisplayName, Email, EmailCode, FollowEdge, Gender, HttpUrl, Invalid, LoginFailures, PersonName,
     Phone, Session, ThemeRange, Topic, TopicKind, TopicName, User, UserId, Username,
 };
@@ -87,6 +87,20 @@ pub struct UserItem {
     pub likes_received: u64,
     #[serde(default)]
     pub comments_received: u64,
+    #[serde(default)]
+    pub total_campaigns: u64,
+    #[serde(default)]
+    pub total_earnings: u64,
+    /// A ban: its reason, start and optional end (RFC 3339).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ban_reason: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub banned_at: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub banned_until: Option<String>,
+    /// Campaign preference categories.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub categories: Vec<String>,
     #[serde(default = "verified_by_default")]
     pub email_verified: bool,
     /// The chat server's display name.
@@ -179,6 +193,16 @@ impl UserItem {
             following_count: user.following_count,
             likes_received: user.likes_received,
             comments_received: user.comments_received,
+            total_campaigns: user.total_campaigns,
+            total_earnings: user.total_earnings,
+            ban_reason: user.ban.as_ref().map(|b| b.reason.clone()),
+            banned_at: user.ban.as_ref().map(|b| b.since.to_rfc3339()),
+            banned_until: user
+                .ban
+                .as_ref()
+                .and_then(|b| b.until)
+                .map(Timestamp::to_rfc3339),
+            categories: user.categories.clone(),
             email_verified: user.email_verified,
             display_name: text_of(&user.display_name),
             chat_user_id: text_of(&user.chat_user_id),
@@ -323,6 +347,10 @@ fn user_of(item: &UserItem) -> Result<User, StoreError> {
         following_count: item.following_count,
         likes_received: item.likes_received,
         comments_received: item.comments_received,
+        total_campaigns: item.total_campaigns,
+        total_earnings: item.total_earnings,
+        ban: stored_ban(item)?,
+        categories: item.categories.clone(),
         email_verified: item.email_verified,
         chat_user_id: optional(
             "chat_user_id",
@@ -339,6 +367,22 @@ fn user_of(item: &UserItem) -> Result<User, StoreError> {
         address: optional("address", item.address.as_deref(), Address::parse)?,
         birthday: optional("birthday", item.birthday.as_deref(), Birthday::parse)?,
     })
+}
+
+/// The ban of a stored user: present when `banned_at` is.
+fn stored_ban(item: &UserItem) -> Result<Option<Ban>, StoreError> {
+    let Some(since) = item.banned_at.as_deref() else {
+        return Ok(None);
+    };
+    Ok(Some(Ban {
+        reason: item.ban_reason.clone().unwrap_or_default(),
+        since: timestamp("banned_at", since)?,
+        until: item
+            .banned_until
+            .as_deref()
+            .map(|t| timestamp("banned_until", t))
+            .transpose()?,
+    }))
 }
 
 impl TryFrom<UserItem> for User {
