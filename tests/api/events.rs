@@ -8,7 +8,7 @@
 //! credential), `CODE` (carol's e-mailed verification code), `EMAIL_DEVICE_ID` (the id of
 //! alice's e-mail device), `CHANNEL_ID` (the push channel `News`) and `THEME_ID` (the
 //! multicast push theme `Likes`), `SPARE_THEME` (the unicast theme `Alerts`, which alice has
-//! no preference for). Alice is subscribed to `News` and has the option 1 for `Likes`. The fixtures: alice, bob and
+//! no preference for), `STAFF_TOKEN` (an access token of the staff user `boss`). Alice is subscribed to `News` and has the option 1 for `Likes`. The fixtures: alice, bob and
 //! dave signed up through careers with `password123`, alice following bob, the chat user
 //! `johnny@example.com`, and carol signed up (unverified) through accounts.
 
@@ -56,6 +56,8 @@ async fn fixtures(app: &TestApp) -> Vec<(&'static str, String)> {
         )
         .await;
     assert_eq!(follow.status.as_u16(), 201, "{}", follow.body);
+    app.create_staff("boss", false).await;
+    let staff_token = app.access_token("boss").await;
     let (app_id, secret) = app.app_credential("events").await;
     let chat = app
         .post_with_headers(
@@ -122,6 +124,7 @@ async fn fixtures(app: &TestApp) -> Vec<(&'static str, String)> {
         .await;
     assert_eq!(preference.status.as_u16(), 200, "{}", preference.body);
     vec![
+        ("STAFF_TOKEN", staff_token),
         ("SPARE_THEME", spare_theme),
         ("EMAIL_DEVICE_ID", email_device_id),
         ("CHANNEL_ID", channel_id),

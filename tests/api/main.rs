@@ -34,4 +34,5 @@ mod push_users;
 mod request_bodies;
 mod security_findings;
 mod social_graph;
+mod staff_backend;
 mod tampered_tokens;

@@ -7,12 +7,20 @@
 //! userctl reference load <file>   countries and cities (JSON as shared/data/reference.json)
 //! userctl staff create <username> <email> [--superuser]
 //!                                  the password is read from USERCTL_PASSWORD or stdin
+//! userctl ban <user id> [--until <RFC 3339 time>] [reason...]
+//! userctl unban <user id> [reason...]
+//! userctl force-logout <user id> [reason...]
+//! userctl audit <user id>          the user's audit trail, oldest first
 //! ```
+//! Bans, unbans and forced sign-outs are recorded in the user's audit trail under
+//! `operator:<login>` (`USER`, else `operator`).
 //! The table is `TABLE_NAME`; AWS settings come from the SDK's own variables.
 
 use std::io::Write;
-use users_shared::domain::{Email, Password, Username};
+use users_shared::clock::Timestamp;
+use users_shared::domain::{Email, Password, StaffAction, UserId, Username};
 use users_shared::service::accounts::{self, NewAccount};
+use users_shared::service::staff::{self, BanOrder, By};
 use users_shared::service::{apps, ServiceError};
 use users_shared::store::{ReferenceData, Store};
 
@@ -21,7 +29,11 @@ pub const USAGE: &str = "usage:
   userctl app list
   userctl app revoke <app id>
   userctl reference load <file.json>
-  userctl staff create <username> <email> [--superuser]   (password from USERCTL_PASSWORD or stdin)";
+  userctl staff create <username> <email> [--superuser]   (password from USERCTL_PASSWORD or stdin)
+  userctl ban <user id> [--until <RFC 3339 time>] [reason...]
+  userctl unban <user id> [reason...]
+  userctl force-logout <user id> [reason...]
+  userctl audit <user id>";
 
 #[derive(Debug, thiserror::Error)]
 pub enum AdminError {
@@ -33,6 +45,16 @@ pub enum AdminError {
     Service(#[from] ServiceError),
     #[error(transparent)]
     Io(#[from] std::io::Error),
+}
+
+/// The operator running the command, as the audit trail names them.
+fn operator() -> By<'static> {
+    static NAME: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    By::Operator(NAME.get_or_init(|| std::env::var("USER").unwrap_or_else(|_| "operator".into())))
+}
+
+fn user_id(text: &str) -> Result<UserId, AdminError> {
+    UserId::parse(text).map_err(|e| invalid("user id", e))
 }
 
 fn invalid(field: &str, error: users_shared::domain::Invalid) -> AdminError {
@@ -105,7 +127,62 @@ pub async fn run(
                 ..NewAccount::new("")
             };
             let (user, _) = accounts::create(store, account, false).await?;
+            let detail = superuser.then(|| "superuser".to_owned());
+            staff::record(
+                store,
+                operator(),
+                user.id,
+                StaffAction::StaffCreated,
+                detail,
+            )
+            .await?;
             writeln!(out, "created staff user {} (id {})", user.username, user.id)?;
+        }
+        ["ban", id, rest @ ..] => {
+            let (until, reason) = match rest {
+                ["--until", time, reason @ ..] => {
+                    let until = Timestamp::parse_rfc3339(time).ok_or_else(|| {
+                        AdminError::Invalid(format!("--until: {time:?} is not an RFC 3339 time"))
+                    })?;
+                    (Some(until), reason.join(" "))
+                }
+                reason => (None, reason.join(" ")),
+            };
+            let order = BanOrder {
+                user_id: user_id(id)?,
+                banned: true,
+                reason,
+                until,
+            };
+            staff::set_ban(store, operator(), order).await?;
+            writeln!(out, "banned user {id}")?;
+        }
+        ["unban", id, reason @ ..] => {
+            let order = BanOrder {
+                user_id: user_id(id)?,
+                banned: false,
+                reason: reason.join(" "),
+                until: None,
+            };
+            staff::set_ban(store, operator(), order).await?;
+            writeln!(out, "unbanned user {id}")?;
+        }
+        ["force-logout", id, reason @ ..] => {
+            staff::force_logout(store, operator(), user_id(id)?, reason.join(" ")).await?;
+            writeln!(out, "ended every session of user {id}")?;
+        }
+        ["audit", id] => {
+            for entry in staff::trail(store, user_id(id)?).await? {
+                writeln!(
+                    out,
+                    "{}\t{}\t{}\t{}\t{}",
+                    entry.at.to_rfc3339(),
+                    entry.actor.text(),
+                    entry.action.as_str(),
+                    entry.reason,
+                    entry.detail.unwrap_or_default()
+                )?;
+            }
         }
         _ => return Err(AdminError::Usage),
     }

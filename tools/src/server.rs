@@ -29,6 +29,7 @@ pub struct Functions {
     pub auth: auth_function::AuthState,
     pub users: users_function::UsersState,
     pub social: social_function::SocialState,
+    pub admin: admin_function::AdminState,
 }
 
 impl Functions {
@@ -42,6 +43,7 @@ impl Functions {
             auth: auth_function::AuthState::new(config, sdk)?,
             users: users_function::UsersState::new(&verify_only, sdk)?,
             social: social_function::SocialState::new(&verify_only, sdk)?,
+            admin: admin_function::AdminState::new(&verify_only, sdk)?,
         })
     }
 
@@ -55,12 +57,18 @@ impl Functions {
             "AuthFunction" => dispatch(auth_function::ROUTES, &self.auth, request).await,
             "UsersFunction" => dispatch(users_function::ROUTES, &self.users, request).await,
             "SocialFunction" => dispatch(social_function::ROUTES, &self.social, request).await,
+            "AdminFunction" => dispatch(admin_function::ROUTES, &self.admin, request).await,
             _ => return None,
         })
     }
 
     /// The logical ids of the functions this server can run.
-    pub const KNOWN: &'static [&'static str] = &["AuthFunction", "SocialFunction", "UsersFunction"];
+    pub const KNOWN: &'static [&'static str] = &[
+        "AdminFunction",
+        "AuthFunction",
+        "SocialFunction",
+        "UsersFunction",
+    ];
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -276,6 +284,14 @@ mod tests {
         assert_eq!(
             template_routes("SocialFunction"),
             declared(social_function::ROUTES)
+        );
+    }
+
+    #[test]
+    fn template_and_admin_function_declare_the_same_routes() {
+        assert_eq!(
+            template_routes("AdminFunction"),
+            declared(admin_function::ROUTES)
         );
     }
 

@@ -1,6 +1,7 @@
 //! The campaign app and its backend (`/api/...`, seed 000): form or JSON bodies, replies
 //! `{"status": "success", "message": ...}`, errors `{"error": code, "message": ..., "field": ...}`.
 
+use crate::clock::Timestamp;
 use crate::domain::{Email, Password, PersonName, Phone, User, UserId, Username};
 use crate::http::body::{BodyError, Fields};
 use crate::http::dialect::Reason;
@@ -8,6 +9,7 @@ use crate::http::response::Json;
 use crate::service::accounts::{EmailCheck, NewAccount};
 use crate::service::profiles::ProfileChanges;
 use crate::service::sessions::LoginName;
+use crate::service::staff::{self, BanOrder, Standing};
 use crate::service::{FieldErrors, ServiceError};
 use serde::Serialize;
 
@@ -85,6 +87,10 @@ pub(crate) fn shape(reason: &Reason) -> Json {
             "permission_denied",
             "You don't have permission to perform this action",
         ),
+        Reason::Banned { .. } => {
+            text = crate::http::dialect::banned_sentence(reason);
+            ("account_banned", text.as_str())
+        }
         Reason::NotFound | Reason::Missing(_) => ("user_not_found", "User not found"),
         Reason::InvalidPage => ("not_found", "Invalid page."),
         Reason::Unexpected => ("server_error", "An unexpected error occurred"),
@@ -299,6 +305,113 @@ pub fn backend_login_state(user: Option<&User>) -> BackendLoginState {
     }
 }
 
+/// The user a staff route acts on: `user_id`, required.
+pub fn target_user(fields: &Fields) -> Result<UserId, ServiceError> {
+    let mut errors = FieldErrors::default();
+    let id = required_user_id(fields, &mut errors);
+    errors.finish(id)
+}
+
+fn required_user_id(fields: &Fields, errors: &mut FieldErrors) -> Option<UserId> {
+    if !fields.contains("user_id") {
+        errors.add("user_id", "This field is required.");
+        return None;
+    }
+    fields
+        .optional_id("user_id", errors)?
+        .map(UserId::new)
+        .or_else(|| {
+            errors.add("user_id", "This field is required.");
+            None
+        })
+}
+
+/// An optional reason of at most [`staff::MAX_REASON`] characters.
+fn reason(fields: &Fields, errors: &mut FieldErrors) -> String {
+    let text = fields.optional_text("reason", errors).unwrap_or_default();
+    if text.chars().count() > staff::MAX_REASON {
+        errors.add(
+            "reason",
+            format!(
+                "Ensure this field has no more than {} characters.",
+                staff::MAX_REASON
+            ),
+        );
+    }
+    text
+}
+
+/// `POST /api/user/status/ban/`: `user_id`, `banned`, `reason`, and an optional `until`
+/// (RFC 3339) after which the ban lifts by itself.
+pub fn ban_order(fields: &Fields) -> Result<BanOrder, ServiceError> {
+    let mut errors = FieldErrors::default();
+    let user_id = required_user_id(fields, &mut errors);
+    let banned = fields.required_bool("banned", &mut errors);
+    let reason = reason(fields, &mut errors);
+    let until = match fields.optional_text("until", &mut errors).as_deref() {
+        None | Some("") => None,
+        Some(text) => {
+            let until = Timestamp::parse_rfc3339(text);
+            if until.is_none() {
+                errors.add(
+                    "until",
+                    "Datetime has wrong format. Use one of these formats instead: YYYY-MM-DDThh:mm:ssZ.",
+                );
+            }
+            until
+        }
+    };
+    let order = match (user_id, banned) {
+        (Some(user_id), Some(banned)) => Some(BanOrder {
+            user_id,
+            banned,
+            reason,
+            until,
+        }),
+        _ => None,
+    };
+    errors.finish(order)
+}
+
+/// `POST /api/user/force-logout/`: `user_id` and an optional `reason`.
+pub fn force_logout_order(fields: &Fields) -> Result<(UserId, String), ServiceError> {
+    let mut errors = FieldErrors::default();
+    let user_id = required_user_id(fields, &mut errors);
+    let reason = reason(fields, &mut errors);
+    errors.finish(user_id.map(|id| (id, reason)))
+}
+
+/// `POST /api/user/status/ban/`.
+pub fn ban_updated() -> Success {
+    success_of("User ban status updated")
+}
+
+/// `POST /api/user/force-logout/`.
+pub fn logged_out_everywhere() -> Success {
+    success_of("User logged out from all sessions")
+}
+
+/// `POST /api/user/status/`: `active`, `banned` or `inactive`, the day the user joined, the
+/// last sign-in (RFC 3339, `null` if never) and the campaign counters.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct StatusBody {
+    pub status: &'static str,
+    pub joined_date: String,
+    pub last_login: Option<String>,
+    pub total_campaigns: u64,
+    pub total_earnings: u64,
+}
+
+pub fn status(standing: &Standing) -> StatusBody {
+    StatusBody {
+        status: standing.state.as_str(),
+        joined_date: standing.joined.to_rfc3339()[..10].to_owned(),
+        last_login: standing.last_login.map(Timestamp::to_rfc3339),
+        total_campaigns: standing.total_campaigns,
+        total_earnings: standing.total_earnings,
+    }
+}
+
 /// `POST /api/update/profile/`: any of first_name, last_name, email, phone, country, city.
 pub fn profile_changes(fields: &Fields) -> Result<ProfileChanges, ServiceError> {
     let mut errors = FieldErrors::default();
@@ -323,6 +436,72 @@ pub fn profile_changes(fields: &Fields) -> Result<ProfileChanges, ServiceError> 
 mod tests {
     use super::*;
     use crate::contracts::keys;
+
+    fn form(pairs: &[(&str, &str)]) -> Fields {
+        Fields::from_map(
+            pairs
+                .iter()
+                .map(|(k, v)| ((*k).to_owned(), serde_json::Value::String((*v).to_owned())))
+                .collect(),
+        )
+    }
+
+    #[test]
+    fn a_ban_order_reads_the_documented_form_and_an_optional_expiry() {
+        let order = ban_order(&form(&[
+            ("user_id", "123"),
+            ("banned", "true"),
+            ("reason", "Violation of terms of service"),
+        ]))
+        .unwrap();
+        assert_eq!(order.user_id, UserId::new(123));
+        assert!(order.banned);
+        assert_eq!(order.until, None);
+        let order = ban_order(&form(&[
+            ("user_id", "5"),
+            ("banned", "False"),
+            ("until", "2030-01-01T00:00:00Z"),
+        ]))
+        .unwrap();
+        assert!(!order.banned);
+        assert!(order.until.is_some());
+    }
+
+    #[test]
+    fn a_ban_order_reports_every_bad_field() {
+        let Err(ServiceError::Invalid(errors)) =
+            ban_order(&form(&[("banned", "maybe"), ("until", "tomorrow")]))
+        else {
+            panic!("expected field errors");
+        };
+        let mut fields: Vec<&str> = errors.iter().map(|(field, _)| field).collect();
+        fields.sort_unstable();
+        assert_eq!(fields, ["banned", "until", "user_id"]);
+    }
+
+    #[test]
+    fn status_has_the_documented_keys() {
+        let standing = Standing {
+            state: staff::AccountState::Banned,
+            joined: Timestamp::from_unix(1_704_067_200),
+            last_login: None,
+            total_campaigns: 10,
+            total_earnings: 500,
+        };
+        let body = status(&standing);
+        assert_eq!(
+            keys(&body),
+            [
+                "joined_date",
+                "last_login",
+                "status",
+                "total_campaigns",
+                "total_earnings"
+            ]
+        );
+        assert_eq!(body.joined_date, "2024-01-01");
+        assert_eq!(body.status, "banned");
+    }
 
     #[test]
     fn registered_has_status_message_and_user_id() {

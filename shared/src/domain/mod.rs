@@ -1,5 +1,6 @@
 //! Domain values that cannot hold an invalid value: each is parsed once at the edge.
 
+mod audit;
 mod chat;
 mod contact;
 mod device;
@@ -10,6 +11,7 @@ mod topic;
 mod url;
 mod user;
 
+pub use audit::{Actor, AuditEntry, StaffAction};
 pub use chat::{ChatUserId, DisplayName};
 pub use contact::{CountryCode, Gender, Phone};
 pub use device::{Device, DeviceKind};
@@ -19,7 +21,9 @@ pub use records::{
 };
 pub use topic::{ThemeRange, Topic, TopicKind, TopicName, MAX_TOPIC_NAME};
 pub use url::HttpUrl;
-pub use user::{Ban, Bio, Email, NewUser, Password, PersonName, User, UserId, UserSummary, Username};
+pub use user::{
+    Ban, Bio, Email, NewUser, Password, PersonName, User, UserId, UserSummary, Username,
+};
 
 /// Why a value was refused, in words a client can read.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]

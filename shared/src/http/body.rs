@@ -245,6 +245,33 @@ impl Fields {
         }
     }
 
+    /// A required boolean: JSON `true`/`false`, or the words DRF's `BooleanField` takes in a
+    /// form (`true`, `false`, `1`, `0`, `yes`, `no`, `on`, `off`, any case).
+    pub fn required_bool(&self, name: &str, errors: &mut FieldErrors) -> Option<bool> {
+        let parsed = match self.get(name) {
+            None => {
+                errors.add(name, "This field is required.");
+                return None;
+            }
+            Some(Value::Bool(value)) => Some(*value),
+            Some(Value::Number(n)) => match n.as_u64() {
+                Some(1) => Some(true),
+                Some(0) => Some(false),
+                _ => None,
+            },
+            Some(Value::String(s)) => match s.trim().to_ascii_lowercase().as_str() {
+                "true" | "1" | "yes" | "on" | "y" | "t" => Some(true),
+                "false" | "0" | "no" | "off" | "n" | "f" => Some(false),
+                _ => None,
+            },
+            Some(_) => None,
+        };
+        if parsed.is_none() {
+            errors.add(name, "Must be a valid boolean.");
+        }
+        parsed
+    }
+
     /// An optional positive integer (JSON number or decimal text); blank counts as absent.
     pub fn optional_id(&self, name: &str, errors: &mut FieldErrors) -> Option<Option<u64>> {
         let parsed = match self.get(name) {

@@ -66,6 +66,10 @@ pub enum Reason<'a> {
     InvalidRefreshToken,
     InvalidCredentials,
     PermissionDenied,
+    /// The account is banned, until this time or until lifted (403).
+    Banned {
+        until: Option<crate::clock::Timestamp>,
+    },
     NotFound,
     /// Something other than the user is not there (`"Device"`): 404.
     Missing(&'static str),
@@ -105,6 +109,7 @@ impl<'a> Reason<'a> {
             ServiceError::InvalidRefreshToken => Reason::InvalidRefreshToken,
             ServiceError::InvalidCredentials => Reason::InvalidCredentials,
             ServiceError::PermissionDenied => Reason::PermissionDenied,
+            ServiceError::Banned { until } => Reason::Banned { until: *until },
             ServiceError::NotFound => Reason::NotFound,
             ServiceError::Missing(what) => Reason::Missing(what),
             ServiceError::InvalidPage => Reason::InvalidPage,
@@ -125,7 +130,7 @@ impl<'a> Reason<'a> {
             | Reason::InvalidToken
             | Reason::InvalidRefreshToken
             | Reason::InvalidCredentials => 401,
-            Reason::PermissionDenied => 403,
+            Reason::PermissionDenied | Reason::Banned { .. } => 403,
             Reason::NotFound | Reason::Missing(_) | Reason::InvalidPage => 404,
             Reason::RateLimited { .. } => 429,
             Reason::Unexpected => 500,
@@ -160,6 +165,7 @@ pub(crate) fn app_sentence(reason: &Reason, case: Case) -> String {
             "invalid app credentials".to_owned()
         }
         Reason::PermissionDenied => "forbidden".to_owned(),
+        Reason::Banned { .. } => banned_sentence(reason),
         Reason::NotFound => "user not found".to_owned(),
         Reason::Missing(what) => format!("{} not found", what.to_lowercase()),
         Reason::InvalidPage => "invalid page".to_owned(),
@@ -174,6 +180,16 @@ pub(crate) fn app_sentence(reason: &Reason, case: Case) -> String {
                 first.to_uppercase().chain(chars).collect()
             })
         }
+    }
+}
+
+/// How every contract tells a banned user so: `This account is banned[ until <time>].`
+pub fn banned_sentence(reason: &Reason) -> String {
+    match reason {
+        Reason::Banned { until: Some(until) } => {
+            format!("This account is banned until {}.", until.to_rfc3339())
+        }
+        _ => "This account is banned.".to_owned(),
     }
 }
 

@@ -76,6 +76,13 @@ pub(crate) fn shape(reason: &Reason) -> Json {
         Reason::PermissionDenied => {
             Detail::new("You do not have permission to perform this action.")
         }
+        Reason::Banned { .. } => {
+            text = super::dialect::banned_sentence(reason);
+            Detail {
+                detail: &text,
+                code: Some("user_banned"),
+            }
+        }
         Reason::NotFound | Reason::Missing(_) => Detail::new("Not found."),
         Reason::InvalidPage => Detail::new("Invalid page."),
         Reason::RateLimited { retry_after } => {

@@ -165,7 +165,11 @@ pub async fn login_or_register(
                 Err(other) => return Err(other),
             }
         }
-        PasswordUse::Replace => Some(password::hash(password).await?),
+        PasswordUse::Replace => {
+            // The app made this user, so it learns of a ban without a password proof.
+            ensure_not_banned(&user)?;
+            Some(password::hash(password).await?)
+        }
     };
     let link = matches!(target, ChatTarget::ByEmail(_));
     let avatar = avatar_url.unwrap_or_else(|| user.avatar.clone());
@@ -220,10 +224,21 @@ async fn reachable(store: &Store, chat_user_id: &str) -> Result<User, ServiceErr
 /// The reachable, active user behind a chat id: whom a token may be given.
 async fn signable(store: &Store, chat_user_id: &str) -> Result<User, ServiceError> {
     let user = reachable(store, chat_user_id).await?;
+    ensure_not_banned(&user)?;
     if user.is_active {
         Ok(user)
     } else {
         Err(ServiceError::PermissionDenied)
+    }
+}
+
+/// Refuses a user under a ban, saying so.
+fn ensure_not_banned(user: &User) -> Result<(), ServiceError> {
+    match &user.ban {
+        Some(ban) if ban.holds_at(Timestamp::now()) => {
+            Err(ServiceError::Banned { until: ban.until })
+        }
+        _ => Ok(()),
     }
 }
 

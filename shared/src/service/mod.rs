@@ -13,6 +13,7 @@ pub mod push;
 pub mod reference;
 pub mod sessions;
 pub mod social;
+pub mod staff;
 pub mod subscriptions;
 pub mod topics;
 pub mod verification;
@@ -146,6 +147,12 @@ pub enum ServiceError {
     InvalidCredentials,
     #[error("permission denied")]
     PermissionDenied,
+    /// The account is banned (until `until`, or until lifted). Told only to the account's
+    /// owner: after a correct password, or to the app that made the account.
+    #[error("the account is banned")]
+    Banned {
+        until: Option<crate::clock::Timestamp>,
+    },
     #[error("not found")]
     NotFound,
     /// Something other than the user a route names is not there (`"Device"`).

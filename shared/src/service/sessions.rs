@@ -188,6 +188,12 @@ impl Attempt<'_> {
         let matches =
             password::verify(password, stored.as_ref().map(|c| c.password_hash.clone())).await?;
         let user = stored.map(|c| c.user);
+        if let Some(ban) = user.as_ref().and_then(|u| u.ban.as_ref()) {
+            // Only someone who knows the password learns of the ban.
+            if matches && ban.holds_at(now) {
+                return Err(ServiceError::Banned { until: ban.until });
+            }
+        }
         if accept(user.as_ref(), matches) {
             let user = user.ok_or(ServiceError::InvalidCredentials)?;
             if failures.is_some() {
@@ -350,6 +356,7 @@ pub fn refresh_decision(
         RefreshDecision::RevokeReused
     } else if session_live(session, now)
         && user.is_active
+        && !user.is_banned_at(now)
         && user.token_version == session.token_version
     {
         RefreshDecision::Rotate
@@ -412,10 +419,16 @@ pub async fn authenticate(
     let user_id = UserId::parse(&claims.sub).map_err(|_| ServiceError::InvalidToken)?;
     let (user, session) = store.get_user_and_session(user_id, &claims.sid).await?;
     match (user, session) {
-        (Some(user), Some(_)) if user.is_active && user.token_version == claims.ver => Ok(Caller {
-            user,
-            session_id: claims.sid,
-        }),
+        (Some(user), Some(_))
+            if user.is_active
+                && !user.is_banned_at(Timestamp::now())
+                && user.token_version == claims.ver =>
+        {
+            Ok(Caller {
+                user,
+                session_id: claims.sid,
+            })
+        }
         _ => Err(ServiceError::InvalidToken),
     }
 }

@@ -4,9 +4,9 @@
 use super::{keys, StoreError};
 use crate::clock::Timestamp;
 use crate::domain::{
-    Address, AppCredential, Avatar, Ban, Bio, Birthday, ChatUserId, CountryCode, Device, DeviceKind,
-    DisplayName, Email, EmailCode, FollowEdge, Gender, HttpUrl, Invalid, LoginFailures, PersonName,
-    Phone, Session, ThemeRange, Topic, TopicKind, TopicName, User, UserId, Username,
+    Address, AppCredential, Avatar, Ban, Bio, Birthday, ChatUserId, CountryCode, Device,
+    DeviceKind, DisplayName, Email, EmailCode, FollowEdge, Gender, HttpUrl, Invalid, LoginFailures,
+    PersonName, Phone, Session, ThemeRange, Topic, TopicKind, TopicName, User, UserId, Username,
 };
 use serde::{Deserialize, Serialize};
 use serde_with::skip_serializing_none;
@@ -14,6 +14,7 @@ use std::collections::BTreeMap;
 
 pub const ENTITY_USER: &str = "USER";
 pub const ENTITY_SESSION: &str = "SESSION";
+pub const ENTITY_AUDIT: &str = "AUDIT";
 pub const ENTITY_USERNAME_GUARD: &str = "USERNAME_GUARD";
 pub const ENTITY_EMAIL_GUARD: &str = "EMAIL_GUARD";
 pub const ENTITY_CHAT_ID_GUARD: &str = "CHAT_ID_GUARD";
@@ -962,6 +963,8 @@ mod tests {
             ("following_count", n(0)),
             ("likes_received", n(0)),
             ("comments_received", n(0)),
+            ("total_campaigns", n(0)),
+            ("total_earnings", n(0)),
             ("email_verified", AttributeValue::Bool(true)),
         ]);
         assert_eq!(item, expected);

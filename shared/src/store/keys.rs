@@ -37,6 +37,10 @@
 //! | theme id counter  | `COUNTER#THEME_ID`        | `COUNTER`          |         |                        |
 //! | subscription      | `USER#<id>`               | `SUBSCRIPTION#<channel:020>` | `CHANNEL#<channel>` | `<id:020>` |
 //! | preference        | `USER#<id>`               | `PREFERENCE#<theme:020>`     | `THEME#<theme>`     | `<id:020>` |
+//! | audit entry       | `AUDIT#<user id>`         | `<written, ns:020>#<random>` |  |                      |
+//!
+//! Audit entries live in a partition of their own, apart from the user's, so that deleting a
+//! user (which removes the user's partition) leaves the trail of what staff did to them.
 //!
 //! Channels and themes each live in one partition, listed in id order by a Query on it.
 //! What points at them is found from them through GSI1 (`store::members`): a subscription
@@ -138,6 +142,17 @@ pub fn preference_sk(theme: u64) -> String {
 
 pub const SUBSCRIPTION_SK_PREFIX: &str = "SUBSCRIPTION#";
 pub const PREFERENCE_SK_PREFIX: &str = "PREFERENCE#";
+
+/// The partition of a user's audit trail.
+pub fn audit_pk(id: UserId) -> String {
+    format!("AUDIT#{id}")
+}
+
+/// An audit entry's sort key: when it was written (nanoseconds since the epoch, so entries
+/// of the same second keep their order), then a random suffix that keeps them apart.
+pub fn audit_sk(written_nanos: u64, nonce: &str) -> String {
+    format!("{written_nanos:020}#{nonce}")
+}
 
 pub fn user_pk(id: UserId) -> String {
     format!("USER#{id}")

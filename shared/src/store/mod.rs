@@ -16,6 +16,7 @@ mod plumbing;
 mod profiles;
 mod reference;
 mod sessions;
+mod staff;
 mod topics;
 mod users;
 
@@ -27,6 +28,7 @@ pub use follows::FollowOutcome;
 pub use members::{Member, MemberPage, MemberWriteError};
 pub use profiles::ProfileUpdateError;
 pub use reference::{City, Country, ReferenceData};
+pub use staff::StaffChange;
 pub use topics::TopicWriteError;
 pub use users::{ChatUserUpdate, CreateUserError, Credentials};
 
