@@ -115,7 +115,7 @@ async fn more_reference_data_can_be_loaded() {
         .unwrap();
     let reply = update(&app, "country=100&city=1000", Some(&token)).await;
 
-    assert!(out.contains("loaded 1 countries and 1 cities"), "{out}");
+    assert!(out.contains("loaded 1 countries, 1 cities"), "{out}");
     assert_eq!(reply.status, StatusCode::OK, "{}", reply.body);
     let _ = std::fs::remove_file(file);
 }

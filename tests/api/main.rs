@@ -12,6 +12,7 @@ mod accounts_signup;
 mod admin_tool;
 mod campaign_auth;
 mod campaign_profile;
+mod campaign_settings;
 mod careers_directory;
 mod careers_register;
 mod careers_sessions;

@@ -4,7 +4,8 @@
 //! userctl app create <name>        prints the app id and its secret (shown once)
 //! userctl app list                 every credential, revoked ones marked
 //! userctl app revoke <app id>
-//! userctl reference load <file>   countries and cities (JSON as shared/data/reference.json)
+//! userctl reference load <file>   countries, cities, categories, networks, languages
+//!                                  (JSON as shared/data/reference.json; every key optional)
 //! userctl staff create <username> <email> [--superuser]
 //!                                  the password is read from USERCTL_PASSWORD or stdin
 //! userctl ban <user id> [--until <RFC 3339 time>] [reason...]
@@ -103,9 +104,12 @@ pub async fn run(
                 .map_err(ServiceError::from)?;
             writeln!(
                 out,
-                "loaded {} countries and {} cities ({written} items)",
+                "loaded {} countries, {} cities, {} categories, {} networks and {} languages ({written} items)",
                 data.countries.len(),
-                data.cities.len()
+                data.cities.len(),
+                data.categories.len(),
+                data.networks.len(),
+                data.languages.len()
             )?;
         }
         ["staff", "create", username, email, rest @ ..] => {

@@ -30,6 +30,7 @@ pub struct Functions {
     pub users: users_function::UsersState,
     pub social: social_function::SocialState,
     pub admin: admin_function::AdminState,
+    pub preferences: preferences_function::PreferencesState,
 }
 
 impl Functions {
@@ -44,6 +45,7 @@ impl Functions {
             users: users_function::UsersState::new(&verify_only, sdk)?,
             social: social_function::SocialState::new(&verify_only, sdk)?,
             admin: admin_function::AdminState::new(&verify_only, sdk)?,
+            preferences: preferences_function::PreferencesState::new(&verify_only, sdk)?,
         })
     }
 
@@ -58,6 +60,9 @@ impl Functions {
             "UsersFunction" => dispatch(users_function::ROUTES, &self.users, request).await,
             "SocialFunction" => dispatch(social_function::ROUTES, &self.social, request).await,
             "AdminFunction" => dispatch(admin_function::ROUTES, &self.admin, request).await,
+            "PreferencesFunction" => {
+                dispatch(preferences_function::ROUTES, &self.preferences, request).await
+            }
             _ => return None,
         })
     }
@@ -66,6 +71,7 @@ impl Functions {
     pub const KNOWN: &'static [&'static str] = &[
         "AdminFunction",
         "AuthFunction",
+        "PreferencesFunction",
         "SocialFunction",
         "UsersFunction",
     ];
@@ -292,6 +298,14 @@ mod tests {
         assert_eq!(
             template_routes("AdminFunction"),
             declared(admin_function::ROUTES)
+        );
+    }
+
+    #[test]
+    fn template_and_preferences_function_declare_the_same_routes() {
+        assert_eq!(
+            template_routes("PreferencesFunction"),
+            declared(preferences_function::ROUTES)
         );
     }
 

@@ -3,15 +3,21 @@
 
 use crate::clock::Timestamp;
 use crate::domain::{Email, Password, PersonName, Phone, User, UserId, Username};
+use crate::domain::{MAX_CHOICES, NOTIFICATION_CODES};
 use crate::http::body::{BodyError, Fields};
 use crate::http::dialect::Reason;
 use crate::http::response::Json;
 use crate::service::accounts::{EmailCheck, NewAccount};
 use crate::service::profiles::ProfileChanges;
 use crate::service::sessions::LoginName;
+use crate::service::settings::{
+    CampaignSettings, NotificationSetting, PreferencesUpdate, PrivacyChange,
+};
 use crate::service::staff::{self, BanOrder, Standing};
 use crate::service::{FieldErrors, ServiceError};
 use serde::Serialize;
+use serde_json::Value;
+use std::collections::BTreeMap;
 
 /// `{"error": code, "message": ...}`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -410,6 +416,252 @@ pub fn status(standing: &Standing) -> StatusBody {
         total_campaigns: standing.total_campaigns,
         total_earnings: standing.total_earnings,
     }
+}
+
+/// A list of reference codes under `name` (or PHP's `name[]`): a JSON list, repeated form
+/// keys, or one text of comma-separated codes. Codes are trimmed and lower-cased, repeats
+/// dropped; `None` when absent.
+fn code_list(fields: &Fields, name: &str, errors: &mut FieldErrors) -> Option<Vec<String>> {
+    let bracketed = format!("{name}[]");
+    let value = fields.get(name).or_else(|| fields.get(&bracketed))?;
+    let texts: Vec<&str> = match value {
+        Value::Array(items) => {
+            let texts: Option<Vec<&str>> = items.iter().map(Value::as_str).collect();
+            let Some(texts) = texts else {
+                errors.add(
+                    name,
+                    "Expected a list of items but got a list with a non-text item.",
+                );
+                return None;
+            };
+            texts
+        }
+        Value::String(text) => text.split(',').collect(),
+        other => {
+            errors.add(
+                name,
+                format!(
+                    "Expected a list of items but got type \"{}\".",
+                    json_type(other)
+                ),
+            );
+            return None;
+        }
+    };
+    let mut codes: Vec<String> = Vec::new();
+    for code in texts
+        .iter()
+        .map(|t| t.trim().to_lowercase())
+        .filter(|t| !t.is_empty())
+    {
+        if !codes.contains(&code) {
+            codes.push(code);
+        }
+    }
+    if codes.len() > MAX_CHOICES {
+        errors.add(
+            name,
+            format!("Ensure this field has no more than {MAX_CHOICES} elements."),
+        );
+        return None;
+    }
+    Some(codes)
+}
+
+fn json_type(value: &Value) -> &'static str {
+    match value {
+        Value::Null => "null",
+        Value::Bool(_) => "bool",
+        Value::Number(_) => "int",
+        Value::String(_) => "str",
+        Value::Array(_) => "list",
+        Value::Object(_) => "dict",
+    }
+}
+
+/// A language code, trimmed and lower-cased.
+fn language(fields: &Fields, required: bool, errors: &mut FieldErrors) -> Option<String> {
+    if !required && !fields.contains("language") {
+        return None;
+    }
+    fields
+        .required_text("language", true, errors)
+        .map(|text| text.to_lowercase())
+}
+
+/// `privacy_settings`: an object (or, in a form, its JSON text) of any of `profile_public`,
+/// `show_earnings`, `show_campaigns`, each a boolean.
+fn privacy_change(fields: &Fields, errors: &mut FieldErrors) -> PrivacyChange {
+    const FIELD: &str = "privacy_settings";
+    let parsed;
+    let object = match fields.get(FIELD) {
+        None => return PrivacyChange::default(),
+        Some(Value::Object(object)) => object,
+        Some(Value::String(text)) => match serde_json::from_str::<Value>(text) {
+            Ok(Value::Object(object)) => {
+                parsed = object;
+                &parsed
+            }
+            _ => {
+                errors.add(FIELD, "Expected a dictionary of items.");
+                return PrivacyChange::default();
+            }
+        },
+        Some(_) => {
+            errors.add(FIELD, "Expected a dictionary of items.");
+            return PrivacyChange::default();
+        }
+    };
+    let settings = Fields::from_map(object.clone());
+    let mut change = PrivacyChange::default();
+    for name in settings.names() {
+        let slot = match name {
+            "profile_public" => &mut change.profile_public,
+            "show_earnings" => &mut change.show_earnings,
+            "show_campaigns" => &mut change.show_campaigns,
+            other => {
+                errors.add(FIELD, format!("\"{other}\" is not a privacy setting."));
+                continue;
+            }
+        };
+        let mut inner = FieldErrors::default();
+        *slot = settings.required_bool(name, &mut inner);
+        if !inner.is_empty() {
+            errors.add(FIELD, format!("{name}: Must be a valid boolean."));
+        }
+    }
+    change
+}
+
+/// `POST /api/update/preferences/`: any of `categories`, `networks`, `language`,
+/// `privacy_settings`.
+pub fn preferences_update(fields: &Fields) -> Result<PreferencesUpdate, ServiceError> {
+    let mut errors = FieldErrors::default();
+    let update = PreferencesUpdate {
+        categories: code_list(fields, "categories", &mut errors),
+        networks: code_list(fields, "networks", &mut errors),
+        language: language(fields, false, &mut errors),
+        privacy: privacy_change(fields, &mut errors),
+    };
+    errors.finish(Some(update))
+}
+
+/// `POST /api/update/language/`: `language`, required.
+pub fn language_update(fields: &Fields) -> Result<String, ServiceError> {
+    let mut errors = FieldErrors::default();
+    let language = language(fields, true, &mut errors);
+    errors.finish(language)
+}
+
+/// `POST /api/update/notifications/`: any of the seven codes, each `true` or `false` (text
+/// or JSON); at least one.
+pub fn notification_changes(fields: &Fields) -> Result<Vec<(&'static str, bool)>, ServiceError> {
+    let mut errors = FieldErrors::default();
+    let mut changes = Vec::new();
+    for (code, _) in NOTIFICATION_CODES {
+        if fields.contains(code) {
+            if let Some(on) = fields.required_bool(code, &mut errors) {
+                changes.push((code, on));
+            }
+        }
+    }
+    if changes.is_empty() && errors.is_empty() {
+        let codes: Vec<&str> = NOTIFICATION_CODES.iter().map(|(code, _)| *code).collect();
+        errors.add(
+            "notifications",
+            format!("Give at least one of {}.", codes.join(", ")),
+        );
+    }
+    errors.finish(Some(changes))
+}
+
+/// `POST /api/get/preferences/`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct PreferencesBody {
+    pub user_id: u64,
+    pub preferences: PreferencesDetail,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct PreferencesDetail {
+    pub language: String,
+    pub notifications: BTreeMap<&'static str, bool>,
+    pub categories: Vec<String>,
+    pub networks: Vec<String>,
+    pub privacy_settings: PrivacyBody,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct PrivacyBody {
+    pub profile_public: bool,
+    pub show_earnings: bool,
+    pub show_campaigns: bool,
+}
+
+pub fn preferences(settings: CampaignSettings) -> PreferencesBody {
+    PreferencesBody {
+        user_id: settings.user_id.get(),
+        preferences: PreferencesDetail {
+            language: settings.language,
+            notifications: settings
+                .notifications
+                .iter()
+                .map(|n| (n.code, n.on))
+                .collect(),
+            categories: settings.categories,
+            networks: settings.networks,
+            privacy_settings: PrivacyBody {
+                profile_public: settings.privacy.profile_public,
+                show_earnings: settings.privacy.show_earnings,
+                show_campaigns: settings.privacy.show_campaigns,
+            },
+        },
+    }
+}
+
+/// `POST /api/get/notifications/`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct NotificationsBody {
+    pub user_id: u64,
+    pub user_notifications: Vec<NotificationEntry>,
+    pub not_found_message: &'static str,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct NotificationEntry {
+    pub name: &'static str,
+    pub code: &'static str,
+    pub status: bool,
+}
+
+pub fn notification_settings(user: UserId, settings: &[NotificationSetting]) -> NotificationsBody {
+    NotificationsBody {
+        user_id: user.get(),
+        user_notifications: settings
+            .iter()
+            .map(|s| NotificationEntry {
+                name: s.name,
+                code: s.code,
+                status: s.on,
+            })
+            .collect(),
+        not_found_message: "No notifications to display",
+    }
+}
+
+/// `POST /api/update/preferences/`.
+pub fn preferences_updated() -> Success {
+    success_of("Preferences updated successfully")
+}
+
+/// `POST /api/update/language/`.
+pub fn language_updated() -> Success {
+    success_of("Language updated successfully")
+}
+
+/// `POST /api/update/notifications/`.
+pub fn notifications_updated() -> Success {
+    success_of("Notification settings updated")
 }
 
 /// `POST /api/update/profile/`: any of first_name, last_name, email, phone, country, city.

@@ -242,6 +242,10 @@ pub struct User {
     pub ban: Option<Ban>,
     /// Campaign preference categories (reference-data codes).
     pub categories: Vec<String>,
+    /// Campaign settings: the chosen language (`None`: never chosen), networks, privacy.
+    pub language: Option<String>,
+    pub networks: Vec<String>,
+    pub privacy: super::PrivacySettings,
     /// False only for accounts signed up through a contract that verifies e-mail, until the
     /// code is confirmed; such a user cannot sign in.
     pub email_verified: bool,
@@ -348,6 +352,9 @@ impl User {
             total_earnings: 0,
             ban: None,
             categories: Vec::new(),
+            language: None,
+            networks: Vec::new(),
+            privacy: super::PrivacySettings::default(),
             email_verified: true,
             chat_user_id: None,
             created_by_app: None,

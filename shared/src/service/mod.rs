@@ -12,6 +12,7 @@ pub mod profiles;
 pub mod push;
 pub mod reference;
 pub mod sessions;
+pub mod settings;
 pub mod social;
 pub mod staff;
 pub mod subscriptions;
@@ -52,6 +53,21 @@ impl FieldErrors {
     }
 
     /// The parsed value if nothing was wrong, else every problem recorded.
+    /// The value of a check that reports its own errors; those are added to these.
+    pub fn take<T>(&mut self, checked: Result<Option<T>, FieldErrors>) -> Option<T> {
+        match checked {
+            Ok(value) => value,
+            Err(errors) => {
+                for (field, messages) in errors.iter() {
+                    for message in messages {
+                        self.add(field, message.clone());
+                    }
+                }
+                None
+            }
+        }
+    }
+
     pub fn finish<T>(self, value: Option<T>) -> Result<T, ServiceError> {
         match value {
             Some(value) if self.is_empty() => Ok(value),

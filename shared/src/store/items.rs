@@ -6,7 +6,8 @@ use crate::clock::Timestamp;
 use crate::domain::{
     Address, AppCredential, Avatar, Ban, Bio, Birthday, ChatUserId, CountryCode, Device,
     DeviceKind, DisplayName, Email, EmailCode, FollowEdge, Gender, HttpUrl, Invalid, LoginFailures,
-    PersonName, Phone, Session, ThemeRange, Topic, TopicKind, TopicName, User, UserId, Username,
+    PersonName, Phone, PrivacySettings, Session, ThemeRange, Topic, TopicKind, TopicName, User,
+    UserId, Username,
 };
 use serde::{Deserialize, Serialize};
 use serde_with::skip_serializing_none;
@@ -102,6 +103,13 @@ pub struct UserItem {
     /// Campaign preference categories.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub categories: Vec<String>,
+    /// Campaign settings: language code, networks, privacy (absent: the defaults).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub language: Option<String>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub networks: Vec<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub privacy: Option<PrivacyItem>,
     #[serde(default = "verified_by_default")]
     pub email_verified: bool,
     /// The chat server's display name.
@@ -204,6 +212,9 @@ impl UserItem {
                 .and_then(|b| b.until)
                 .map(Timestamp::to_rfc3339),
             categories: user.categories.clone(),
+            language: user.language.clone(),
+            networks: user.networks.clone(),
+            privacy: (user.privacy != PrivacySettings::default()).then(|| user.privacy.into()),
             email_verified: user.email_verified,
             display_name: text_of(&user.display_name),
             chat_user_id: text_of(&user.chat_user_id),
@@ -352,6 +363,9 @@ fn user_of(item: &UserItem) -> Result<User, StoreError> {
         total_earnings: item.total_earnings,
         ban: stored_ban(item)?,
         categories: item.categories.clone(),
+        language: item.language.clone(),
+        networks: item.networks.clone(),
+        privacy: item.privacy.map(PrivacySettings::from).unwrap_or_default(),
         email_verified: item.email_verified,
         chat_user_id: optional(
             "chat_user_id",
@@ -368,6 +382,34 @@ fn user_of(item: &UserItem) -> Result<User, StoreError> {
         address: optional("address", item.address.as_deref(), Address::parse)?,
         birthday: optional("birthday", item.birthday.as_deref(), Birthday::parse)?,
     })
+}
+
+/// A user's privacy settings, stored as a map.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PrivacyItem {
+    pub profile_public: bool,
+    pub show_earnings: bool,
+    pub show_campaigns: bool,
+}
+
+impl From<PrivacySettings> for PrivacyItem {
+    fn from(p: PrivacySettings) -> Self {
+        Self {
+            profile_public: p.profile_public,
+            show_earnings: p.show_earnings,
+            show_campaigns: p.show_campaigns,
+        }
+    }
+}
+
+impl From<PrivacyItem> for PrivacySettings {
+    fn from(p: PrivacyItem) -> Self {
+        Self {
+            profile_public: p.profile_public,
+            show_earnings: p.show_earnings,
+            show_campaigns: p.show_campaigns,
+        }
+    }
 }
 
 /// The ban of a stored user: present when `banned_at` is.

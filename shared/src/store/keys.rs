@@ -15,6 +15,7 @@
 //! | follow id counter | `COUNTER#FOLLOW_ID`       | `COUNTER`          |
 //! | reference country | `REF#COUNTRY`             | `<id:010>`         |
 //! | reference city    | `REF#CITY`                | `<id:010>`         |
+//! | reference code    | `REF#CATEGORY`, `REF#NETWORK`, `REF#LANGUAGE` | `<code>` |
 //!
 //! | session (family)  | `USER#<id>`               | `SESSION#<sid>`    |         |                        |
 //! | username guard    | `USERNAME#<lower name>`   | `GUARD`            |         |                        |
@@ -197,6 +198,16 @@ pub const FOLLOWER_PREFIX: &str = "FOLLOWER#";
 pub const FOLLOW_ID_COUNTER_PK: &str = "COUNTER#FOLLOW_ID";
 pub const COUNTRY_PK: &str = "REF#COUNTRY";
 pub const CITY_PK: &str = "REF#CITY";
+
+/// The partition of one kind of reference code (categories, networks, languages); the sort
+/// key is the code itself.
+pub fn reference_codes_pk(kind: crate::domain::CodeKind) -> &'static str {
+    match kind {
+        crate::domain::CodeKind::Category => "REF#CATEGORY",
+        crate::domain::CodeKind::Network => "REF#NETWORK",
+        crate::domain::CodeKind::Language => "REF#LANGUAGE",
+    }
+}
 
 pub fn reference_sk(id: u64) -> String {
     format!("{id:010}")

@@ -232,6 +232,70 @@ impl Store {
         Ok(found)
     }
 
+    /// The user's preferences for these themes, those there are (one BatchGetItem).
+    pub async fn preferences_for(
+        &self,
+        user: UserId,
+        themes: &[u64],
+    ) -> Result<Vec<Member>, StoreError> {
+        let wanted = themes
+            .iter()
+            .map(|theme| member_key(TopicKind::Theme, user, *theme))
+            .collect();
+        self.batch_get(wanted)
+            .await?
+            .iter()
+            .map(|item| decode(TopicKind::Theme, item))
+            .collect()
+    }
+
+    /// Sets the user's option for each of these themes (at most 30), all or none: one
+    /// transaction that checks the user and every theme and puts each preference.
+    pub async fn set_preferences(
+        &self,
+        user: UserId,
+        options: &[(u64, u8)],
+    ) -> Result<(), MemberWriteError> {
+        let live = "attribute_exists(PK) AND attribute_not_exists(deleting)";
+        let mut transaction = self.transaction();
+        transaction.condition_check(
+            Part::User,
+            ConditionCheck::builder()
+                .set_key(Some(key(keys::user_pk(user), keys::PROFILE_SK.to_owned())))
+                .condition_expression(live),
+        )?;
+        for (theme, option) in options {
+            let mut item = member_key(TopicKind::Theme, user, *theme);
+            item.insert(
+                keys::GSI1PK.to_owned(),
+                s(members_pk(TopicKind::Theme, *theme)),
+            );
+            item.insert(keys::GSI1SK.to_owned(), s(keys::id_order_sk(user.get())));
+            item.insert(keys::ENTITY.to_owned(), s(ENTITY_PREFERENCE));
+            item.insert("user_id".to_owned(), n(user.get()));
+            item.insert("theme_id".to_owned(), n(*theme));
+            item.insert("option".to_owned(), n(u64::from(*option)));
+            transaction
+                .condition_check(
+                    Part::Other,
+                    ConditionCheck::builder()
+                        .set_key(Some(key(
+                            keys::topics_pk(TopicKind::Theme).to_owned(),
+                            keys::topic_sk(TopicKind::Theme, *theme),
+                        )))
+                        .condition_expression(live),
+                )?
+                .put(Part::Edge, Put::builder().set_item(Some(item)))?;
+        }
+        transaction.commit().await.map_err(|error| match error {
+            WriteError::ConditionFailed(parts) if parts.contains(&Part::User) => {
+                MemberWriteError::NoUser
+            }
+            WriteError::ConditionFailed(_) => MemberWriteError::NoTopic,
+            WriteError::Store(error) => MemberWriteError::Store(error),
+        })
+    }
+
     /// Up to `limit` users subscribed to the channel (with a preference for the theme) after
     /// `after`, in user id order: one Query on GSI1 (`CHANNEL#<c>` / `THEME#<t>`), started
     /// after the item of `after`. The send fan-out pages through a channel with this.

@@ -16,6 +16,7 @@ mod plumbing;
 mod profiles;
 mod reference;
 mod sessions;
+mod settings;
 mod staff;
 mod topics;
 mod users;
@@ -27,7 +28,8 @@ pub use directory::{directory_key_fits, DirectoryKey, DirectoryPage, FilteredRea
 pub use follows::FollowOutcome;
 pub use members::{Member, MemberPage, MemberWriteError};
 pub use profiles::ProfileUpdateError;
-pub use reference::{City, Country, ReferenceData};
+pub use reference::{City, Country, NamedCode, ReferenceData};
+pub use settings::SettingsChange;
 pub use staff::StaffChange;
 pub use topics::TopicWriteError;
 pub use users::{ChatUserUpdate, CreateUserError, Credentials};

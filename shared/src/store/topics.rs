@@ -90,6 +90,39 @@ impl Store {
         self.get_topic(kind, guard.id).await
     }
 
+    /// The ids of the channels (themes) with these names (lower case), by name; names with
+    /// none are left out. One BatchGetItem of their guards.
+    pub async fn topic_ids_by_names(
+        &self,
+        kind: TopicKind,
+        canonical_names: &[&str],
+    ) -> Result<std::collections::HashMap<String, u64>, StoreError> {
+        let wanted = canonical_names
+            .iter()
+            .map(|name| {
+                key(
+                    keys::topic_name_guard_pk(kind, name),
+                    keys::GUARD_SK.to_owned(),
+                )
+            })
+            .collect();
+        let mut ids = std::collections::HashMap::new();
+        for item in self.batch_get(wanted).await? {
+            let pk = match item.get(keys::PK) {
+                Some(AttributeValue::S(pk)) => pk.clone(),
+                _ => return Err(StoreError::MissingAttribute("PK")),
+            };
+            let guard: TopicNameGuardItem = serde_dynamo::from_item(item)?;
+            if let Some(name) = canonical_names
+                .iter()
+                .find(|name| keys::topic_name_guard_pk(kind, name) == pk)
+            {
+                ids.insert((*name).to_owned(), guard.id);
+            }
+        }
+        Ok(ids)
+    }
+
     /// Replaces `old` (as read) by `new` (same kind and id): the item is rewritten only if
     /// its name is still the one read; a new name's guard is put and the old one deleted in
     /// the same transaction.
