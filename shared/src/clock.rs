@@ -32,6 +32,15 @@ impl Timestamp {
             .unwrap_or_else(|| "1970-01-01T00:00:00Z".to_owned())
     }
 
+    /// `2024-01-15 10:30:00` (UTC), as the chat server's routes take times.
+    pub fn parse_date_time(text: &str) -> Option<Self> {
+        let format =
+            time::macros::format_description!("[year]-[month]-[day] [hour]:[minute]:[second]");
+        time::PrimitiveDateTime::parse(text.trim(), format)
+            .ok()
+            .map(|t| Self(t.assume_utc().unix_timestamp()))
+    }
+
     pub fn parse_rfc3339(text: &str) -> Option<Self> {
         OffsetDateTime::parse(text, &Rfc3339)
             .ok()
@@ -42,6 +51,15 @@ impl Timestamp {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn reads_the_chat_servers_date_time() {
+        assert_eq!(
+            Timestamp::parse_date_time("2024-01-15 10:30:00"),
+            Some(Timestamp::from_unix(1_705_314_600))
+        );
+        assert_eq!(Timestamp::parse_date_time("2024-01-15T10:30:00Z"), None);
+    }
 
     #[test]
     fn renders_whole_seconds_in_utc_with_a_z() {

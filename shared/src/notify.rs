@@ -13,6 +13,12 @@ pub enum Channel {
 }
 
 impl Channel {
+    pub const ALL: [Channel; 3] = [Channel::Email, Channel::Android, Channel::Ios];
+
+    pub fn parse(text: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|c| c.as_str() == text)
+    }
+
     pub fn as_str(self) -> &'static str {
         match self {
             Channel::Email => "email",
@@ -27,9 +33,12 @@ impl Channel {
 #[derive(Clone)]
 pub struct Message {
     pub channel: Channel,
-    pub kind: &'static str,
+    pub kind: std::borrow::Cow<'static, str>,
     pub user_id: UserId,
     pub body: serde_json::Value,
+    /// Sent as the attribute `idempotency_key`: the same for every attempt at one delivery,
+    /// so a subscriber can drop a message it has seen.
+    pub idempotency_key: Option<String>,
 }
 
 impl std::fmt::Debug for Message {
@@ -79,15 +88,19 @@ impl Notifier {
 
     /// Publishes the message; the body is never logged (it can carry a one-time code).
     pub async fn publish(&self, message: &Message) -> Result<(), NotifyError> {
-        self.client
-            .publish()
+        let mut publish = self.client.publish();
+        if let Some(key) = &message.idempotency_key {
+            publish =
+                publish.message_attributes("idempotency_key", attribute("String", key.clone())?);
+        }
+        publish
             .topic_arn(&self.topic_arn)
             .message(message.body.to_string())
             .message_attributes(
                 "channel",
                 attribute("String", message.channel.as_str().to_owned())?,
             )
-            .message_attributes("type", attribute("String", message.kind.to_owned())?)
+            .message_attributes("type", attribute("String", message.kind.to_string())?)
             .message_attributes("user_id", attribute("Number", message.user_id.to_string())?)
             .send()
             .await

@@ -189,7 +189,10 @@ async fn the_language_is_set_alone_and_must_be_known() {
     assert_eq!(unknown.status, StatusCode::BAD_REQUEST);
     let missing = form(&app, UPDATE_LANGUAGE, "", &token).await;
     assert_eq!(missing.status, StatusCode::BAD_REQUEST);
-    assert_eq!(missing.body["errors"]["language"], json!(["This field is required."]));
+    assert_eq!(
+        missing.body["errors"]["language"],
+        json!(["This field is required."])
+    );
 }
 
 #[tokio::test]
@@ -236,7 +239,10 @@ async fn notification_codes_are_listed_with_names_and_turned_off_and_on() {
 
     let bad = form(&app, UPDATE_NOTIFICATIONS, "new_campaign=perhaps", &token).await;
     assert_eq!(bad.status, StatusCode::BAD_REQUEST);
-    assert_eq!(bad.body["errors"]["new_campaign"], json!(["Must be a valid boolean."]));
+    assert_eq!(
+        bad.body["errors"]["new_campaign"],
+        json!(["Must be a valid boolean."])
+    );
     let none = form(&app, UPDATE_NOTIFICATIONS, "unknown=true", &token).await;
     assert_eq!(none.status, StatusCode::BAD_REQUEST, "{}", none.body);
 }

@@ -24,6 +24,7 @@ mod cross_contract;
 mod directory_cost;
 mod events;
 mod log_hygiene;
+mod notifications;
 mod private_answers;
 mod push_app_token;
 mod push_channels;

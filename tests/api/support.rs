@@ -285,6 +285,23 @@ impl TestApp {
         }
     }
 
+    /// Runs the delivery worker once at `now`, as the schedule or the table's stream does;
+    /// returns what it did.
+    pub async fn sweep_at(
+        &self,
+        now: users_shared::clock::Timestamp,
+    ) -> users_shared::service::delivery::Sweep {
+        let auth = &self.api.functions().auth;
+        users_shared::service::delivery::sweep(&auth.store, &auth.notifier, None, now)
+            .await
+            .expect("sweep")
+    }
+
+    /// [`TestApp::sweep_at`] now.
+    pub async fn sweep(&self) -> users_shared::service::delivery::Sweep {
+        self.sweep_at(users_shared::clock::Timestamp::now()).await
+    }
+
     // --- the admin tool and app credentials ------------------------------------------------
 
     /// Runs a `userctl` command against this test's table; returns what it printed.

@@ -31,6 +31,7 @@ pub struct Functions {
     pub social: social_function::SocialState,
     pub admin: admin_function::AdminState,
     pub preferences: preferences_function::PreferencesState,
+    pub notifications: notifications_function::NotificationsState,
 }
 
 impl Functions {
@@ -46,6 +47,7 @@ impl Functions {
             social: social_function::SocialState::new(&verify_only, sdk)?,
             admin: admin_function::AdminState::new(&verify_only, sdk)?,
             preferences: preferences_function::PreferencesState::new(&verify_only, sdk)?,
+            notifications: notifications_function::NotificationsState::new(&verify_only, sdk)?,
         })
     }
 
@@ -60,6 +62,9 @@ impl Functions {
             "UsersFunction" => dispatch(users_function::ROUTES, &self.users, request).await,
             "SocialFunction" => dispatch(social_function::ROUTES, &self.social, request).await,
             "AdminFunction" => dispatch(admin_function::ROUTES, &self.admin, request).await,
+            "NotificationsFunction" => {
+                dispatch(notifications_function::ROUTES, &self.notifications, request).await
+            }
             "PreferencesFunction" => {
                 dispatch(preferences_function::ROUTES, &self.preferences, request).await
             }
@@ -67,10 +72,13 @@ impl Functions {
         })
     }
 
-    /// The logical ids of the functions this server can run.
+    /// The logical ids of the functions this server can run (the delivery worker has no
+    /// routes: the local API runs it in a background loop).
     pub const KNOWN: &'static [&'static str] = &[
         "AdminFunction",
         "AuthFunction",
+        "DeliveryFunction",
+        "NotificationsFunction",
         "PreferencesFunction",
         "SocialFunction",
         "UsersFunction",
@@ -306,6 +314,14 @@ mod tests {
         assert_eq!(
             template_routes("PreferencesFunction"),
             declared(preferences_function::ROUTES)
+        );
+    }
+
+    #[test]
+    fn template_and_notifications_function_declare_the_same_routes() {
+        assert_eq!(
+            template_routes("NotificationsFunction"),
+            declared(notifications_function::ROUTES)
         );
     }
 

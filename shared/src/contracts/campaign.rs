@@ -3,11 +3,12 @@
 
 use crate::clock::Timestamp;
 use crate::domain::{Email, Password, PersonName, Phone, User, UserId, Username};
-use crate::domain::{MAX_CHOICES, NOTIFICATION_CODES};
+use crate::domain::{MAX_CHOICES, MAX_KIND, MAX_MESSAGE, MAX_TITLE, NOTIFICATION_CODES};
 use crate::http::body::{BodyError, Fields};
 use crate::http::dialect::Reason;
 use crate::http::response::Json;
 use crate::service::accounts::{EmailCheck, NewAccount};
+use crate::service::notifications::{InboxPage, Marking, StaffNotification};
 use crate::service::profiles::ProfileChanges;
 use crate::service::sessions::LoginName;
 use crate::service::settings::{
@@ -662,6 +663,178 @@ pub fn language_updated() -> Success {
 /// `POST /api/update/notifications/`.
 pub fn notifications_updated() -> Success {
     success_of("Notification settings updated")
+}
+
+/// `POST /api/get/notifications/history/`: `page` (from 1, default 1) and `limit` (1–100,
+/// default 20).
+pub fn history_params(fields: &Fields) -> Result<(usize, usize), ServiceError> {
+    let mut errors = FieldErrors::default();
+    let page = fields
+        .optional_id("page", &mut errors)
+        .map(|p| p.unwrap_or(1));
+    let limit = fields
+        .optional_id("limit", &mut errors)
+        .map(|l| l.unwrap_or(20));
+    if let Some(limit) = limit.filter(|l| *l > 100) {
+        errors.add(
+            "limit",
+            format!("Ensure this value is less than or equal to 100 (got {limit})."),
+        );
+    }
+    let both = page.zip(limit).map(|(p, l)| (p as usize, l as usize));
+    errors.finish(both)
+}
+
+/// The campaign document's notification: `id`, `user_id`, `title`, `message`, `type`,
+/// `read`, `created_at`, `data`.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct NotificationBody<'a> {
+    pub id: u64,
+    pub user_id: u64,
+    pub title: &'a str,
+    pub message: &'a str,
+    #[serde(rename = "type")]
+    pub kind: &'a str,
+    pub read: bool,
+    pub created_at: String,
+    pub data: &'a Option<Value>,
+}
+
+/// `POST /api/get/notifications/history/`: newest first, with the exact counts.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct HistoryBody<'a> {
+    pub user_id: u64,
+    pub page: usize,
+    pub limit: usize,
+    pub total: u64,
+    pub unread: u64,
+    pub notifications: Vec<NotificationBody<'a>>,
+}
+
+pub fn history(user: UserId, page: usize, limit: usize, inbox: &InboxPage) -> HistoryBody<'_> {
+    HistoryBody {
+        user_id: user.get(),
+        page,
+        limit,
+        total: inbox.total,
+        unread: inbox.unread,
+        notifications: inbox
+            .notifications
+            .iter()
+            .map(|n| NotificationBody {
+                id: n.id,
+                user_id: n.user_id.get(),
+                title: &n.title,
+                message: &n.message,
+                kind: &n.kind,
+                read: n.read,
+                created_at: n.created_at.to_rfc3339(),
+                data: &n.data,
+            })
+            .collect(),
+    }
+}
+
+/// `POST /api/update/notifications/read/`: `ids` (a JSON list, repeated keys, `ids[]`, or one
+/// comma-separated text) or `all` true; one of them.
+pub fn marking(fields: &Fields) -> Result<Marking, ServiceError> {
+    let mut errors = FieldErrors::default();
+    if fields.contains("all") {
+        let all = fields.required_bool("all", &mut errors);
+        return match all {
+            Some(true) => Ok(Marking::All),
+            Some(false) => Ok(Marking::Ids(Vec::new())),
+            None => Err(ServiceError::Invalid(errors)),
+        };
+    }
+    // A JSON list of numbers is taken as it is.
+    if let Some(Value::Array(items)) = fields.get("ids") {
+        if items.iter().all(Value::is_u64) {
+            return Ok(Marking::Ids(items.iter().filter_map(Value::as_u64).collect()));
+        }
+    }
+    let Some(texts) = code_list(fields, "ids", &mut errors) else {
+        if errors.is_empty() {
+            errors.add("ids", "Give the ids to mark read, or all=true.");
+        }
+        return Err(ServiceError::Invalid(errors));
+    };
+    let ids: Vec<u64> = texts.iter().filter_map(|t| t.parse().ok()).collect();
+    if ids.len() != texts.len() {
+        errors.add("ids", "Each id must be a positive integer.");
+    }
+    errors.finish(Some(Marking::Ids(ids)))
+}
+
+/// The answer of a marking: how many were marked, and how many are still unread.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Marked {
+    pub status: &'static str,
+    pub message: &'static str,
+    pub marked: u64,
+    pub unread: u64,
+}
+
+pub fn marked(marked: u64, unread: u64) -> Marked {
+    Marked {
+        status: "success",
+        message: "Notifications marked as read",
+        marked,
+        unread,
+    }
+}
+
+/// `POST /api/user/notification/`: `user_id`, `title`, `message`, `type` required; `data`
+/// optional (an object, or its JSON text in a form).
+pub fn staff_notification(fields: &Fields) -> Result<StaffNotification, ServiceError> {
+    let mut errors = FieldErrors::default();
+    let user_id = required_user_id(fields, &mut errors);
+    let mut bounded = |name: &str, max: usize| {
+        let text = fields.required_text(name, true, &mut errors)?;
+        if text.chars().count() > max {
+            errors.add(
+                name,
+                format!("Ensure this field has no more than {max} characters."),
+            );
+            return None;
+        }
+        Some(text)
+    };
+    let title = bounded("title", MAX_TITLE);
+    let message = bounded("message", MAX_MESSAGE);
+    let kind = bounded("type", MAX_KIND);
+    let data = match fields.get("data") {
+        None | Some(Value::Null) => None,
+        Some(Value::Object(object)) => Some(Value::Object(object.clone())),
+        Some(Value::String(text)) if text.trim().is_empty() => None,
+        Some(Value::String(text)) => match serde_json::from_str::<Value>(text) {
+            Ok(value @ Value::Object(_)) => Some(value),
+            _ => {
+                errors.add("data", "Expected a dictionary of items.");
+                None
+            }
+        },
+        Some(_) => {
+            errors.add("data", "Expected a dictionary of items.");
+            None
+        }
+    };
+    let order = match (user_id, title, message, kind) {
+        (Some(user_id), Some(title), Some(message), Some(kind)) => Some(StaffNotification {
+            user_id,
+            title,
+            message,
+            kind,
+            data,
+        }),
+        _ => None,
+    };
+    errors.finish(order)
+}
+
+/// `POST /api/user/notification/`.
+pub fn notification_sent() -> Success {
+    success_of("Notification sent successfully")
 }
 
 /// `POST /api/update/profile/`: any of first_name, last_name, email, phone, country, city.

@@ -2,12 +2,14 @@
 //! app credentials in `QISCUS_SDK_APP_ID` / `QISCUS_SDK_SECRET` (hyphenated names accepted).
 //! Replies `{"results": ..., "status": 200}`; errors `{"error": {"message": ...}, "status": N}`.
 
+use crate::clock::Timestamp;
 use crate::domain::{HttpUrl, Password, User, UserSummary};
 use crate::http::body::Fields;
 use crate::http::dialect::{app_sentence, Case, Reason};
 use crate::http::response::{json, Json};
 use crate::http::{AppHeaders, HttpResponse, Query};
 use crate::service::chat::LoginOrRegister;
+use crate::service::notifications::Window;
 use crate::service::{FieldErrors, ServiceError};
 use crate::store::DirectoryOrder;
 use serde::Serialize;
@@ -194,6 +196,90 @@ fn page_and_limit(query: &Query) -> Result<(usize, usize), ServiceError> {
         .filter(|l| (1..=100).contains(l))
         .unwrap_or(100);
     Ok((page, limit))
+}
+
+/// `start_time` and `end_time` of the unread routes (`YYYY-MM-DD hh:mm:ss`, UTC; RFC 3339 is
+/// taken too); either may be absent.
+pub fn unread_window(query: &Query) -> Result<Window, ServiceError> {
+    let mut errors = FieldErrors::default();
+    let mut time = |name: &str| match query.non_blank(name) {
+        None => None,
+        Some(text) => {
+            let parsed =
+                Timestamp::parse_date_time(text).or_else(|| Timestamp::parse_rfc3339(text));
+            if parsed.is_none() {
+                errors.add(name, "Use the format YYYY-MM-DD hh:mm:ss.");
+            }
+            parsed
+        }
+    };
+    let (from, to) = (time("start_time"), time("end_time"));
+    if !errors.is_empty() {
+        return Err(ServiceError::Invalid(errors));
+    }
+    Window::of(from, to)
+}
+
+/// `get_unread_users`: `page`, `limit` (1–100, else 100) and the window.
+pub fn unread_users_params(query: &Query) -> Result<(usize, usize, Window), ServiceError> {
+    let (page, limit) = page_and_limit(query)?;
+    Ok((page, limit, unread_window(query)?))
+}
+
+/// Most users one `get_user_unread_count` names.
+pub const MAX_UNREAD_USERS: usize = 100;
+
+/// `get_user_unread_count`: `user_ids` (repeated, or `user_ids[]` as the Go SDK sends them),
+/// required, and the window.
+pub fn unread_count_params(query: &Query) -> Result<(Vec<String>, Window), ServiceError> {
+    let mut ids: Vec<String> = Vec::new();
+    for id in query.all("user_ids").chain(query.all("user_ids[]")) {
+        for part in id.split(',').map(str::trim).filter(|p| !p.is_empty()) {
+            if !ids.iter().any(|known| known == part) {
+                ids.push(part.to_owned());
+            }
+        }
+    }
+    if ids.is_empty() {
+        return Err(ServiceError::invalid("user_ids", "This field is required."));
+    }
+    if ids.len() > MAX_UNREAD_USERS {
+        return Err(ServiceError::invalid(
+            "user_ids",
+            &format!("at most {MAX_UNREAD_USERS} user ids"),
+        ));
+    }
+    Ok((ids, unread_window(query)?))
+}
+
+/// `{"user_ids": [...]}` of `get_unread_users`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct UnreadUsers {
+    pub user_ids: Vec<String>,
+}
+
+/// `{"user_unread_count": [{"unread_count", "user_id"}]}` of `get_user_unread_count`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct UnreadCounts {
+    pub user_unread_count: Vec<UnreadCount>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct UnreadCount {
+    pub unread_count: u64,
+    pub user_id: String,
+}
+
+pub fn unread_counts(counts: Vec<(String, u64)>) -> UnreadCounts {
+    UnreadCounts {
+        user_unread_count: counts
+            .into_iter()
+            .map(|(user_id, unread_count)| UnreadCount {
+                unread_count,
+                user_id,
+            })
+            .collect(),
+    }
 }
 
 /// `get_user_list`: `page`, `limit` and `order_query` (`created_at` or `username`, `asc` or

@@ -5,11 +5,13 @@
 use crate::domain::{
     Device, DeviceKind, Email, ThemeRange, Topic, TopicKind, TopicName, UserId, UserSummary,
 };
+use crate::domain::{MAX_MESSAGE, MAX_TITLE};
 use crate::http::body::Fields;
 use crate::http::dialect::{app_sentence, Case, Reason};
 use crate::http::response::{json, Json};
 use crate::http::{AppHeaders, HttpResponse, Query};
 use crate::service::devices::NewDevice;
+use crate::service::notifications::PushSend;
 use crate::service::push::{BulkCreated, RejectReason, DEFAULT_LIMIT, MAX_BULK, MAX_LIMIT};
 use crate::service::subscriptions::{DEFAULT_OPTION, MAX_OPTION};
 use crate::service::{FieldErrors, ServiceError};
@@ -399,6 +401,54 @@ pub fn topic_name(fields: &Fields) -> Result<TopicName, ServiceError> {
         .required_text("name", true, &mut errors)
         .and_then(|text| errors.check("name", TopicName::parse(&text)));
     errors.finish(name)
+}
+
+/// `POST /send`: `theme` (a name) and `message` required; `subject` optional (the theme's
+/// name when absent); `user_id` for a unicast theme, `channel` (a name) for a multicast one.
+pub fn send(fields: &Fields) -> Result<PushSend, ServiceError> {
+    let mut errors = FieldErrors::default();
+    let theme = fields
+        .required_text("theme", true, &mut errors)
+        .and_then(|text| errors.check("theme", TopicName::parse(&text)));
+    let message = fields.required_text("message", true, &mut errors);
+    if message
+        .as_ref()
+        .is_some_and(|m| m.chars().count() > MAX_MESSAGE)
+    {
+        errors.add(
+            "message",
+            format!("Ensure this field has no more than {MAX_MESSAGE} characters."),
+        );
+    }
+    let subject = fields
+        .optional_text("subject", &mut errors)
+        .unwrap_or_default();
+    if subject.chars().count() > MAX_TITLE {
+        errors.add(
+            "subject",
+            format!("Ensure this field has no more than {MAX_TITLE} characters."),
+        );
+    }
+    let user_id = fields
+        .optional_id("user_id", &mut errors)
+        .flatten()
+        .map(UserId::new);
+    let channel = match fields.optional_text("channel", &mut errors) {
+        Some(text) if !text.is_empty() => errors.check("channel", TopicName::parse(&text)),
+        _ => None,
+    };
+    let send = theme.zip(message).map(|(theme, message)| PushSend {
+        subject: if subject.is_empty() {
+            theme.as_str().to_owned()
+        } else {
+            subject
+        },
+        theme,
+        message,
+        user_id,
+        channel,
+    });
+    errors.finish(send)
 }
 
 /// `POST /theme`: `name` and `range` (`unicast`, `multicast` or `broadcast`), both required.

@@ -4,6 +4,7 @@ mod audit;
 mod chat;
 mod contact;
 mod device;
+mod notification;
 mod profile;
 mod records;
 mod settings;
@@ -16,6 +17,7 @@ pub use audit::{Actor, AuditEntry, StaffAction};
 pub use chat::{ChatUserId, DisplayName};
 pub use contact::{CountryCode, Gender, Phone};
 pub use device::{Device, DeviceKind};
+pub use notification::{Notification, MAX_KIND, MAX_MESSAGE, MAX_TITLE};
 pub use profile::{Address, Avatar, Birthday};
 pub use records::{
     AppCredential, DirectoryOrder, EmailCode, FollowEdge, FollowSide, LoginFailures, Session,

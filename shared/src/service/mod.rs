@@ -4,9 +4,11 @@
 pub mod accounts;
 pub mod apps;
 pub mod chat;
+pub mod delivery;
 pub mod devices;
 pub mod directory;
 pub mod limits;
+pub mod notifications;
 pub mod paging;
 pub mod profiles;
 pub mod push;

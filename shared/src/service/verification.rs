@@ -64,8 +64,9 @@ pub async fn send_code(
     }
     let message = Message {
         channel: Channel::Email,
-        kind: MESSAGE_TYPE,
+        kind: MESSAGE_TYPE.into(),
         user_id: user.id,
+        idempotency_key: None,
         body: json!({
             "type": MESSAGE_TYPE,
             "user_id": user.id.get(),

@@ -38,6 +38,18 @@
 //! | theme id counter  | `COUNTER#THEME_ID`        | `COUNTER`          |         |                        |
 //! | subscription      | `USER#<id>`               | `SUBSCRIPTION#<channel:020>` | `CHANNEL#<channel>` | `<id:020>` |
 //! | preference        | `USER#<id>`               | `PREFERENCE#<theme:020>`     | `THEME#<theme>`     | `<id:020>` |
+//! | notification      | `USER#<id>`               | `NOTE#<note id:020>` | unread only: `UNREAD#<user>` | `<created_at>#<note:020>` |
+//! | inbox counts      | `USER#<id>`               | `INBOX`            |         |                        |
+//! | note id counter   | `COUNTER#NOTE_ID`         | `COUNTER`          |         |                        |
+//! | outbox entry      | `OUTBOX#<0-9>`            | `<note id:020>`    |         |                        |
+//! | delivery claim    | `DELIVERY#<note id>`      | `<channel>`        |         |                        |
+//! | send job          | `SENDJOB`                 | `<job id:020>`     |         |                        |
+//! | send job guard    | `SENDJOB#<job id>`        | `<user:020>`       |         |                        |
+//!
+//! An unread notification is also in GSI2 under `UNREAD#<YYYY-MM-DD>` (the day it was made)
+//! with sort key `<created_at>#<user:020>#<note:020>`; marking it read removes both index
+//! keys, so the two indexes hold only unread notifications (sparse).
+//!
 //! | audit entry       | `AUDIT#<user id>`         | `<written, ns:020>#<random>` |  |                      |
 //!
 //! Audit entries live in a partition of their own, apart from the user's, so that deleting a
@@ -143,6 +155,65 @@ pub fn preference_sk(theme: u64) -> String {
 
 pub const SUBSCRIPTION_SK_PREFIX: &str = "SUBSCRIPTION#";
 pub const PREFERENCE_SK_PREFIX: &str = "PREFERENCE#";
+
+pub const NOTE_SK_PREFIX: &str = "NOTE#";
+pub const INBOX_SK: &str = "INBOX";
+pub const NOTE_ID_COUNTER_PK: &str = "COUNTER#NOTE_ID";
+/// How many partitions the outbox is spread over.
+pub const OUTBOX_SHARDS: u64 = 10;
+pub const SEND_JOBS_PK: &str = "SENDJOB";
+pub const SEND_JOB_ID_COUNTER_PK: &str = "COUNTER#SENDJOB_ID";
+
+pub fn note_sk(note: u64) -> String {
+    format!("{NOTE_SK_PREFIX}{note:020}")
+}
+
+/// The GSI1 partition of a user's unread notifications.
+pub fn unread_of_user_pk(user: UserId) -> String {
+    format!("UNREAD#{user}")
+}
+
+/// A notification's GSI1 sort key in its user's unread partition: time order.
+pub fn unread_of_user_sk(created_at: &str, note: u64) -> String {
+    format!("{created_at}#{note:020}")
+}
+
+/// The GSI2 partition of the unread notifications made on one day (`YYYY-MM-DD`).
+pub fn unread_of_day_pk(day: &str) -> String {
+    format!("UNREAD#{day}")
+}
+
+/// A notification's GSI2 sort key in its day's unread partition: time, then user.
+pub fn unread_of_day_sk(created_at: &str, user: UserId, note: u64) -> String {
+    format!("{created_at}#{:020}#{note:020}", user.get())
+}
+
+/// The outbox partition of a notification.
+pub fn outbox_pk(note: u64) -> String {
+    format!("OUTBOX#{}", note % OUTBOX_SHARDS)
+}
+
+pub fn outbox_shard_pk(shard: u64) -> String {
+    format!("OUTBOX#{shard}")
+}
+
+pub fn outbox_sk(note: u64) -> String {
+    format!("{note:020}")
+}
+
+/// The claims of a notification's deliveries, one per channel.
+pub fn delivery_pk(note: u64) -> String {
+    format!("DELIVERY#{note}")
+}
+
+pub fn send_job_sk(job: u64) -> String {
+    format!("{job:020}")
+}
+
+/// The partition of a send job's guards: one item per user it has reached.
+pub fn send_job_guard_pk(job: u64) -> String {
+    format!("SENDJOB#{job}")
+}
 
 /// The partition of a user's audit trail.
 pub fn audit_pk(id: UserId) -> String {

@@ -249,6 +249,27 @@ impl Store {
             .collect()
     }
 
+    /// Each of these users' option for the theme, for those who set one (one BatchGetItem
+    /// per 100 users).
+    pub async fn preferences_of_users(
+        &self,
+        users: &[UserId],
+        theme: u64,
+    ) -> Result<std::collections::HashMap<UserId, u8>, StoreError> {
+        let wanted = users
+            .iter()
+            .map(|user| member_key(TopicKind::Theme, *user, theme))
+            .collect();
+        let mut options = std::collections::HashMap::new();
+        for item in self.batch_get(wanted).await? {
+            let member = decode(TopicKind::Theme, &item)?;
+            if let Some(option) = member.option {
+                options.insert(member.user, option);
+            }
+        }
+        Ok(options)
+    }
+
     /// Sets the user's option for each of these themes (at most 30), all or none: one
     /// transaction that checks the user and every theme and puts each preference.
     pub async fn set_preferences(

@@ -8,6 +8,7 @@ mod deletion;
 mod devices;
 mod directory;
 mod follows;
+mod inbox;
 mod items;
 pub mod keys;
 mod limits;
@@ -15,6 +16,7 @@ mod members;
 mod plumbing;
 mod profiles;
 mod reference;
+mod sendjobs;
 mod sessions;
 mod settings;
 mod staff;
@@ -26,9 +28,11 @@ pub use codes::CodeSendRefused;
 pub use devices::{DeviceHolder, DeviceWriteError};
 pub use directory::{directory_key_fits, DirectoryKey, DirectoryPage, FilteredRead};
 pub use follows::FollowOutcome;
+pub use inbox::{NewNote, OutboxEntry, UnreadEntry};
 pub use members::{Member, MemberPage, MemberWriteError};
 pub use profiles::ProfileUpdateError;
 pub use reference::{City, Country, NamedCode, ReferenceData};
+pub use sendjobs::{Audience, SendJob};
 pub use settings::SettingsChange;
 pub use staff::StaffChange;
 pub use topics::TopicWriteError;
@@ -63,6 +67,9 @@ pub enum StoreError {
     Cancelled { reasons: Vec<String> },
     #[error("the condition of a {operation} that had to hold failed")]
     ConditionFailed { operation: &'static str },
+    /// A walk over query results stopped by its visitor (never leaves the store).
+    #[error("the walk was stopped")]
+    Stop,
 }
 
 impl StoreError {

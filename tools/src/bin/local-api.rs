@@ -125,6 +125,21 @@ async fn main() -> Result<(), Error> {
     }
 
     let functions = Functions::new(&config, &sdk)?;
+    // The delivery worker, as the schedule and the table's stream run it in AWS: a sweep a
+    // second (publishing the outbox to the local topic, working off send jobs).
+    let worker = delivery_function::Worker::new(&config, &sdk)?;
+    tokio::spawn(async move {
+        loop {
+            match worker.sweep().await {
+                Ok(report) if report != Default::default() => {
+                    tracing::info!(?report, "delivery sweep");
+                }
+                Ok(_) => {}
+                Err(error) => tracing::warn!(%error, "delivery sweep failed"),
+            }
+            tokio::time::sleep(std::time::Duration::from_secs(1)).await;
+        }
+    });
     let (demo_app, demo_secret) =
         users_shared::service::apps::create(&functions.auth.store, "demo").await?;
     let api = Arc::new(LocalApi::new(template, functions)?);
@@ -135,6 +150,7 @@ async fn main() -> Result<(), Error> {
     for (arn, queue) in &topics {
         println!("  topic {arn}\n    published messages land in SQS queue {queue}");
     }
+    println!("  the delivery worker publishes new notifications within a second (scripts/inbox.sh shows them)");
     println!(
         "\nDemo app credential (chat server: QISCUS_SDK_APP_ID / QISCUS_SDK_SECRET; push: X-App-Id / X-App-Auth):\n  app id: {}\n  secret: {}",
         demo_app.app_id,
