@@ -1,8 +1,11 @@
 // Tries the chat-server contract as a real server would: through its official Go SDK,
 // Qiscus-Integration/qiscus-go (package sdk), configured with NewSDKFromEnv, calling the user
-// calls a server makes (issue 11, item 4 and "Done when"): LoginOrRegister (a new user, then
+// calls a server makes: LoginOrRegister (a new user, then
 // again with a password), GetUserProfile, GetUsers, GetUserToken, ResetUserToken, DeactivateUser
-// and ReactivateUser, and LoginOrRegister with a wrong secret (the SDK's error path). Prints one line per call, `ok` or `FAILED <why>`, then `N passed, M
+// and ReactivateUser, and LoginOrRegister with a wrong secret (the SDK's error path). The SDK
+// has no method for get_unread_users and get_user_unread_count, so those two are called the way
+// its other methods call the server: qiscus.NewHttpRequest with the app headers and parameters
+// (`user_ids[]` repeated, as the SDK sends lists), decoded by the SDK's DoRequest. Prints one line per call, `ok` or `FAILED <why>`, then `N passed, M
 // failed`; exits 1 when anything failed. Run through scripts/chat-sdk-check.sh, which starts the
 // local API, creates an app with `userctl app create` and sets:
 //
@@ -149,6 +152,34 @@ func check(label string, fn func() error) {
 
 // bearerStatus asks the local API who the token belongs to, outside the SDK, to tell whether a
 // token from GetUserToken / ResetUserToken signs the user in (careers GET /careers/users/me/).
+// pushSend makes a unicast theme (if there is none yet) and sends it `times` to the user,
+// through the push contract with the same app credential.
+func pushSend(base, appID, secret string, user int, times int) error {
+	post := func(path string, form string) (int, string, error) {
+		req, _ := http.NewRequest(http.MethodPost, base+path, strings.NewReader(form))
+		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+		req.Header.Set("X-App-Id", appID)
+		req.Header.Set("X-App-Auth", secret)
+		res, err := (&http.Client{Timeout: 20 * time.Second}).Do(req)
+		if err != nil {
+			return 0, "", err
+		}
+		defer res.Body.Close()
+		b, _ := io.ReadAll(res.Body)
+		return res.StatusCode, string(b), nil
+	}
+	if st, body, err := post("/theme", "name=sdk-check&range=unicast"); err != nil || (st != 200 && st != 409) {
+		return failf("POST /theme answered %d %s %v", st, body, err)
+	}
+	for i := 0; i < times; i++ {
+		form := fmt.Sprintf("theme=sdk-check&message=hello&user_id=%d", user)
+		if st, body, err := post("/send", form); err != nil || st != 200 || !strings.Contains(body, "true") {
+			return failf("POST /send answered %d %s %v", st, body, err)
+		}
+	}
+	return nil
+}
+
 func bearerStatus(base, token string) (int, error) {
 	req, _ := http.NewRequest(http.MethodGet, base+"/careers/users/me/", nil)
 	req.Header.Set("Authorization", "Bearer "+token)
@@ -249,6 +280,7 @@ func main() {
 		return wantUser(r.Status, user(r.Results.User), name, true)
 	})
 
+	var numericID int
 	// The SDK's defaults: page 1, limit 20, show_all=false, order "created_at desc nulls last";
 	// the newest user, this one, comes first.
 	check("GetUsers", func() error {
@@ -269,6 +301,7 @@ func main() {
 		if u.Username != name {
 			return failf("first of results.users (created_at desc) has username %q, want %q", u.Username, name)
 		}
+		numericID = u.ID
 		if u.ID == 0 || u.CreatedAt.IsZero() || u.UpdatedAt.IsZero() {
 			return failf("first of results.users has id %d, created_at %v, updated_at %v; want all set",
 				u.ID, u.CreatedAt, u.UpdatedAt)
@@ -321,6 +354,67 @@ func main() {
 			}
 		}
 		return nil
+	})
+
+	// Two notifications for the user through the push contract (same app credential), then
+	// the unread routes through the SDK's own request helper.
+	window := func(r qiscus.HttpRequest) {
+		r.AddParameter("start_time", time.Now().UTC().Add(-time.Hour).Format("2006-01-02 15:04:05"))
+		r.AddParameter("end_time", time.Now().UTC().Add(time.Hour).Format("2006-01-02 15:04:05"))
+	}
+	check("get_user_unread_count (SDK request helper)", func() error {
+		if err := pushSend(base, s.QiscusAppID(), s.QiscusSecretKey(), numericID, 2); err != nil {
+			return err
+		}
+		var resp struct {
+			Results struct {
+				UserUnreadCount []struct {
+					UnreadCount int    `json:"unread_count"`
+					UserID      string `json:"user_id"`
+				} `json:"user_unread_count"`
+			} `json:"results"`
+			Status int `json:"status"`
+		}
+		r := qiscus.NewHttpRequest(http.MethodGet, base+"/api/v2.1/rest/get_user_unread_count", nil, &resp)
+		r.AddHeader("QISCUS_SDK_APP_ID", s.QiscusAppID())
+		r.AddHeader("QISCUS_SDK_SECRET", s.QiscusSecretKey())
+		r.AddParameter("user_ids[]", userID)
+		r.AddParameter("user_ids[]", "nobody-"+userID)
+		window(r)
+		if e := r.DoRequest(); e != nil {
+			return sdkErr(e)
+		}
+		got := resp.Results.UserUnreadCount
+		if resp.Status != 200 || len(got) != 2 {
+			return failf("status %d and %d counts, want 200 and 2", resp.Status, len(got))
+		}
+		if got[0].UserID != userID || got[0].UnreadCount != 2 || got[1].UnreadCount != 0 {
+			return failf("counts %+v, want %s: 2 and nobody: 0", got, userID)
+		}
+		return nil
+	})
+	check("get_unread_users (SDK request helper)", func() error {
+		var resp struct {
+			Results struct {
+				UserIDs []string `json:"user_ids"`
+			} `json:"results"`
+			Status int `json:"status"`
+		}
+		r := qiscus.NewHttpRequest(http.MethodGet, base+"/api/v2.1/rest/get_unread_users", nil, &resp)
+		r.AddHeader("QISCUS_SDK_APP_ID", s.QiscusAppID())
+		r.AddHeader("QISCUS_SDK_SECRET", s.QiscusSecretKey())
+		r.AddParameter("page", "1")
+		r.AddParameter("limit", "100")
+		window(r)
+		if e := r.DoRequest(); e != nil {
+			return sdkErr(e)
+		}
+		for _, id := range resp.Results.UserIDs {
+			if id == userID {
+				return nil
+			}
+		}
+		return failf("results.user_ids %v does not hold %s", resp.Results.UserIDs, userID)
 	})
 
 	// The SDK's error path: a wrong secret is refused with 401, which the SDK reports as its

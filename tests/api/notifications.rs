@@ -507,6 +507,51 @@ async fn with_sns_down_nothing_is_lost_and_each_is_published_exactly_once_when_i
     assert_eq!(keys.len(), 100, "each notification published once");
 }
 
+#[tokio::test]
+async fn deliveries_given_up_on_wait_for_an_operators_replay() {
+    let app = TestApp::spawn().await;
+    let (boss, alice, _) = boss_and_alice(&app).await;
+    staff_send(&app, &boss, alice, "Lost").await;
+    app.published().await;
+    let store = &app.api.functions().auth.store;
+    let unreachable = unreachable_notifier().await;
+
+    // Every attempt fails, each after the last one's pause, until it is given up.
+    let mut now = Timestamp::now();
+    let mut dead = 0;
+    for _ in 0..users_shared::service::delivery::MAX_ATTEMPTS {
+        now = now.plus_seconds(600);
+        dead += users_shared::service::delivery::sweep(store, &unreachable, None, now)
+            .await
+            .unwrap()
+            .dead;
+    }
+    assert_eq!(dead, 1);
+    assert_eq!(
+        app.sweep_at(now.plus_seconds(3600)).await.delivered,
+        0,
+        "dead stays dead"
+    );
+    let listed = app.admin(&["deliveries", "dead"], "").await.unwrap();
+    assert_eq!(listed.lines().count(), 1, "{listed}");
+    assert!(
+        listed.contains(&format!("\t{alice}\tcampaign\temail\t8")),
+        "{listed}"
+    );
+
+    let replayed = app.admin(&["deliveries", "replay"], "").await.unwrap();
+    assert!(replayed.starts_with("1 deliveries"), "{replayed}");
+    assert_eq!(app.sweep().await.delivered, 1);
+    let published = app.published().await;
+    assert_eq!(published.len(), 1);
+    assert_eq!(published[0]["Message"]["title"], "Lost");
+    assert!(app
+        .admin(&["deliveries", "dead"], "")
+        .await
+        .unwrap()
+        .is_empty());
+}
+
 /// A notifier whose SNS endpoint refuses every connection.
 async fn unreachable_notifier() -> users_shared::notify::Notifier {
     let sdk = aws_config::defaults(aws_config::BehaviorVersion::latest())

@@ -12,6 +12,8 @@
 //! userctl unban <user id> [reason...]
 //! userctl force-logout <user id> [reason...]
 //! userctl audit <user id>          the user's audit trail, oldest first
+//! userctl deliveries dead          notifications whose delivery was given up on
+//! userctl deliveries replay        makes them due again (the worker publishes them)
 //! ```
 //! Bans, unbans and forced sign-outs are recorded in the user's audit trail under
 //! `operator:<login>` (`USER`, else `operator`).
@@ -22,7 +24,7 @@ use users_shared::clock::Timestamp;
 use users_shared::domain::{Email, Password, StaffAction, UserId, Username};
 use users_shared::service::accounts::{self, NewAccount};
 use users_shared::service::staff::{self, BanOrder, By};
-use users_shared::service::{apps, ServiceError};
+use users_shared::service::{apps, delivery, ServiceError};
 use users_shared::store::{ReferenceData, Store};
 
 pub const USAGE: &str = "usage:
@@ -34,7 +36,9 @@ pub const USAGE: &str = "usage:
   userctl ban <user id> [--until <RFC 3339 time>] [reason...]
   userctl unban <user id> [reason...]
   userctl force-logout <user id> [reason...]
-  userctl audit <user id>";
+  userctl audit <user id>
+  userctl deliveries dead
+  userctl deliveries replay";
 
 #[derive(Debug, thiserror::Error)]
 pub enum AdminError {
@@ -174,6 +178,23 @@ pub async fn run(
         ["force-logout", id, reason @ ..] => {
             staff::force_logout(store, operator(), user_id(id)?, reason.join(" ")).await?;
             writeln!(out, "ended every session of user {id}")?;
+        }
+        ["deliveries", "dead"] => {
+            for entry in delivery::dead_entries(store).await? {
+                writeln!(
+                    out,
+                    "{}\t{}\t{}\t{}\t{}",
+                    entry.note_id,
+                    entry.user_id,
+                    entry.kind,
+                    entry.channels.join(","),
+                    entry.attempts
+                )?;
+            }
+        }
+        ["deliveries", "replay"] => {
+            let revived = delivery::replay_dead(store, None).await?;
+            writeln!(out, "{revived} deliveries are due again")?;
         }
         ["audit", id] => {
             for entry in staff::trail(store, user_id(id)?).await? {

@@ -750,7 +750,9 @@ pub fn marking(fields: &Fields) -> Result<Marking, ServiceError> {
     // A JSON list of numbers is taken as it is.
     if let Some(Value::Array(items)) = fields.get("ids") {
         if items.iter().all(Value::is_u64) {
-            return Ok(Marking::Ids(items.iter().filter_map(Value::as_u64).collect()));
+            return Ok(Marking::Ids(
+                items.iter().filter_map(Value::as_u64).collect(),
+            ));
         }
     }
     let Some(texts) = code_list(fields, "ids", &mut errors) else {

@@ -112,42 +112,67 @@ pub async fn sweep(
             }
         }
     }
+    // The shards are worked side by side, each in order.
+    let mut shards = tokio::task::JoinSet::new();
     for shard in 0..crate::store::keys::OUTBOX_SHARDS {
-        for entry in store
-            .outbox_shard(shard, now, false, ENTRIES_PER_SHARD)
+        let (store, notifier, dead_letters) =
+            (store.clone(), notifier.clone(), dead_letters.cloned());
+        shards.spawn(async move {
+            sweep_shard(&store, &notifier, dead_letters.as_ref(), shard, now).await
+        });
+    }
+    while let Some(done) = shards.join_next().await {
+        let shard = done.map_err(|e| ServiceError::Unexpected(Box::new(e)))??;
+        report.delivered += shard.delivered;
+        report.retried += shard.retried;
+        report.dead += shard.dead;
+    }
+    Ok(report)
+}
+
+/// Delivers the due entries of one outbox shard, in order.
+async fn sweep_shard(
+    store: &Store,
+    notifier: &Notifier,
+    dead_letters: Option<&DeadLetters>,
+    shard: u64,
+    now: Timestamp,
+) -> Result<Sweep, ServiceError> {
+    let mut report = Sweep::default();
+    for entry in store
+        .outbox_shard(shard, now, false, ENTRIES_PER_SHARD)
+        .await?
+    {
+        if !store
+            .lease_outbox_entry(entry.note_id, now, LEASE_SECONDS)
             .await?
         {
-            if !store
-                .lease_outbox_entry(entry.note_id, now, LEASE_SECONDS)
-                .await?
-            {
-                continue;
-            }
-            match deliver(store, notifier, &entry).await {
-                Ok(()) => report.delivered += 1,
-                Err(error) => {
-                    let attempts = entry.attempts + 1;
-                    let dead = attempts >= MAX_ATTEMPTS;
-                    tracing::warn!(
-                        note = entry.note_id,
-                        attempts,
-                        dead,
-                        error = %error,
-                        "delivery failed"
-                    );
-                    let retry = OutboxEntry {
-                        attempts,
-                        next_attempt_at: now.unix() + backoff_seconds(attempts),
-                        dead,
-                        ..entry.clone()
-                    };
-                    store.put_outbox_entry(&retry).await?;
-                    if dead {
-                        report.dead += 1;
-                        report_dead(dead_letters, &retry).await;
-                    } else {
-                        report.retried += 1;
-                    }
+            continue;
+        }
+        match deliver(store, notifier, &entry).await {
+            Ok(()) => report.delivered += 1,
+            Err(error) => {
+                let attempts = entry.attempts + 1;
+                let dead = attempts >= MAX_ATTEMPTS;
+                tracing::warn!(
+                    note = entry.note_id,
+                    attempts,
+                    dead,
+                    error = %error,
+                    "delivery failed"
+                );
+                let retry = OutboxEntry {
+                    attempts,
+                    next_attempt_at: now.unix() + backoff_seconds(attempts),
+                    dead,
+                    ..entry.clone()
+                };
+                store.put_outbox_entry(&retry).await?;
+                if dead {
+                    report.dead += 1;
+                    report_dead(dead_letters, &retry).await;
+                } else {
+                    report.retried += 1;
                 }
             }
         }
@@ -175,6 +200,21 @@ async fn report_dead(dead_letters: Option<&DeadLetters>, entry: &OutboxEntry) {
     }
 }
 
+/// Every entry given up on, oldest first per shard.
+pub async fn dead_entries(store: &Store) -> Result<Vec<OutboxEntry>, ServiceError> {
+    let mut dead = Vec::new();
+    for shard in 0..crate::store::keys::OUTBOX_SHARDS {
+        dead.extend(
+            store
+                .outbox_shard(shard, Timestamp::now(), true, usize::MAX)
+                .await?
+                .into_iter()
+                .filter(|entry| entry.dead),
+        );
+    }
+    Ok(dead)
+}
+
 /// Makes every dead entry due again (attempts from zero); returns how many. Messages on the
 /// dead-letter queue are removed as their entries are revived.
 pub async fn replay_dead(
@@ -182,23 +222,15 @@ pub async fn replay_dead(
     dead_letters: Option<&DeadLetters>,
 ) -> Result<usize, ServiceError> {
     let mut revived = 0;
-    for shard in 0..crate::store::keys::OUTBOX_SHARDS {
-        for entry in store
-            .outbox_shard(shard, Timestamp::now(), true, usize::MAX)
-            .await?
-        {
-            if !entry.dead {
-                continue;
-            }
-            let again = OutboxEntry {
-                attempts: 0,
-                next_attempt_at: 0,
-                dead: false,
-                ..entry
-            };
-            store.put_outbox_entry(&again).await?;
-            revived += 1;
-        }
+    for entry in dead_entries(store).await? {
+        let again = OutboxEntry {
+            attempts: 0,
+            next_attempt_at: 0,
+            dead: false,
+            ..entry
+        };
+        store.put_outbox_entry(&again).await?;
+        revived += 1;
     }
     if let Some(dlq) = dead_letters {
         drain_queue(dlq).await;
