@@ -19,6 +19,7 @@ mod chat_admin;
 mod chat_login_or_register;
 mod chat_users;
 mod concurrency;
+mod counters;
 mod cross_contract;
 mod directory_cost;
 mod events;

@@ -2,6 +2,7 @@
 
 mod chat;
 mod contact;
+mod counters;
 mod device;
 mod profile;
 mod records;
@@ -12,6 +13,7 @@ mod user;
 
 pub use chat::{ChatUserId, DisplayName};
 pub use contact::{CountryCode, Gender, Phone};
+pub use counters::{Counter, CounterChange, Counters, RequestId, MAX_COUNTER_DELTA};
 pub use device::{Device, DeviceKind};
 pub use profile::{Address, Avatar, Birthday};
 pub use records::{
