@@ -13,7 +13,12 @@ fn change(request_id: &str, user: u64, changes: Value) -> Value {
 }
 
 /// Sends `bodies` all at once from one backend credential; the replies in order.
-async fn concurrently(app: &Arc<TestApp>, id: &str, secret: &str, bodies: Vec<Value>) -> Vec<Value> {
+async fn concurrently(
+    app: &Arc<TestApp>,
+    id: &str,
+    secret: &str,
+    bodies: Vec<Value>,
+) -> Vec<Value> {
     let tasks: Vec<_> = bodies
         .into_iter()
         .map(|body| {
@@ -43,7 +48,11 @@ async fn a_change_adds_to_the_counters_and_answers_all_of_them() {
     let reply = backend
         .post_json(
             COUNTERS,
-            &change("r-1", alice, json!({"posts_count": 2, "total_earnings": 250})),
+            &change(
+                "r-1",
+                alice,
+                json!({"posts_count": 2, "total_earnings": 250}),
+            ),
         )
         .await;
 
@@ -67,7 +76,13 @@ async fn a_hundred_concurrent_increments_are_all_counted() {
     let (id, secret) = app.app_credential("careers").await;
 
     let bodies = (0..100)
-        .map(|i| change(&format!("post-{i}"), alice, json!({"posts_count": 1, "likes_received": 2})))
+        .map(|i| {
+            change(
+                &format!("post-{i}"),
+                alice,
+                json!({"posts_count": 1, "likes_received": 2}),
+            )
+        })
         .collect();
     concurrently(&app, &id, &secret, bodies).await;
 
@@ -85,7 +100,10 @@ async fn a_repeated_request_id_is_counted_once_and_answered_as_the_first_time() 
     let body = change("join-7", alice, json!({"total_campaigns": 1}));
     let first = backend.post_json(COUNTERS, &body).await;
     backend
-        .post_json(COUNTERS, &change("join-8", alice, json!({"total_campaigns": 1})))
+        .post_json(
+            COUNTERS,
+            &change("join-8", alice, json!({"total_campaigns": 1})),
+        )
         .await;
 
     let again = backend.post_json(COUNTERS, &body).await;
@@ -154,17 +172,27 @@ async fn a_decrease_below_zero_is_refused_and_changes_nothing() {
     let alice = user_id(&app.register("alice").await);
     let backend = app.backend_client("careers").await;
     backend
-        .post_json(COUNTERS, &change("r-1", alice, json!({"comments_received": 2})))
+        .post_json(
+            COUNTERS,
+            &change("r-1", alice, json!({"comments_received": 2})),
+        )
         .await;
 
     let refused = backend
         .post_json(
             COUNTERS,
-            &change("r-2", alice, json!({"comments_received": -3, "posts_count": 1})),
+            &change(
+                "r-2",
+                alice,
+                json!({"comments_received": -3, "posts_count": 1}),
+            ),
         )
         .await;
     let allowed = backend
-        .post_json(COUNTERS, &change("r-3", alice, json!({"comments_received": -2})))
+        .post_json(
+            COUNTERS,
+            &change("r-3", alice, json!({"comments_received": -2})),
+        )
         .await;
 
     assert_eq!(refused.status, StatusCode::BAD_REQUEST, "{}", refused.body);
@@ -174,7 +202,10 @@ async fn a_decrease_below_zero_is_refused_and_changes_nothing() {
     assert_eq!(allowed.body["counters"]["comments_received"], 0);
     assert_eq!(allowed.body["counters"]["posts_count"], 0);
     let retried = backend
-        .post_json(COUNTERS, &change("r-2", alice, json!({"comments_received": 1})))
+        .post_json(
+            COUNTERS,
+            &change("r-2", alice, json!({"comments_received": 1})),
+        )
         .await;
     assert_eq!(
         retried.body["replayed"], false,
@@ -188,18 +219,35 @@ async fn bad_input_is_a_validation_error_in_the_campaign_shape() {
     let alice = user_id(&app.register("alice").await);
     let backend = app.backend_client("careers").await;
     let cases = [
-        (json!({"user_id": alice, "changes": {"posts_count": 1}}), "request_id"),
+        (
+            json!({"user_id": alice, "changes": {"posts_count": 1}}),
+            "request_id",
+        ),
         (change("r", alice, json!({"followers_count": 1})), "changes"),
-        (change("r", alice, json!({"posts_count": 1.5})), "changes.posts_count"),
-        (change("r", alice, json!({"posts_count": "1"})), "changes.posts_count"),
+        (
+            change("r", alice, json!({"posts_count": 1.5})),
+            "changes.posts_count",
+        ),
+        (
+            change("r", alice, json!({"posts_count": "1"})),
+            "changes.posts_count",
+        ),
         (change("r", alice, json!({})), "changes"),
-        (json!({"request_id": "r", "user_id": "x", "changes": {"posts_count": 1}}), "user_id"),
+        (
+            json!({"request_id": "r", "user_id": "x", "changes": {"posts_count": 1}}),
+            "user_id",
+        ),
     ];
 
     for (body, field) in cases {
         let reply = backend.post_json(COUNTERS, &body).await;
 
-        assert_eq!(reply.status, StatusCode::BAD_REQUEST, "{body}: {}", reply.body);
+        assert_eq!(
+            reply.status,
+            StatusCode::BAD_REQUEST,
+            "{body}: {}",
+            reply.body
+        );
         assert_eq!(reply.body["error"], "validation_error", "{body}");
         assert_eq!(reply.body["field"], field, "{body}: {}", reply.body);
     }
@@ -230,14 +278,21 @@ async fn without_or_with_wrong_credentials_nothing_changes() {
     let body = change("r-1", alice, json!({"posts_count": 1}));
 
     let anonymous = app.post_json(COUNTERS, &body, None).await;
-    let wrong_secret = backend.with_secret("not-the-secret").post_json(COUNTERS, &body).await;
+    let wrong_secret = backend
+        .with_secret("not-the-secret")
+        .post_json(COUNTERS, &body)
+        .await;
     let token = app.access_token("alice").await;
     let user_token = app.post_json(COUNTERS, &body, Some(&token)).await;
 
     assert_eq!(anonymous.status, StatusCode::UNAUTHORIZED);
     assert_eq!(anonymous.body["error"], "authentication_required");
     assert_eq!(wrong_secret.status, StatusCode::UNAUTHORIZED);
-    assert_eq!(user_token.status, StatusCode::UNAUTHORIZED, "a user cannot change them");
+    assert_eq!(
+        user_token.status,
+        StatusCode::UNAUTHORIZED,
+        "a user cannot change them"
+    );
     let item = app.user_item(alice).await;
     assert_eq!(crate::support::number(&item, "posts_count"), 0);
 }

@@ -36,3 +36,4 @@ mod request_bodies;
 mod security_findings;
 mod social_graph;
 mod tampered_tokens;
+mod user_import;

@@ -7,6 +7,7 @@
 //! userctl reference load <file>   countries and cities (JSON as shared/data/reference.json)
 //! userctl staff create <username> <email> [--superuser]
 //!                                  the password is read from USERCTL_PASSWORD or stdin
+//! userctl import <file.csv>        users in bulk (columns in `crate::import`)
 //! ```
 //! The table is `TABLE_NAME`; AWS settings come from the SDK's own variables.
 
@@ -21,7 +22,8 @@ pub const USAGE: &str = "usage:
   userctl app list
   userctl app revoke <app id>
   userctl reference load <file.json>
-  userctl staff create <username> <email> [--superuser]   (password from USERCTL_PASSWORD or stdin)";
+  userctl staff create <username> <email> [--superuser]   (password from USERCTL_PASSWORD or stdin)
+  userctl import <file.csv>   (columns: username,email,first_name,last_name,gender,birthday,categories,password_hash)";
 
 #[derive(Debug, thiserror::Error)]
 pub enum AdminError {
@@ -33,6 +35,8 @@ pub enum AdminError {
     Service(#[from] ServiceError),
     #[error(transparent)]
     Io(#[from] std::io::Error),
+    #[error("{0}")]
+    Import(#[from] crate::import::ImportError),
 }
 
 fn invalid(field: &str, error: users_shared::domain::Invalid) -> AdminError {
@@ -106,6 +110,13 @@ pub async fn run(
             };
             let (user, _) = accounts::create(store, account, false).await?;
             writeln!(out, "created staff user {} (id {})", user.username, user.id)?;
+        }
+        ["import", path] => {
+            let file = std::fs::File::open(path)?;
+            let rows = crate::import::read_rows(std::io::BufReader::new(file))?;
+            let bar = crate::import::progress_bar((rows.valid.len() + rows.invalid.len()) as u64);
+            let summary = crate::import::import(store, rows, &bar).await?;
+            write!(out, "{}", summary.report())?;
         }
         _ => return Err(AdminError::Usage),
     }

@@ -16,8 +16,13 @@ pub async fn update_profile(state: &UsersState, call: Call<'_>) -> Outcome {
 }
 
 pub async fn change_counters(state: &UsersState, call: Call<'_>) -> Outcome {
-    let app = call.app(&state.store, &campaign::COUNTER_APP_HEADERS).await?;
+    let app = call
+        .app(&state.store, &campaign::COUNTER_APP_HEADERS)
+        .await?;
     let change = campaign::counter_change(&call.body()?)?;
     let changed = counters::change(&state.store, &app, &change).await?;
-    Ok(json(200, &campaign::counters_updated(change.user_id, changed)))
+    Ok(json(
+        200,
+        &campaign::counters_updated(change.user_id, changed),
+    ))
 }

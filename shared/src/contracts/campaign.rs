@@ -9,14 +9,14 @@ use crate::domain::{
     Username,
 };
 use crate::http::body::{BodyError, Fields};
-use crate::http::AppHeaders;
 use crate::http::dialect::Reason;
 use crate::http::response::Json;
+use crate::http::AppHeaders;
 use crate::service::accounts::{EmailCheck, NewAccount};
 use crate::service::profiles::ProfileChanges;
 use crate::service::sessions::LoginName;
-use crate::store::CountersChanged;
 use crate::service::{FieldErrors, ServiceError};
+use crate::store::CountersChanged;
 use serde::Serialize;
 use serde_json::Value;
 use std::collections::BTreeMap;
@@ -523,7 +523,9 @@ mod tests {
 
     fn invalid_fields(result: Result<CounterChange, ServiceError>) -> Vec<String> {
         match result {
-            Err(ServiceError::Invalid(errors)) => errors.iter().map(|(f, _)| f.to_owned()).collect(),
+            Err(ServiceError::Invalid(errors)) => {
+                errors.iter().map(|(f, _)| f.to_owned()).collect()
+            }
             other => panic!("expected invalid input, got {other:?}"),
         }
     }
@@ -549,7 +551,12 @@ mod tests {
         })));
         assert_eq!(
             fields,
-            ["changes", "changes.likes_received", "changes.posts_count", "request_id"]
+            [
+                "changes",
+                "changes.likes_received",
+                "changes.posts_count",
+                "request_id"
+            ]
         );
         let fields = invalid_fields(change_of(
             serde_json::json!({"request_id": "r", "user_id": 9, "changes": {}}),

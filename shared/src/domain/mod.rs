@@ -15,13 +15,15 @@ pub use chat::{ChatUserId, DisplayName};
 pub use contact::{CountryCode, Gender, Phone};
 pub use counters::{Counter, CounterChange, Counters, RequestId, MAX_COUNTER_DELTA};
 pub use device::{Device, DeviceKind};
-pub use profile::{Address, Avatar, Birthday};
+pub use profile::{Address, Avatar, Birthday, Category};
 pub use records::{
     AppCredential, DirectoryOrder, EmailCode, FollowEdge, FollowSide, LoginFailures, Session,
 };
 pub use topic::{ThemeRange, Topic, TopicKind, TopicName, MAX_TOPIC_NAME};
 pub use url::HttpUrl;
-pub use user::{Ban, Bio, Email, NewUser, Password, PersonName, User, UserId, UserSummary, Username};
+pub use user::{
+    Ban, Bio, Email, NewUser, Password, PersonName, User, UserId, UserSummary, Username,
+};
 
 /// Why a value was refused, in words a client can read.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]

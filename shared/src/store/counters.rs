@@ -132,7 +132,10 @@ impl Store {
             Ok(item) => item,
             Err(error) => return error.into(),
         };
-        let user = match item.filter(|item| !item.deleting).map(|i| User::try_from(&i)) {
+        let user = match item
+            .filter(|item| !item.deleting)
+            .map(|i| User::try_from(&i))
+        {
             None => return CounterChangeError::NoSuchUser,
             Some(Err(error)) => return error.into(),
             Some(Ok(user)) => user,
@@ -159,7 +162,10 @@ impl Store {
 /// being deleted and holds at least as much of each counter as is taken from it.
 fn counters_update(change: &CounterChange) -> UpdateBuilder {
     let mut adds = Vec::new();
-    let mut conditions = vec!["attribute_exists(PK)".to_owned(), "attribute_not_exists(deleting)".to_owned()];
+    let mut conditions = vec![
+        "attribute_exists(PK)".to_owned(),
+        "attribute_not_exists(deleting)".to_owned(),
+    ];
     let mut names = HashMap::new();
     let mut values = HashMap::new();
     for (i, (counter, delta)) in change.deltas.iter().enumerate() {

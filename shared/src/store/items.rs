@@ -5,9 +5,9 @@ use super::{keys, StoreError};
 use crate::clock::Timestamp;
 use crate::domain::{
     Address, AppCredential, Avatar, Ban, Bio, Birthday, ChatUserId, Counter, CounterChange,
-    Counters, CountryCode, Device, DeviceKind,
-    DisplayName, Email, EmailCode, FollowEdge, Gender, HttpUrl, Invalid, LoginFailures, PersonName,
-    Phone, Session, ThemeRange, Topic, TopicKind, TopicName, User, UserId, Username,
+    Counters, CountryCode, Device, DeviceKind, DisplayName, Email, EmailCode, FollowEdge, Gender,
+    HttpUrl, Invalid, LoginFailures, PersonName, Phone, Session, ThemeRange, Topic, TopicKind,
+    TopicName, User, UserId, Username,
 };
 use serde::{Deserialize, Serialize};
 use serde_with::skip_serializing_none;
