@@ -346,6 +346,12 @@ impl TestApp {
         AppClient::push(self, &id, &secret)
     }
 
+    /// A campaign or careers backend (`X-App-Id` / `X-App-Secret`) with a new credential.
+    pub async fn backend_client(&self, name: &str) -> AppClient<'_> {
+        let (id, secret) = self.app_credential(name).await;
+        AppClient::backend(self, &id, &secret)
+    }
+
     /// Creates a staff user `<username>` (`<username>@example.com`, [`PASSWORD`]) through the
     /// admin tool; a superuser as well when asked.
     pub async fn create_staff(&self, username: &str, superuser: bool) {
@@ -511,6 +517,11 @@ impl<'a> AppClient<'a> {
     /// The push contract's headers, `X-App-Id` and `X-App-Auth`.
     pub fn push(app: &'a TestApp, id: &str, secret: &str) -> Self {
         Self::new(app, ["X-App-Id", "X-App-Auth"], id, secret)
+    }
+
+    /// The backends' headers on the counters route, `X-App-Id` and `X-App-Secret`.
+    pub fn backend(app: &'a TestApp, id: &str, secret: &str) -> Self {
+        Self::new(app, ["X-App-Id", "X-App-Secret"], id, secret)
     }
 
     fn new(app: &'a TestApp, header_names: [&'static str; 2], id: &str, secret: &str) -> Self {

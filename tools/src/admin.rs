@@ -14,6 +14,7 @@
 //! userctl audit <user id>          the user's audit trail, oldest first
 //! userctl deliveries dead          notifications whose delivery was given up on
 //! userctl deliveries replay        makes them due again (the worker publishes them)
+//! userctl import <file.csv>        users in bulk (columns in `crate::import`)
 //! ```
 //! Bans, unbans and forced sign-outs are recorded in the user's audit trail under
 //! `operator:<login>` (`USER`, else `operator`).
@@ -38,7 +39,9 @@ pub const USAGE: &str = "usage:
   userctl force-logout <user id> [reason...]
   userctl audit <user id>
   userctl deliveries dead
-  userctl deliveries replay";
+  userctl deliveries replay
+
+  userctl import <file.csv>   (columns: username,email,first_name,last_name,gender,birthday,categories,password_hash)";
 
 #[derive(Debug, thiserror::Error)]
 pub enum AdminError {
@@ -50,6 +53,8 @@ pub enum AdminError {
     Service(#[from] ServiceError),
     #[error(transparent)]
     Io(#[from] std::io::Error),
+    #[error("{0}")]
+    Import(#[from] crate::import::ImportError),
 }
 
 /// The operator running the command, as the audit trail names them.
@@ -208,6 +213,13 @@ pub async fn run(
                     entry.detail.unwrap_or_default()
                 )?;
             }
+        }
+        ["import", path] => {
+            let file = std::fs::File::open(path)?;
+            let rows = crate::import::read_rows(std::io::BufReader::new(file))?;
+            let bar = crate::import::progress_bar((rows.valid.len() + rows.invalid.len()) as u64);
+            let summary = crate::import::import(store, rows, &bar).await?;
+            write!(out, "{}", summary.report())?;
         }
         _ => return Err(AdminError::Usage),
     }

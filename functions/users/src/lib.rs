@@ -31,6 +31,7 @@ pub const ROUTES: &[Route<UsersState>] = &[
     route!(Delete "/api/v2.1/rest/deactivate_users", Chat, chat::deactivate_users),
     route!(Post "/api/v2.1/rest/reactivate_users", Chat, chat::reactivate_users),
     route!(Post "/api/update/profile", Campaign, campaign::update_profile),
+    route!(Post "/api/user/counters", Campaign, campaign::change_counters),
     route!(Post "/user", Push, push::create_user),
     route!(Get "/user/{id}", Push, push::get_user),
     route!(Delete "/user/{id}", Push, push::delete_user),

@@ -16,6 +16,27 @@ const DUMMY_HASH: &str = "$argon2id$v=19$m=19456,t=2,p=1$YHiVqGiPxBJ6IVh2DOeL6A$
 /// matches it.
 pub const UNUSABLE: &str = "!";
 
+/// A password hash kept by another system, as it is kept here: an argon2 (`argon2id`,
+/// `argon2i` or `argon2d`) PHC string, with any parameters (they are read from the hash when
+/// it is verified). Django's form, `argon2$argon2id$...`, is accepted and stored without its
+/// `argon2` prefix.
+pub fn imported_hash(text: &str) -> Result<String, crate::domain::Invalid> {
+    let text = text.trim();
+    let phc = text.strip_prefix("argon2").unwrap_or(text);
+    let parsed = argon2::PasswordHash::new(phc).map_err(|_| {
+        crate::domain::Invalid::new(
+            "Not a PHC password hash ($argon2id$v=19$m=...,t=...,p=...$salt$hash).",
+        )
+    })?;
+    let algorithm = parsed.algorithm.as_str();
+    if !["argon2id", "argon2i", "argon2d"].contains(&algorithm) || parsed.hash.is_none() {
+        return Err(crate::domain::Invalid::new(format!(
+            "Only argon2 hashes can be imported, not {algorithm}."
+        )));
+    }
+    Ok(phc.to_owned())
+}
+
 #[derive(Debug, thiserror::Error)]
 pub enum PasswordError {
     #[error("argon2 failed: {0}")]
@@ -76,6 +97,42 @@ mod tests {
             .await
             .unwrap());
         assert!(!verify(pw("wrong horse!"), Some(phc)).await.unwrap());
+    }
+
+    #[tokio::test]
+    async fn an_imported_argon2_hash_with_other_parameters_verifies() {
+        let phc = tokio::task::spawn_blocking(|| {
+            let params = Params::new(4096, 3, 1, None).unwrap();
+            Argon2::new(Algorithm::Argon2id, Version::V0x13, params)
+                .hash_password(b"migrated secret")
+                .unwrap()
+                .to_string()
+        })
+        .await
+        .unwrap();
+        let django = format!("argon2{phc}");
+
+        let stored = imported_hash(&django).unwrap();
+
+        assert_eq!(stored, phc);
+        assert!(verify(pw("migrated secret"), Some(stored.clone()))
+            .await
+            .unwrap());
+        assert!(!verify(pw("another secret"), Some(stored)).await.unwrap());
+    }
+
+    #[test]
+    fn only_argon2_phc_hashes_can_be_imported() {
+        assert!(imported_hash(DUMMY_HASH).is_ok());
+        for bad in [
+            "",
+            "plain text",
+            "pbkdf2_sha256$600000$salt$hash",
+            "$pbkdf2-sha256$i=1000$c2FsdA$aGFzaA",
+            "$argon2id$v=19$m=19456,t=2,p=1$YHiVqGiPxBJ6IVh2DOeL6A",
+        ] {
+            assert!(imported_hash(bad).is_err(), "{bad}");
+        }
     }
 
     #[tokio::test]

@@ -1,12 +1,19 @@
 //! The campaign app and its backend (`/api/...`, seed 000): form or JSON bodies, replies
 //! `{"status": "success", "message": ...}`, errors `{"error": code, "message": ..., "field": ...}`.
+//!
+//! The campaign and careers backends change the counters they own on a user through
+//! `POST /api/user/counters/`, with app credentials in [`COUNTER_APP_HEADERS`].
 
 use crate::clock::Timestamp;
-use crate::domain::{Email, Password, PersonName, Phone, User, UserId, Username};
+use crate::domain::{
+    Counter, CounterChange, Counters, Email, Password, PersonName, Phone, RequestId, User, UserId,
+    Username,
+};
 use crate::domain::{MAX_CHOICES, MAX_KIND, MAX_MESSAGE, MAX_TITLE, NOTIFICATION_CODES};
 use crate::http::body::{BodyError, Fields};
 use crate::http::dialect::Reason;
 use crate::http::response::Json;
+use crate::http::AppHeaders;
 use crate::service::accounts::{EmailCheck, NewAccount};
 use crate::service::notifications::{InboxPage, Marking, StaffNotification};
 use crate::service::profiles::ProfileChanges;
@@ -16,9 +23,17 @@ use crate::service::settings::{
 };
 use crate::service::staff::{self, BanOrder, Standing};
 use crate::service::{FieldErrors, ServiceError};
+use crate::store::CountersChanged;
 use serde::Serialize;
 use serde_json::Value;
 use std::collections::BTreeMap;
+
+/// Where the backends put their app credentials on the counters route (any letter case).
+pub const COUNTER_APP_HEADERS: AppHeaders = AppHeaders {
+    id: &["x-app-id"],
+    secret: &["x-app-secret"],
+    daily_token: false,
+};
 
 /// `{"error": code, "message": ...}`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -859,6 +874,106 @@ pub fn profile_changes(fields: &Fields) -> Result<ProfileChanges, ServiceError> 
     errors.finish(Some(changes))
 }
 
+/// `POST /api/user/counters/`: `{"request_id": "...", "user_id": 123, "changes": {"posts_count":
+/// 1, ...}}`. Every counter named must be one of [`Counter`], each amount a whole number.
+pub fn counter_change(fields: &Fields) -> Result<CounterChange, ServiceError> {
+    let mut errors = FieldErrors::default();
+    let request_id = fields.required_value("request_id", &mut errors, RequestId::parse);
+    let user_id = fields.required_value("user_id", &mut errors, |text| {
+        UserId::parse(text).map_err(|_| crate::domain::Invalid::new("A valid user id is required."))
+    });
+    let deltas = counter_deltas(fields.get("changes"), &mut errors);
+    match (request_id, user_id, deltas) {
+        (Some(request_id), Some(user_id), Some(deltas)) if errors.is_empty() => Ok(CounterChange {
+            request_id,
+            user_id,
+            deltas,
+        }),
+        _ => Err(ServiceError::Invalid(errors)),
+    }
+}
+
+/// The `changes` object: counter name to a whole amount, at least one.
+fn counter_deltas(
+    changes: Option<&Value>,
+    errors: &mut FieldErrors,
+) -> Option<BTreeMap<Counter, i64>> {
+    let changes = match changes {
+        None => {
+            errors.add("changes", "This field is required.");
+            return None;
+        }
+        Some(Value::Object(changes)) if !changes.is_empty() => changes,
+        Some(_) => {
+            errors.add(
+                "changes",
+                "Give an object of at least one counter and the amount to add to it.",
+            );
+            return None;
+        }
+    };
+    let mut deltas = BTreeMap::new();
+    for (name, amount) in changes {
+        let Some(counter) = errors.check("changes", Counter::parse(name)) else {
+            continue;
+        };
+        let field = format!("changes.{name}");
+        match amount.as_i64() {
+            Some(delta) => {
+                if let Some(delta) = errors.check(&field, CounterChange::check_delta(delta)) {
+                    deltas.insert(counter, delta);
+                }
+            }
+            None => errors.add(&field, "A whole number is required."),
+        }
+    }
+    Some(deltas)
+}
+
+/// A user's counters, by name.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct CounterValues {
+    pub posts_count: u64,
+    pub likes_received: u64,
+    pub comments_received: u64,
+    pub total_campaigns: u64,
+    pub total_earnings: u64,
+}
+
+impl From<Counters> for CounterValues {
+    fn from(counters: Counters) -> Self {
+        Self {
+            posts_count: counters.posts_count,
+            likes_received: counters.likes_received,
+            comments_received: counters.comments_received,
+            total_campaigns: counters.total_campaigns,
+            total_earnings: counters.total_earnings,
+        }
+    }
+}
+
+/// The 200 body of `POST /api/user/counters/`: the counters right after the change, and
+/// whether the request id was seen before (`replayed`: nothing changed this time, and the
+/// counters are those the first request answered).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct CountersUpdated {
+    pub status: &'static str,
+    pub message: &'static str,
+    pub user_id: u64,
+    pub counters: CounterValues,
+    pub replayed: bool,
+}
+
+pub fn counters_updated(user_id: UserId, changed: CountersChanged) -> CountersUpdated {
+    CountersUpdated {
+        status: "success",
+        message: "Counters updated",
+        user_id: user_id.get(),
+        counters: changed.counters.into(),
+        replayed: changed.replayed,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -1001,5 +1116,78 @@ mod tests {
             retry_after: 3,
         };
         assert_eq!(keys(&throttled), ["error", "message", "retry_after"]);
+    }
+
+    fn change_of(body: Value) -> Result<CounterChange, ServiceError> {
+        let Value::Object(map) = body else {
+            panic!("an object")
+        };
+        counter_change(&Fields::from_map(map))
+    }
+
+    fn invalid_fields(result: Result<CounterChange, ServiceError>) -> Vec<String> {
+        match result {
+            Err(ServiceError::Invalid(errors)) => {
+                errors.iter().map(|(f, _)| f.to_owned()).collect()
+            }
+            other => panic!("expected invalid input, got {other:?}"),
+        }
+    }
+
+    #[test]
+    fn a_counter_change_reads_request_id_user_and_amounts() {
+        let change = change_of(serde_json::json!({
+            "request_id": "r-1", "user_id": 9, "changes": {"posts_count": 1, "total_earnings": -250}
+        }))
+        .unwrap();
+        assert_eq!(change.request_id.as_str(), "r-1");
+        assert_eq!(change.user_id, UserId::new(9));
+        assert_eq!(
+            change.deltas,
+            BTreeMap::from([(Counter::PostsCount, 1), (Counter::TotalEarnings, -250)])
+        );
+    }
+
+    #[test]
+    fn unknown_counters_fractions_and_a_missing_request_id_are_refused() {
+        let fields = invalid_fields(change_of(serde_json::json!({
+            "user_id": 9, "changes": {"followers_count": 1, "posts_count": 1.5, "likes_received": "2"}
+        })));
+        assert_eq!(
+            fields,
+            [
+                "changes",
+                "changes.likes_received",
+                "changes.posts_count",
+                "request_id"
+            ]
+        );
+        let fields = invalid_fields(change_of(
+            serde_json::json!({"request_id": "r", "user_id": 9, "changes": {}}),
+        ));
+        assert_eq!(fields, ["changes"]);
+    }
+
+    #[test]
+    fn counters_updated_has_its_keys() {
+        let changed = CountersChanged {
+            counters: Counters::default(),
+            replayed: false,
+        };
+        let body = counters_updated(UserId::new(3), changed);
+        assert_eq!(
+            keys(&body),
+            ["counters", "message", "replayed", "status", "user_id"]
+        );
+        assert_eq!(
+            keys(&body.counters),
+            [
+                "comments_received",
+                "likes_received",
+                "posts_count",
+                "total_campaigns",
+                "total_earnings"
+            ]
+        );
     }
 }

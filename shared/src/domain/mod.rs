@@ -3,6 +3,7 @@
 mod audit;
 mod chat;
 mod contact;
+mod counters;
 mod device;
 mod notification;
 mod profile;
@@ -16,9 +17,10 @@ mod user;
 pub use audit::{Actor, AuditEntry, StaffAction};
 pub use chat::{ChatUserId, DisplayName};
 pub use contact::{CountryCode, Gender, Phone};
+pub use counters::{Counter, CounterChange, Counters, RequestId, MAX_COUNTER_DELTA};
 pub use device::{Device, DeviceKind};
 pub use notification::{Notification, MAX_KIND, MAX_MESSAGE, MAX_TITLE};
-pub use profile::{Address, Avatar, Birthday};
+pub use profile::{Address, Avatar, Birthday, Category};
 pub use records::{
     AppCredential, DirectoryOrder, EmailCode, FollowEdge, FollowSide, LoginFailures, Session,
 };

@@ -81,7 +81,33 @@ impl Birthday {
     }
 }
 
-text_type!(Address, Birthday);
+/// A campaign preference category code: 1 to 50 lower-case ASCII letters, digits, `-` or `_`
+/// (`fashion`, `health-fitness`).
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Category(String);
+
+impl Category {
+    pub const MAX_LEN: usize = 50;
+
+    pub fn parse(text: &str) -> Result<Self, Invalid> {
+        let code = text.trim().to_ascii_lowercase();
+        let valid = (1..=Self::MAX_LEN).contains(&code.len())
+            && code
+                .bytes()
+                .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-' || b == b'_');
+        if valid {
+            Ok(Self(code))
+        } else {
+            Err(Invalid::new(format!(
+                "\"{}\" is not a category code (1 to {} letters, digits, - or _).",
+                text.trim(),
+                Self::MAX_LEN
+            )))
+        }
+    }
+}
+
+text_type!(Address, Birthday, Category);
 
 #[cfg(test)]
 mod tests {
@@ -101,6 +127,15 @@ mod tests {
     fn addresses_hold_at_most_255_characters() {
         assert!(Address::parse(&"a".repeat(255)).is_ok());
         assert!(Address::parse(&"a".repeat(256)).is_err());
+    }
+
+    #[test]
+    fn category_codes_are_short_lower_case_words() {
+        assert_eq!(Category::parse(" Fashion ").unwrap(), "fashion");
+        assert!(Category::parse("health-fitness").is_ok());
+        for bad in ["", "two words", "ümlaut", &"a".repeat(51)] {
+            assert!(Category::parse(bad).is_err(), "{bad}");
+        }
     }
 
     #[test]

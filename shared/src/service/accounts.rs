@@ -7,8 +7,8 @@ use crate::auth::password;
 use crate::auth::refresh::RefreshToken;
 use crate::clock::Timestamp;
 use crate::domain::{
-    Avatar, Bio, ChatUserId, CountryCode, Device, DeviceKind, DisplayName, Email, Gender, NewUser,
-    Password, PersonName, Phone, User, UserId, UserSummary, Username,
+    Avatar, Bio, Birthday, Category, ChatUserId, CountryCode, Device, DeviceKind, DisplayName,
+    Email, Gender, NewUser, Password, PersonName, Phone, User, UserId, UserSummary, Username,
 };
 use crate::store::{CreateUserError, Store};
 
@@ -220,6 +220,85 @@ pub async fn create(
     Err(ServiceError::Unexpected(
         "no free username could be derived".into(),
     ))
+}
+
+/// An account moved from another system: what it had there, and its password hash as it was
+/// kept there (`None`: it cannot sign in until its password is set anew).
+#[derive(Debug, Clone)]
+pub struct ImportedAccount {
+    pub username: Username,
+    pub email: Email,
+    pub first_name: PersonName,
+    pub last_name: PersonName,
+    pub gender: Option<Gender>,
+    pub birthday: Option<Birthday>,
+    pub categories: Vec<Category>,
+    /// Checked by `password::imported_hash`.
+    pub password_hash: Option<String>,
+}
+
+/// What an import of one account did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Imported {
+    Created(UserId),
+    /// Its username or e-mail belongs to a user already: nothing was written.
+    AlreadyPresent,
+}
+
+/// Whether the account's username or e-mail already belongs to a user (two reads): lets a
+/// re-run skip it without spending an id.
+pub async fn already_present(
+    store: &Store,
+    account: &ImportedAccount,
+) -> Result<bool, ServiceError> {
+    let (username, email) = (account.username.canonical(), account.email.canonical());
+    let (by_username, by_email) = tokio::try_join!(
+        store.user_id_by_username(&username),
+        store.user_id_by_email(&email),
+    )?;
+    Ok(by_username.is_some() || by_email.is_some())
+}
+
+/// Creates an imported account with the ids given (taken in blocks by the importer), as
+/// sign-up does: the user, its guards and its e-mail device in one transaction. A username or
+/// e-mail taken meanwhile is `AlreadyPresent`, not an error.
+pub async fn import(
+    store: &Store,
+    account: &ImportedAccount,
+    id: UserId,
+    email_device_id: u64,
+) -> Result<Imported, ServiceError> {
+    let new = NewAccount {
+        username: Some(account.username.clone()),
+        email: Some(account.email.clone()),
+        first_name: account.first_name.clone(),
+        last_name: account.last_name.clone(),
+        gender: account.gender.clone(),
+        ..NewAccount::new("")
+    };
+    let mut user = build_user(
+        id,
+        account.username.clone(),
+        &new,
+        Some(email_device_id),
+        Timestamp::now(),
+        false,
+    );
+    user.birthday = account.birthday.clone();
+    user.categories = account
+        .categories
+        .iter()
+        .map(|c| c.as_str().to_owned())
+        .collect();
+    let hash = account
+        .password_hash
+        .as_deref()
+        .unwrap_or(password::UNUSABLE);
+    match store.create_user(&user, hash, None).await {
+        Ok(()) => Ok(Imported::Created(id)),
+        Err(CreateUserError::Taken { .. }) => Ok(Imported::AlreadyPresent),
+        Err(CreateUserError::Store(e)) => Err(e.into()),
+    }
 }
 
 /// The user an account becomes: with its e-mail as its first device, if it has one.

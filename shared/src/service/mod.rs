@@ -4,6 +4,7 @@
 pub mod accounts;
 pub mod apps;
 pub mod chat;
+pub mod counters;
 pub mod delivery;
 pub mod devices;
 pub mod directory;

@@ -4,10 +4,10 @@
 use super::{keys, StoreError};
 use crate::clock::Timestamp;
 use crate::domain::{
-    Address, AppCredential, Avatar, Ban, Bio, Birthday, ChatUserId, CountryCode, Device,
-    DeviceKind, DisplayName, Email, EmailCode, FollowEdge, Gender, HttpUrl, Invalid, LoginFailures,
-    PersonName, Phone, PrivacySettings, Session, ThemeRange, Topic, TopicKind, TopicName, User,
-    UserId, Username,
+    Address, AppCredential, Avatar, Ban, Bio, Birthday, ChatUserId, Counter, CounterChange,
+    Counters, CountryCode, Device, DeviceKind, DisplayName, Email, EmailCode, FollowEdge, Gender,
+    HttpUrl, Invalid, LoginFailures, PersonName, Phone, PrivacySettings, Session, ThemeRange,
+    Topic, TopicKind, TopicName, User, UserId, Username,
 };
 use serde::{Deserialize, Serialize};
 use serde_with::skip_serializing_none;
@@ -39,6 +39,7 @@ pub const ENTITY_CHANNEL_NAME_GUARD: &str = "CHANNEL_NAME_GUARD";
 pub const ENTITY_THEME_NAME_GUARD: &str = "THEME_NAME_GUARD";
 pub const ENTITY_SUBSCRIPTION: &str = "SUBSCRIPTION";
 pub const ENTITY_PREFERENCE: &str = "PREFERENCE";
+pub const ENTITY_COUNTER_CHANGE: &str = "COUNTER_CHANGE";
 
 /// `Debug` hides the password hash. An optional attribute that is `None` is left out of the
 /// item (and read back as `None`).
@@ -927,6 +928,89 @@ impl TopicNameGuardItem {
     }
 }
 
+/// The record of one counter change an app asked for, keyed by the app and its request id:
+/// put in the change's transaction (only if absent), so a repeated request id changes nothing.
+/// `counters` (the user's counters right after the change) is added once the change is made;
+/// a repeat answers them. Expires after [`COUNTER_CHANGE_TTL_SECONDS`].
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct CounterChangeItem {
+    #[serde(rename = "PK")]
+    pub pk: String,
+    #[serde(rename = "SK")]
+    pub sk: String,
+    pub entity: String,
+    pub app_id: String,
+    pub request_id: String,
+    pub user_id: u64,
+    /// Counter name to the amount added (negative: taken away).
+    pub changes: BTreeMap<String, i64>,
+    pub created_at: String,
+    pub expires_at: i64,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub counters: Option<BTreeMap<String, u64>>,
+}
+
+/// How long a request id is remembered: a retry later than this would be counted again.
+pub const COUNTER_CHANGE_TTL_SECONDS: i64 = 7 * 24 * 60 * 60;
+
+impl CounterChangeItem {
+    pub fn new(app_id: &str, change: &CounterChange, now: Timestamp) -> Self {
+        Self {
+            pk: keys::counter_change_pk(app_id, change.request_id.as_str()),
+            sk: keys::COUNTER_CHANGE_SK.to_owned(),
+            entity: ENTITY_COUNTER_CHANGE.to_owned(),
+            app_id: app_id.to_owned(),
+            request_id: change.request_id.as_str().to_owned(),
+            user_id: change.user_id.get(),
+            changes: change
+                .deltas
+                .iter()
+                .map(|(counter, delta)| (counter.name().to_owned(), *delta))
+                .collect(),
+            created_at: now.to_rfc3339(),
+            expires_at: now.unix() + COUNTER_CHANGE_TTL_SECONDS,
+            counters: None,
+        }
+    }
+
+    /// Whether this record is of the same change (same user, same amounts).
+    pub fn records(&self, change: &CounterChange) -> bool {
+        self.user_id == change.user_id.get()
+            && self.changes.len() == change.deltas.len()
+            && change
+                .deltas
+                .iter()
+                .all(|(counter, delta)| self.changes.get(counter.name()) == Some(delta))
+    }
+
+    /// The counters stored after the change, if they were.
+    pub fn counters(&self) -> Option<Counters> {
+        let stored = self.counters.as_ref()?;
+        let value = |counter: Counter| stored.get(counter.name()).copied().unwrap_or(0);
+        Some(Counters {
+            posts_count: value(Counter::PostsCount),
+            likes_received: value(Counter::LikesReceived),
+            comments_received: value(Counter::CommentsReceived),
+            total_campaigns: value(Counter::TotalCampaigns),
+            total_earnings: value(Counter::TotalEarnings),
+        })
+    }
+}
+
+/// Counters as the `counters` map of a [`CounterChangeItem`].
+pub fn counters_map(counters: &Counters) -> BTreeMap<String, u64> {
+    [
+        (Counter::PostsCount, counters.posts_count),
+        (Counter::LikesReceived, counters.likes_received),
+        (Counter::CommentsReceived, counters.comments_received),
+        (Counter::TotalCampaigns, counters.total_campaigns),
+        (Counter::TotalEarnings, counters.total_earnings),
+    ]
+    .into_iter()
+    .map(|(counter, value)| (counter.name().to_owned(), value))
+    .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -1348,5 +1432,51 @@ mod tests {
             ("id", n(7)),
         ]);
         assert_eq!(guard, expected);
+    }
+
+    #[test]
+    fn counter_change_item_shape_is_pinned() {
+        let change = CounterChange {
+            request_id: crate::domain::RequestId::parse("order-7").unwrap(),
+            user_id: UserId::new(7),
+            deltas: [(Counter::PostsCount, 1), (Counter::TotalEarnings, -250)].into(),
+        };
+        let record = CounterChangeItem::new("app_x", &change, pinned_now());
+        assert!(record.records(&change));
+        let changes = AttributeValue::M(
+            [("posts_count", n(1)), ("total_earnings", n(-250))]
+                .into_iter()
+                .map(|(k, v)| (k.to_owned(), v))
+                .collect(),
+        );
+        assert_stored_as(
+            record.clone(),
+            [
+                ("PK", s("CHANGE#app_x#order-7")),
+                ("SK", s("COUNTER_CHANGE")),
+                ("entity", s("COUNTER_CHANGE")),
+                ("app_id", s("app_x")),
+                ("request_id", s("order-7")),
+                ("user_id", n(7)),
+                ("changes", changes),
+                ("created_at", s("2024-01-15T10:30:00Z")),
+                ("expires_at", n(1_705_314_600 + 7 * 24 * 60 * 60)),
+            ],
+        );
+        let after = Counters {
+            posts_count: 3,
+            ..Counters::default()
+        };
+        let done = CounterChangeItem {
+            counters: Some(counters_map(&after)),
+            ..record
+        };
+        let item: Item = serde_dynamo::to_item(&done).unwrap();
+        let AttributeValue::M(stored) = &item["counters"] else {
+            panic!("counters is a map");
+        };
+        assert_eq!(stored.len(), 5);
+        assert_eq!(stored["posts_count"], n(3));
+        assert_eq!(done.counters(), Some(after));
     }
 }

@@ -38,6 +38,7 @@
 //! | theme id counter  | `COUNTER#THEME_ID`        | `COUNTER`          |         |                        |
 //! | subscription      | `USER#<id>`               | `SUBSCRIPTION#<channel:020>` | `CHANNEL#<channel>` | `<id:020>` |
 //! | preference        | `USER#<id>`               | `PREFERENCE#<theme:020>`     | `THEME#<theme>`     | `<id:020>` |
+//! | counter change    | `CHANGE#<app id>#<request id>` | `COUNTER_CHANGE` |   |                        |
 //! | notification      | `USER#<id>`               | `NOTE#<note id:020>` | unread only: `UNREAD#<user>` | `<created_at>#<note:020>` |
 //! | inbox counts      | `USER#<id>`               | `INBOX`            |         |                        |
 //! | note id counter   | `COUNTER#NOTE_ID`         | `COUNTER`          |         |                        |
@@ -310,6 +311,14 @@ pub fn rate_sk(window_start: i64) -> String {
     format!("WINDOW#{window_start}")
 }
 
+/// The record of one counter change an app asked for, by the request id it gave: written in
+/// the change's transaction, so a request id is counted once. App ids hold no `#`.
+pub fn counter_change_pk(app_id: &str, request_id: &str) -> String {
+    format!("CHANGE#{app_id}#{request_id}")
+}
+
+pub const COUNTER_CHANGE_SK: &str = "COUNTER_CHANGE";
+
 /// Sign-up order: the timestamp sorts first, the zero-padded id breaks ties.
 pub fn user_directory_sk(created_at_rfc3339: &str, id: UserId) -> String {
     format!("{created_at_rfc3339}#{:020}", id.get())
@@ -342,6 +351,10 @@ mod tests {
             "RATE#signin-ip#127.0.0.1"
         );
         assert_eq!(rate_sk(60), "WINDOW#60");
+        assert_eq!(
+            counter_change_pk("app_x", "order-7"),
+            "CHANGE#app_x#order-7"
+        );
         assert_eq!(user_count_shard_pk(3), "COUNTER#USERS#3");
         assert_eq!(topics_pk(TopicKind::Channel), "CHANNELS");
         assert_eq!(topics_pk(TopicKind::Theme), "THEMES");

@@ -4,6 +4,7 @@
 
 mod apps;
 mod codes;
+mod counters;
 mod deletion;
 mod devices;
 mod directory;
@@ -25,6 +26,7 @@ mod users;
 
 pub use crate::domain::{DirectoryOrder, FollowEdge};
 pub use codes::CodeSendRefused;
+pub use counters::{CounterChangeError, CountersChanged};
 pub use devices::{DeviceHolder, DeviceWriteError};
 pub use directory::{directory_key_fits, DirectoryKey, DirectoryPage, FilteredRead};
 pub use follows::FollowOutcome;

@@ -206,6 +206,8 @@ pub(super) enum Part {
     User,
     /// A follow edge: present already (when written) or absent (when deleted).
     Edge,
+    /// The record of a request by its id: the request was made before.
+    Request,
     /// Anything else: an item without a condition, or one whose failure says nothing more.
     Other,
 }

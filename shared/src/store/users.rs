@@ -96,13 +96,37 @@ impl Store {
         self.next_id(keys::DEVICE_ID_COUNTER_PK).await
     }
 
+    /// `count` consecutive user ids in one call, for bulk imports.
+    pub async fn reserve_user_ids(&self, count: u64) -> Result<std::ops::Range<u64>, StoreError> {
+        self.reserve_ids(keys::USER_ID_COUNTER_PK, count).await
+    }
+
+    /// `count` consecutive device ids in one call, for bulk imports.
+    pub async fn reserve_device_ids(&self, count: u64) -> Result<std::ops::Range<u64>, StoreError> {
+        self.reserve_ids(keys::DEVICE_ID_COUNTER_PK, count).await
+    }
+
+    async fn reserve_ids(
+        &self,
+        counter_pk: &str,
+        count: u64,
+    ) -> Result<std::ops::Range<u64>, StoreError> {
+        let last = self.advance_counter(counter_pk, count.max(1)).await?;
+        Ok(last + 1 - count.max(1)..last + 1)
+    }
+
     pub(super) async fn next_id(&self, counter_pk: &str) -> Result<u64, StoreError> {
+        self.advance_counter(counter_pk, 1).await
+    }
+
+    /// Adds `count` to an id counter; its new value (the last id taken).
+    async fn advance_counter(&self, counter_pk: &str, count: u64) -> Result<u64, StoreError> {
         let increment = self
             .update_item(key(counter_pk.to_owned(), keys::COUNTER_SK.to_owned()))
             .update_expression("ADD #value :one SET #entity = :entity")
             .expression_attribute_names("#value", "value")
             .expression_attribute_names("#entity", keys::ENTITY)
-            .expression_attribute_values(":one", AttributeValue::N("1".to_owned()))
+            .expression_attribute_values(":one", AttributeValue::N(count.to_string()))
             .expression_attribute_values(":entity", AttributeValue::S(ENTITY_COUNTER.to_owned()))
             .return_values(ReturnValue::UpdatedNew);
         let output = send_update(increment)
