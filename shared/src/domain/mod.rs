@@ -6,6 +6,7 @@ mod contact;
 mod device;
 mod profile;
 mod records;
+mod stats;
 mod text;
 mod topic;
 mod url;
@@ -19,6 +20,7 @@ pub use profile::{Address, Avatar, Birthday};
 pub use records::{
     AppCredential, DirectoryOrder, EmailCode, FollowEdge, FollowSide, LoginFailures, Session,
 };
+pub use stats::{Breakdown, Distribution, Share, StatsSnapshot, UserTraits};
 pub use topic::{ThemeRange, Topic, TopicKind, TopicName, MAX_TOPIC_NAME};
 pub use url::HttpUrl;
 pub use user::{

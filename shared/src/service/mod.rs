@@ -14,6 +14,7 @@ pub mod reference;
 pub mod sessions;
 pub mod social;
 pub mod staff;
+pub mod stats;
 pub mod subscriptions;
 pub mod topics;
 pub mod verification;

@@ -17,6 +17,7 @@ mod profiles;
 mod reference;
 mod sessions;
 mod staff;
+mod stats;
 mod topics;
 mod users;
 
@@ -29,6 +30,7 @@ pub use members::{Member, MemberPage, MemberWriteError};
 pub use profiles::ProfileUpdateError;
 pub use reference::{City, Country, ReferenceData};
 pub use staff::StaffChange;
+pub use stats::{OnProgress, ScanProgress};
 pub use topics::TopicWriteError;
 pub use users::{ChatUserUpdate, CreateUserError, Credentials};
 
@@ -59,6 +61,8 @@ pub enum StoreError {
     Contended,
     #[error("a transaction was cancelled: {reasons:?}")]
     Cancelled { reasons: Vec<String> },
+    #[error("a Scan segment stopped before it finished: {0}")]
+    SegmentStopped(String),
     #[error("the condition of a {operation} that had to hold failed")]
     ConditionFailed { operation: &'static str },
 }
