@@ -30,6 +30,8 @@ pub struct Functions {
     pub users: users_function::UsersState,
     pub social: social_function::SocialState,
     pub admin: admin_function::AdminState,
+    /// The scheduled stats job (no HTTP route): run by `userctl stats now` or a test.
+    pub stats_job: stats_job_function::StatsJobState,
 }
 
 impl Functions {
@@ -44,6 +46,10 @@ impl Functions {
             users: users_function::UsersState::new(&verify_only, sdk)?,
             social: social_function::SocialState::new(&verify_only, sdk)?,
             admin: admin_function::AdminState::new(&verify_only, sdk)?,
+            stats_job: stats_job_function::StatsJobState::new(
+                config.store(sdk),
+                users_shared::service::stats::DEFAULT_SEGMENTS,
+            ),
         })
     }
 
@@ -62,13 +68,27 @@ impl Functions {
         })
     }
 
-    /// The logical ids of the functions this server can run.
+    /// The logical ids of the functions with HTTP routes this server can run.
     pub const KNOWN: &'static [&'static str] = &[
         "AdminFunction",
         "AuthFunction",
         "SocialFunction",
         "UsersFunction",
     ];
+
+    /// The logical ids of the functions without HTTP routes that only a schedule invokes:
+    /// the server mounts nothing for them (their state is in [`Functions`] all the same).
+    pub const SCHEDULED: &'static [&'static str] = &["StatsJobFunction"];
+
+    /// Whether the server can serve (or knowingly leave aside) the template's `function`.
+    fn runs(function: &crate::template::FunctionDef) -> bool {
+        let id = function.logical_id.as_str();
+        if function.routes.is_empty() && function.scheduled {
+            Self::SCHEDULED.contains(&id)
+        } else {
+            Self::KNOWN.contains(&id)
+        }
+    }
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -87,11 +107,7 @@ pub struct LocalApi {
 
 impl LocalApi {
     pub fn new(template: Template, functions: Functions) -> Result<Self, LocalApiError> {
-        if let Some(unknown) = template
-            .functions
-            .iter()
-            .find(|f| !Functions::KNOWN.contains(&f.logical_id.as_str()))
-        {
+        if let Some(unknown) = template.functions.iter().find(|f| !Functions::runs(f)) {
             return Err(LocalApiError::UnknownFunction(unknown.logical_id.clone()));
         }
         Ok(Self {
@@ -296,15 +312,36 @@ mod tests {
     }
 
     #[test]
-    fn the_local_api_runs_every_function_of_the_template() {
+    fn the_local_api_runs_every_http_function_of_the_template() {
         let template = Template::parse(crate::TEMPLATE_YAML).unwrap();
-        let mut in_template: Vec<&str> = template
+        let mut with_routes: Vec<&str> = template
             .functions
             .iter()
+            .filter(|f| !f.routes.is_empty())
             .map(|f| f.logical_id.as_str())
             .collect();
-        in_template.sort();
-        assert_eq!(in_template, super::Functions::KNOWN);
+        with_routes.sort();
+        assert_eq!(with_routes, super::Functions::KNOWN);
+    }
+
+    #[test]
+    fn every_function_without_http_routes_is_a_known_scheduled_job() {
+        let template = Template::parse(crate::TEMPLATE_YAML).unwrap();
+        let mut without_routes: Vec<&str> = template
+            .functions
+            .iter()
+            .filter(|f| f.routes.is_empty())
+            .inspect(|f| assert!(f.scheduled, "{} has no event at all", f.logical_id))
+            .map(|f| f.logical_id.as_str())
+            .collect();
+        without_routes.sort();
+        assert_eq!(without_routes, super::Functions::SCHEDULED);
+    }
+
+    #[test]
+    fn the_local_api_accepts_the_project_template() {
+        let template = Template::parse(crate::TEMPLATE_YAML).unwrap();
+        assert!(template.functions.iter().all(super::Functions::runs));
     }
 
     #[test]

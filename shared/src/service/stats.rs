@@ -118,7 +118,11 @@ impl Tally {
     /// The snapshot of these counts, taken at `taken_at`.
     pub fn snapshot(self, taken_at: Option<Timestamp>) -> StatsSnapshot {
         let fixed = |keys: &[&str], counts: &[u64]| {
-            distribution(keys.iter().map(|k| (*k).to_owned()).zip(counts.iter().copied()))
+            distribution(
+                keys.iter()
+                    .map(|k| (*k).to_owned())
+                    .zip(counts.iter().copied()),
+            )
         };
         let mut categories: Vec<(String, u64)> = self
             .categories

@@ -4,9 +4,10 @@
 use super::{keys, StoreError};
 use crate::clock::Timestamp;
 use crate::domain::{
-    Address, AppCredential, Distribution, Share, StatsSnapshot, Avatar, Ban, Bio, Birthday, ChatUserId, CountryCode, Device,
-    DeviceKind, DisplayName, Email, EmailCode, FollowEdge, Gender, HttpUrl, Invalid, LoginFailures,
-    PersonName, Phone, Session, ThemeRange, Topic, TopicKind, TopicName, User, UserId, Username,
+    Address, AppCredential, Avatar, Ban, Bio, Birthday, ChatUserId, CountryCode, Device,
+    DeviceKind, DisplayName, Distribution, Email, EmailCode, FollowEdge, Gender, HttpUrl, Invalid,
+    LoginFailures, PersonName, Phone, Session, Share, StatsSnapshot, ThemeRange, Topic, TopicKind,
+    TopicName, User, UserId, Username,
 };
 use serde::{Deserialize, Serialize};
 use serde_with::skip_serializing_none;

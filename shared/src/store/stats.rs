@@ -2,9 +2,7 @@
 //! request path), in parallel segments that project just what is counted and keep only user
 //! items; and the one snapshot item the staff routes read by key.
 
-use super::items::{
-    parsed, StatsSnapshotItem, UserTraitsItem, ENTITY_STATS_SNAPSHOT, ENTITY_USER,
-};
+use super::items::{parsed, StatsSnapshotItem, UserTraitsItem, ENTITY_STATS_SNAPSHOT, ENTITY_USER};
 use super::plumbing::{held, key, send_put, to_item};
 use super::{keys, Store, StoreError};
 use crate::clock::Timestamp;
