@@ -124,14 +124,13 @@ impl Tally {
                     .zip(counts.iter().copied()),
             )
         };
-        let mut categories: Vec<(String, u64)> = self
-            .categories
-            .into_iter()
-            .filter(|(category, _)| category != UNKNOWN)
-            .collect();
+        let mut categories = self.categories;
+        // A category literally named `unknown` is shown as the one `unknown` key.
+        let unknown = self.without_categories + categories.remove(UNKNOWN).unwrap_or(0);
+        let mut categories: Vec<(String, u64)> = categories.into_iter().collect();
         // Most chosen first; ties in name order, so every run orders them alike.
         categories.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
-        categories.push((UNKNOWN.to_owned(), self.without_categories));
+        categories.push((UNKNOWN.to_owned(), unknown));
         StatsSnapshot {
             taken_at,
             users: self.users,
