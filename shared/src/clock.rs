@@ -41,6 +41,17 @@ impl Timestamp {
             .map(|t| Self(t.assume_utc().unix_timestamp()))
     }
 
+    /// `Mon, 15 Jan 2024 10:30:00 GMT`, the form HTTP headers such as `Last-Modified` take.
+    pub fn to_http_date(self) -> String {
+        let format = time::macros::format_description!(
+            "[weekday repr:short], [day] [month repr:short] [year] [hour]:[minute]:[second] GMT"
+        );
+        OffsetDateTime::from_unix_timestamp(self.0)
+            .ok()
+            .and_then(|t| t.format(format).ok())
+            .unwrap_or_else(|| "Thu, 01 Jan 1970 00:00:00 GMT".to_owned())
+    }
+
     pub fn parse_rfc3339(text: &str) -> Option<Self> {
         OffsetDateTime::parse(text, &Rfc3339)
             .ok()
@@ -66,6 +77,14 @@ mod tests {
         assert_eq!(
             Timestamp::from_unix(1_705_314_600).to_rfc3339(),
             "2024-01-15T10:30:00Z"
+        );
+    }
+
+    #[test]
+    fn renders_http_dates() {
+        assert_eq!(
+            Timestamp::from_unix(1_705_314_600).to_http_date(),
+            "Mon, 15 Jan 2024 10:30:00 GMT"
         );
     }
 

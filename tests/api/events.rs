@@ -3,6 +3,9 @@
 //! handler of the function its folder names, against fixtures of its own, and must answer the
 //! `expectedStatus` the event file states. Adding an event file adds its replay.
 //!
+//! A function without HTTP routes (the scheduled stats job) has the event its trigger sends
+//! (an EventBridge scheduled event), run through its handler instead.
+//!
 //! Placeholders in the events are put in place of live values: `ACCESS_TOKEN` and
 //! `REFRESH_TOKEN` (alice's session), `USER_ID` (alice's id), `APP_ID` / `APP_SECRET` (an app
 //! credential), `CODE` (carol's e-mailed verification code), `EMAIL_DEVICE_ID` (the id of
@@ -21,8 +24,30 @@ fn events_dir() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../events")
 }
 
-/// Every event file: (function folder, file stem, text).
+/// The function folders of functions that only a schedule invokes (no HTTP routes).
+fn scheduled_functions() -> Vec<String> {
+    let template = Template::parse(users_tools::TEMPLATE_YAML).unwrap();
+    template
+        .functions
+        .into_iter()
+        .filter(|f| f.routes.is_empty() && f.scheduled)
+        .map(|f| f.binary)
+        .collect::<std::collections::BTreeSet<_>>()
+        .into_iter()
+        .collect()
+}
+
+/// Every event file of a function with HTTP routes: (function folder, file stem, text).
 fn event_files() -> Vec<(String, String, String)> {
+    let scheduled = scheduled_functions();
+    all_event_files()
+        .into_iter()
+        .filter(|(function, _, _)| !scheduled.contains(function))
+        .collect()
+}
+
+/// Every event file: (function folder, file stem, text).
+fn all_event_files() -> Vec<(String, String, String)> {
     let mut files = Vec::new();
     for function_dir in std::fs::read_dir(events_dir()).expect("events/") {
         let function_dir = function_dir.expect("entry").path();
@@ -219,4 +244,83 @@ fn every_template_route_has_an_event_and_every_event_a_route() {
         .collect();
     found.sort();
     assert_eq!(found, declared);
+}
+
+#[tokio::test]
+async fn every_scheduled_function_has_an_event_that_its_handler_runs() {
+    let scheduled = scheduled_functions();
+    assert_eq!(
+        scheduled,
+        ["delivery", "stats-job"],
+        "a new scheduled function needs its run here"
+    );
+    let events: Vec<_> = all_event_files()
+        .into_iter()
+        .filter(|(function, _, _)| scheduled.contains(function))
+        .collect();
+    for function in &scheduled {
+        assert!(
+            events.iter().any(|(f, _, _)| f == function),
+            "events/{function}/ has no event"
+        );
+    }
+    for (function, name, text) in events {
+        if function == "delivery" {
+            replay_delivery_event(&name, &text).await;
+            continue;
+        }
+        let app = TestApp::spawn().await;
+        app.register("alice").await;
+        let payload: Value = serde_json::from_str(&text).expect("event JSON");
+        assert_eq!(
+            payload["detail-type"], "Scheduled Event",
+            "{function}/{name}"
+        );
+        let event = lambda_http::lambda_runtime::LambdaEvent::new(
+            payload,
+            lambda_http::lambda_runtime::Context::default(),
+        );
+        let answer = stats_job_function::handle(&app.api.functions().stats_job, event)
+            .await
+            .unwrap_or_else(|e| panic!("{function}/{name}: {e}"));
+        assert_eq!(
+            (answer["users"].as_u64(), answer["stored"].as_bool()),
+            (Some(1), Some(true)),
+            "{function}/{name}: {answer}"
+        );
+    }
+}
+
+/// A delivery worker event (the schedule's tick, or a stream batch of a new outbox entry) runs
+/// one sweep, which publishes what a staff send stored.
+async fn replay_delivery_event(name: &str, text: &str) {
+    let app = TestApp::spawn().await;
+    app.create_staff("boss", false).await;
+    let boss = app.access_token("boss").await;
+    let alice = app.register("alice").await;
+    let sent = app
+        .post_json(
+            "/api/user/notification/",
+            &json!({"user_id": alice["user"]["id"], "title": "t", "message": "m", "type": "campaign"}),
+            Some(&boss),
+        )
+        .await;
+    assert_eq!(sent.status.as_u16(), 200, "{}", sent.body);
+    let payload: Value = serde_json::from_str(text).expect("event JSON");
+    let auth = &app.api.functions().auth;
+    let worker = delivery_function::Worker {
+        store: auth.store.clone(),
+        notifier: auth.notifier.clone(),
+        dead_letters: None,
+    };
+    let event = lambda_http::lambda_runtime::LambdaEvent::new(
+        payload,
+        lambda_http::lambda_runtime::Context::default(),
+    );
+    let answer = worker
+        .handle(event)
+        .await
+        .unwrap_or_else(|e| panic!("delivery/{name}: {e}"));
+    assert_eq!(answer["delivered"], 1, "delivery/{name}: {answer}");
+    assert_eq!(app.published().await.len(), 1, "delivery/{name}");
 }

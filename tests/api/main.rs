@@ -38,5 +38,6 @@ mod request_bodies;
 mod security_findings;
 mod social_graph;
 mod staff_backend;
+mod stats;
 mod tampered_tokens;
 mod user_import;

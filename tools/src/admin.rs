@@ -15,6 +15,8 @@
 //! userctl deliveries dead          notifications whose delivery was given up on
 //! userctl deliveries replay        makes them due again (the worker publishes them)
 //! userctl import <file.csv>        users in bulk (columns in `crate::import`)
+//! userctl stats now [--segments N] runs the stats job now (a progress bar over the Scan
+//!                                  segments), then prints the three distributions
 //! ```
 //! Bans, unbans and forced sign-outs are recorded in the user's audit trail under
 //! `operator:<login>` (`USER`, else `operator`).
@@ -25,7 +27,7 @@ use users_shared::clock::Timestamp;
 use users_shared::domain::{Email, Password, StaffAction, UserId, Username};
 use users_shared::service::accounts::{self, NewAccount};
 use users_shared::service::staff::{self, BanOrder, By};
-use users_shared::service::{apps, delivery, ServiceError};
+use users_shared::service::{apps, delivery, stats, ServiceError};
 use users_shared::store::{ReferenceData, Store};
 
 pub const USAGE: &str = "usage:
@@ -40,8 +42,8 @@ pub const USAGE: &str = "usage:
   userctl audit <user id>
   userctl deliveries dead
   userctl deliveries replay
-
-  userctl import <file.csv>   (columns: username,email,first_name,last_name,gender,birthday,categories,password_hash)";
+  userctl import <file.csv>   (columns: username,email,first_name,last_name,gender,birthday,categories,password_hash)
+  userctl stats now [--segments <1-64>]";
 
 #[derive(Debug, thiserror::Error)]
 pub enum AdminError {
@@ -221,7 +223,87 @@ pub async fn run(
             let summary = crate::import::import(store, rows, &bar).await?;
             write!(out, "{}", summary.report())?;
         }
+        ["stats", "now", rest @ ..] => {
+            let segments = match rest {
+                [] => stats::DEFAULT_SEGMENTS,
+                ["--segments", n] => n
+                    .parse()
+                    .ok()
+                    .filter(|n| (1..=stats::MAX_SEGMENTS).contains(n))
+                    .ok_or_else(|| {
+                        AdminError::Invalid(format!(
+                            "--segments: a number from 1 to {}",
+                            stats::MAX_SEGMENTS
+                        ))
+                    })?,
+                _ => return Err(AdminError::Usage),
+            };
+            let report = stats::run_job(store, segments, scan_progress_bar(segments)).await?;
+            print_statistics(out, &report)?;
+        }
         _ => return Err(AdminError::Usage),
+    }
+    Ok(())
+}
+
+/// A progress bar on standard error over the Scan segments, with the users read so far (drawn
+/// only on a terminal).
+fn scan_progress_bar(segments: u32) -> users_shared::store::OnProgress {
+    let bar = indicatif::ProgressBar::new(u64::from(segments));
+    bar.set_style(
+        indicatif::ProgressStyle::with_template(
+            "{spinner} scanning [{bar:30}] {pos}/{len} segments, {msg} users read",
+        )
+        .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
+    );
+    let read = std::sync::Mutex::new(vec![0u64; segments as usize]);
+    std::sync::Arc::new(move |progress: users_shared::store::ScanProgress| {
+        let total: u64 = match read.lock() {
+            Ok(mut read) => {
+                if let Some(slot) = read.get_mut(progress.segment as usize) {
+                    *slot = progress.users;
+                }
+                read.iter().sum()
+            }
+            Err(_) => 0,
+        };
+        bar.set_message(total.to_string());
+        if progress.finished {
+            bar.inc(1);
+            if bar.position() >= bar.length().unwrap_or(0) {
+                bar.finish_and_clear();
+            }
+        }
+    })
+}
+
+/// The snapshot a run took: when, how many users, then one line per distribution of each
+/// key's count and percentage.
+fn print_statistics(out: &mut impl Write, report: &stats::JobReport) -> std::io::Result<()> {
+    let snapshot = &report.snapshot;
+    let taken_at = snapshot.taken_at.map(Timestamp::to_rfc3339);
+    writeln!(
+        out,
+        "snapshot taken at {}: {} users{}",
+        taken_at.unwrap_or_default(),
+        snapshot.users,
+        if report.stored {
+            ""
+        } else {
+            " (a run that started later had already stored its snapshot)"
+        }
+    )?;
+    for (name, distribution) in [
+        ("sex", &snapshot.sex),
+        ("age", &snapshot.age),
+        ("preferences", &snapshot.preferences),
+    ] {
+        let shares: Vec<String> = distribution
+            .shares
+            .iter()
+            .map(|s| format!("{} {} ({}%)", s.key, s.count, s.percent))
+            .collect();
+        writeln!(out, "{name}\t{}", shares.join("\t"))?;
     }
     Ok(())
 }

@@ -32,6 +32,8 @@ pub struct Functions {
     pub admin: admin_function::AdminState,
     pub preferences: preferences_function::PreferencesState,
     pub notifications: notifications_function::NotificationsState,
+    /// The scheduled stats job (no HTTP route): run by `userctl stats now` or a test.
+    pub stats_job: stats_job_function::StatsJobState,
 }
 
 impl Functions {
@@ -48,6 +50,10 @@ impl Functions {
             admin: admin_function::AdminState::new(&verify_only, sdk)?,
             preferences: preferences_function::PreferencesState::new(&verify_only, sdk)?,
             notifications: notifications_function::NotificationsState::new(&verify_only, sdk)?,
+            stats_job: stats_job_function::StatsJobState::new(
+                config.store(sdk),
+                users_shared::service::stats::DEFAULT_SEGMENTS,
+            ),
         })
     }
 
@@ -72,17 +78,31 @@ impl Functions {
         })
     }
 
-    /// The logical ids of the functions this server can run (the delivery worker has no
-    /// routes: the local API runs it in a background loop).
+    /// The logical ids of the functions with HTTP routes this server can run.
     pub const KNOWN: &'static [&'static str] = &[
         "AdminFunction",
         "AuthFunction",
-        "DeliveryFunction",
         "NotificationsFunction",
         "PreferencesFunction",
         "SocialFunction",
         "UsersFunction",
     ];
+
+    /// The logical ids of the functions without HTTP routes that a schedule invokes (the
+    /// delivery worker also the table's stream): the server mounts nothing for them. The local
+    /// API runs the delivery worker in a background loop; the stats job runs with
+    /// `userctl stats now`.
+    pub const SCHEDULED: &'static [&'static str] = &["DeliveryFunction", "StatsJobFunction"];
+
+    /// Whether the server can serve (or knowingly leave aside) the template's `function`.
+    fn runs(function: &crate::template::FunctionDef) -> bool {
+        let id = function.logical_id.as_str();
+        if function.routes.is_empty() && function.scheduled {
+            Self::SCHEDULED.contains(&id)
+        } else {
+            Self::KNOWN.contains(&id)
+        }
+    }
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -101,11 +121,7 @@ pub struct LocalApi {
 
 impl LocalApi {
     pub fn new(template: Template, functions: Functions) -> Result<Self, LocalApiError> {
-        if let Some(unknown) = template
-            .functions
-            .iter()
-            .find(|f| !Functions::KNOWN.contains(&f.logical_id.as_str()))
-        {
+        if let Some(unknown) = template.functions.iter().find(|f| !Functions::runs(f)) {
             return Err(LocalApiError::UnknownFunction(unknown.logical_id.clone()));
         }
         Ok(Self {
@@ -326,15 +342,36 @@ mod tests {
     }
 
     #[test]
-    fn the_local_api_runs_every_function_of_the_template() {
+    fn the_local_api_runs_every_http_function_of_the_template() {
         let template = Template::parse(crate::TEMPLATE_YAML).unwrap();
-        let mut in_template: Vec<&str> = template
+        let mut with_routes: Vec<&str> = template
             .functions
             .iter()
+            .filter(|f| !f.routes.is_empty())
             .map(|f| f.logical_id.as_str())
             .collect();
-        in_template.sort();
-        assert_eq!(in_template, super::Functions::KNOWN);
+        with_routes.sort();
+        assert_eq!(with_routes, super::Functions::KNOWN);
+    }
+
+    #[test]
+    fn every_function_without_http_routes_is_a_known_scheduled_job() {
+        let template = Template::parse(crate::TEMPLATE_YAML).unwrap();
+        let mut without_routes: Vec<&str> = template
+            .functions
+            .iter()
+            .filter(|f| f.routes.is_empty())
+            .inspect(|f| assert!(f.scheduled, "{} has no event at all", f.logical_id))
+            .map(|f| f.logical_id.as_str())
+            .collect();
+        without_routes.sort();
+        assert_eq!(without_routes, super::Functions::SCHEDULED);
+    }
+
+    #[test]
+    fn the_local_api_accepts_the_project_template() {
+        let template = Template::parse(crate::TEMPLATE_YAML).unwrap();
+        assert!(template.functions.iter().all(super::Functions::runs));
     }
 
     #[test]

@@ -27,7 +27,12 @@ pub struct TemplateRoute {
 pub struct FunctionDef {
     pub logical_id: String,
     pub binary: String,
+    /// Its `HttpApi` events; empty for a function only a schedule invokes.
     pub routes: Vec<TemplateRoute>,
+    /// Whether it has a `Schedule` event (EventBridge).
+    pub scheduled: bool,
+    /// The IAM actions its inline policies allow (`dynamodb:GetItem`, ...).
+    pub actions: Vec<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -120,8 +125,10 @@ impl Template {
             "Metadata.BuildProperties.Binary",
         )?;
         let mut routes = Vec::new();
+        let mut scheduled = false;
         if let Some(events) = resource["Properties"]["Events"].as_mapping() {
             for event in events.values() {
+                scheduled |= event["Type"].as_str() == Some("Schedule");
                 if event["Type"].as_str() != Some("HttpApi") {
                     continue;
                 }
@@ -134,10 +141,30 @@ impl Template {
             }
         }
         routes.sort();
+        let mut actions = Vec::new();
+        for policy in resource["Properties"]["Policies"]
+            .as_sequence()
+            .into_iter()
+            .flatten()
+        {
+            for statement in policy["Statement"].as_sequence().into_iter().flatten() {
+                match &statement["Action"] {
+                    Value::String(action) => actions.push(action.clone()),
+                    Value::Sequence(list) => {
+                        for action in list {
+                            actions.push(text(action, "a policy Action")?.to_owned());
+                        }
+                    }
+                    _ => {}
+                }
+            }
+        }
         Ok(FunctionDef {
             logical_id,
             binary: binary.to_owned(),
             routes,
+            scheduled,
+            actions,
         })
     }
 
@@ -228,6 +255,27 @@ mod tests {
                 route.path
             );
         }
+    }
+
+    #[test]
+    fn only_the_stats_job_may_scan_the_table() {
+        let template = Template::parse(crate::TEMPLATE_YAML).unwrap();
+        let scanners: Vec<&str> = template
+            .functions
+            .iter()
+            .filter(|f| f.actions.iter().any(|a| a == "dynamodb:Scan"))
+            .map(|f| f.logical_id.as_str())
+            .collect();
+        assert_eq!(scanners, ["StatsJobFunction"]);
+        let job = template
+            .functions
+            .iter()
+            .find(|f| f.logical_id == "StatsJobFunction")
+            .unwrap();
+        assert!(job.scheduled && job.routes.is_empty());
+        let mut actions = job.actions.clone();
+        actions.sort();
+        assert_eq!(actions, ["dynamodb:PutItem", "dynamodb:Scan"]);
     }
 
     #[test]

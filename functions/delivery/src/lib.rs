@@ -34,6 +34,22 @@ impl Worker {
         })
     }
 
+    /// One sweep at the current time: what any event (a stream batch or the schedule's
+    /// tick) does. A failed sweep fails the invocation, so the stream retries the batch.
+    pub async fn handle(
+        &self,
+        _event: lambda_http::lambda_runtime::LambdaEvent<serde_json::Value>,
+    ) -> Result<serde_json::Value, ServiceError> {
+        let report = self.sweep().await?;
+        tracing::info!(?report, "sweep done");
+        Ok(serde_json::json!({
+            "delivered": report.delivered,
+            "retried": report.retried,
+            "dead": report.dead,
+            "job_pages": report.job_pages,
+        }))
+    }
+
     /// One sweep at the current time.
     pub async fn sweep(&self) -> Result<Sweep, ServiceError> {
         delivery::sweep(

@@ -14,15 +14,8 @@ fn main() -> Result<(), lambda_runtime::Error> {
         let worker = delivery_function::Worker::new(&config, &sdk)?;
         let worker = &worker;
         lambda_runtime::run(service_fn(
-            move |_: LambdaEvent<serde_json::Value>| async move {
-                let report = worker.sweep().await?;
-                tracing::info!(?report, "sweep done");
-                Ok::<_, lambda_runtime::Error>(serde_json::json!({
-                    "delivered": report.delivered,
-                    "retried": report.retried,
-                    "dead": report.dead,
-                    "job_pages": report.job_pages,
-                }))
+            move |event: LambdaEvent<serde_json::Value>| async move {
+                Ok::<_, lambda_runtime::Error>(worker.handle(event).await?)
             },
         ))
         .await

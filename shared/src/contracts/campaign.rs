@@ -6,8 +6,8 @@
 
 use crate::clock::Timestamp;
 use crate::domain::{
-    Counter, CounterChange, Counters, Email, Password, PersonName, Phone, RequestId, User, UserId,
-    Username,
+    Counter, CounterChange, Counters, Distribution, Email, Password, PersonName, Phone, RequestId,
+    User, UserId, Username,
 };
 use crate::domain::{MAX_CHOICES, MAX_KIND, MAX_MESSAGE, MAX_TITLE, NOTIFICATION_CODES};
 use crate::http::body::{BodyError, Fields};
@@ -1189,5 +1189,45 @@ mod tests {
                 "total_earnings"
             ]
         );
+    }
+}
+
+/// `POST /api/users/stats/{sex,age,preferences}/`: each key's whole percentage, in the order
+/// the distribution shows them (`{"male": 60, "female": 40, "other": 0, "unknown": 0}`).
+#[derive(Debug, Clone, Copy)]
+pub struct StatsAnswer<'a>(pub &'a Distribution);
+
+impl Serialize for StatsAnswer<'_> {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut map = serializer.serialize_map(Some(self.0.shares.len()))?;
+        for share in &self.0.shares {
+            map.serialize_entry(&share.key, &share.percent)?;
+        }
+        map.end()
+    }
+}
+
+#[cfg(test)]
+mod stats_tests {
+    use super::*;
+    use crate::domain::Share;
+
+    #[test]
+    fn a_stats_answer_is_each_key_and_its_percentage_in_order() {
+        let share = |key: &str, count, percent| Share {
+            key: key.to_owned(),
+            count,
+            percent,
+        };
+        let distribution = Distribution {
+            shares: vec![
+                share("male", 3, 60),
+                share("female", 2, 40),
+                share("other", 0, 0),
+            ],
+        };
+        let text = serde_json::to_string(&StatsAnswer(&distribution)).unwrap();
+        assert_eq!(text, r#"{"male":60,"female":40,"other":0}"#);
     }
 }

@@ -9,6 +9,7 @@ mod notification;
 mod profile;
 mod records;
 mod settings;
+mod stats;
 mod text;
 mod topic;
 mod url;
@@ -25,6 +26,7 @@ pub use records::{
     AppCredential, DirectoryOrder, EmailCode, FollowEdge, FollowSide, LoginFailures, Session,
 };
 pub use settings::{CodeKind, PrivacySettings, DEFAULT_LANGUAGE, MAX_CHOICES, NOTIFICATION_CODES};
+pub use stats::{Breakdown, Distribution, Share, StatsSnapshot, UserTraits};
 pub use topic::{ThemeRange, Topic, TopicKind, TopicName, MAX_TOPIC_NAME};
 pub use url::HttpUrl;
 pub use user::{

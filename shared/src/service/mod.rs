@@ -18,6 +18,7 @@ pub mod sessions;
 pub mod settings;
 pub mod social;
 pub mod staff;
+pub mod stats;
 pub mod subscriptions;
 pub mod topics;
 pub mod verification;

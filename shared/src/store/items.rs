@@ -5,9 +5,9 @@ use super::{keys, StoreError};
 use crate::clock::Timestamp;
 use crate::domain::{
     Address, AppCredential, Avatar, Ban, Bio, Birthday, ChatUserId, Counter, CounterChange,
-    Counters, CountryCode, Device, DeviceKind, DisplayName, Email, EmailCode, FollowEdge, Gender,
-    HttpUrl, Invalid, LoginFailures, PersonName, Phone, PrivacySettings, Session, ThemeRange,
-    Topic, TopicKind, TopicName, User, UserId, Username,
+    Counters, CountryCode, Device, DeviceKind, DisplayName, Distribution, Email, EmailCode,
+    FollowEdge, Gender, HttpUrl, Invalid, LoginFailures, PersonName, Phone, PrivacySettings,
+    Session, Share, StatsSnapshot, ThemeRange, Topic, TopicKind, TopicName, User, UserId, Username,
 };
 use serde::{Deserialize, Serialize};
 use serde_with::skip_serializing_none;
@@ -40,6 +40,7 @@ pub const ENTITY_THEME_NAME_GUARD: &str = "THEME_NAME_GUARD";
 pub const ENTITY_SUBSCRIPTION: &str = "SUBSCRIPTION";
 pub const ENTITY_PREFERENCE: &str = "PREFERENCE";
 pub const ENTITY_COUNTER_CHANGE: &str = "COUNTER_CHANGE";
+pub const ENTITY_STATS_SNAPSHOT: &str = "STATS_SNAPSHOT";
 
 /// `Debug` hides the password hash. An optional attribute that is `None` is left out of the
 /// item (and read back as `None`).
@@ -1011,6 +1012,96 @@ pub fn counters_map(counters: &Counters) -> BTreeMap<String, u64> {
     .collect()
 }
 
+/// What the stats job reads of a user item: the Scan projects these attributes only.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct UserTraitsItem {
+    #[serde(rename = "PK")]
+    pub pk: String,
+    pub gender: Option<String>,
+    pub birthday: Option<String>,
+    #[serde(default)]
+    pub categories: Vec<String>,
+}
+
+/// One share of a stored distribution.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct StoredShare {
+    pub key: String,
+    pub count: u64,
+    pub percent: u64,
+}
+
+/// The user statistics snapshot: one item, replaced by each run of the stats job unless a
+/// run that started later has stored its own (`taken_at_unix` decides). Each distribution is
+/// a list, so the order it is shown in is kept.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct StatsSnapshotItem {
+    #[serde(rename = "PK")]
+    pub pk: String,
+    #[serde(rename = "SK")]
+    pub sk: String,
+    pub entity: String,
+    pub taken_at: String,
+    pub taken_at_unix: i64,
+    pub users: u64,
+    pub sex: Vec<StoredShare>,
+    pub age: Vec<StoredShare>,
+    pub preferences: Vec<StoredShare>,
+}
+
+fn stored_shares(distribution: &Distribution) -> Vec<StoredShare> {
+    distribution
+        .shares
+        .iter()
+        .map(|share| StoredShare {
+            key: share.key.clone(),
+            count: share.count,
+            percent: share.percent,
+        })
+        .collect()
+}
+
+fn distribution_of(shares: Vec<StoredShare>) -> Distribution {
+    Distribution {
+        shares: shares
+            .into_iter()
+            .map(|share| Share {
+                key: share.key,
+                count: share.count,
+                percent: share.percent,
+            })
+            .collect(),
+    }
+}
+
+impl StatsSnapshotItem {
+    pub fn new(taken_at: Timestamp, snapshot: &StatsSnapshot) -> Self {
+        Self {
+            pk: keys::STATS_PK.to_owned(),
+            sk: keys::STATS_SNAPSHOT_SK.to_owned(),
+            entity: ENTITY_STATS_SNAPSHOT.to_owned(),
+            taken_at: taken_at.to_rfc3339(),
+            taken_at_unix: taken_at.unix(),
+            users: snapshot.users,
+            sex: stored_shares(&snapshot.sex),
+            age: stored_shares(&snapshot.age),
+            preferences: stored_shares(&snapshot.preferences),
+        }
+    }
+}
+
+impl From<StatsSnapshotItem> for StatsSnapshot {
+    fn from(item: StatsSnapshotItem) -> Self {
+        Self {
+            taken_at: Some(Timestamp::from_unix(item.taken_at_unix)),
+            users: item.users,
+            sex: distribution_of(item.sex),
+            age: distribution_of(item.age),
+            preferences: distribution_of(item.preferences),
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -1478,5 +1569,54 @@ mod tests {
         assert_eq!(stored.len(), 5);
         assert_eq!(stored["posts_count"], n(3));
         assert_eq!(done.counters(), Some(after));
+    }
+
+    #[test]
+    fn stats_snapshot_item_shape_is_pinned() {
+        let share = |key: &str, count: u64, percent: u64| Share {
+            key: key.to_owned(),
+            count,
+            percent,
+        };
+        let snapshot = StatsSnapshot {
+            taken_at: Some(pinned_now()),
+            users: 5,
+            sex: Distribution {
+                shares: vec![share("male", 3, 60), share("unknown", 2, 40)],
+            },
+            age: Distribution {
+                shares: vec![share("45+", 5, 100)],
+            },
+            preferences: Distribution::default(),
+        };
+        let stored_share = |key: &str, count: i64, percent: i64| {
+            AttributeValue::M(attributes([
+                ("key", s(key)),
+                ("count", n(count)),
+                ("percent", n(percent)),
+            ]))
+        };
+        assert_stored_as(
+            StatsSnapshotItem::new(pinned_now(), &snapshot),
+            [
+                ("PK", s("STATS")),
+                ("SK", s("SNAPSHOT")),
+                ("entity", s("STATS_SNAPSHOT")),
+                ("taken_at", s("2024-01-15T10:30:00Z")),
+                ("taken_at_unix", n(1_705_314_600)),
+                ("users", n(5)),
+                (
+                    "sex",
+                    AttributeValue::L(vec![
+                        stored_share("male", 3, 60),
+                        stored_share("unknown", 2, 40),
+                    ]),
+                ),
+                ("age", AttributeValue::L(vec![stored_share("45+", 5, 100)])),
+                ("preferences", AttributeValue::L(vec![])),
+            ],
+        );
+        let item = StatsSnapshotItem::new(pinned_now(), &snapshot);
+        assert_eq!(StatsSnapshot::from(item), snapshot);
     }
 }

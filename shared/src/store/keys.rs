@@ -52,6 +52,7 @@
 //! keys, so the two indexes hold only unread notifications (sparse).
 //!
 //! | audit entry       | `AUDIT#<user id>`         | `<written, ns:020>#<random>` |  |                      |
+//! | stats snapshot    | `STATS`                   | `SNAPSHOT`         |         |                        |
 //!
 //! Audit entries live in a partition of their own, apart from the user's, so that deleting a
 //! user (which removes the user's partition) leaves the trail of what staff did to them.
@@ -89,6 +90,9 @@ pub const DEVICE_SK_PREFIX: &str = "DEVICE#";
 pub const USER_DIRECTORY: &str = "USERS";
 pub const EMAIL_CODE_SK: &str = "EMAIL_CODE";
 pub const LOGIN_FAILURES_SK: &str = "LOGIN_FAILURES";
+/// The one user statistics snapshot the stats job keeps (see `service::stats`).
+pub const STATS_PK: &str = "STATS";
+pub const STATS_SNAPSHOT_SK: &str = "SNAPSHOT";
 /// The one partition of app credentials (a handful of items, listed by the admin tool).
 pub const APPS_PK: &str = "APPS";
 
@@ -356,6 +360,7 @@ mod tests {
             "CHANGE#app_x#order-7"
         );
         assert_eq!(user_count_shard_pk(3), "COUNTER#USERS#3");
+        assert_eq!((STATS_PK, STATS_SNAPSHOT_SK), ("STATS", "SNAPSHOT"));
         assert_eq!(topics_pk(TopicKind::Channel), "CHANNELS");
         assert_eq!(topics_pk(TopicKind::Theme), "THEMES");
         assert_eq!(

@@ -21,6 +21,7 @@ mod sendjobs;
 mod sessions;
 mod settings;
 mod staff;
+mod stats;
 mod topics;
 mod users;
 
@@ -37,6 +38,7 @@ pub use reference::{City, Country, NamedCode, ReferenceData};
 pub use sendjobs::{Audience, SendJob};
 pub use settings::SettingsChange;
 pub use staff::StaffChange;
+pub use stats::{OnProgress, ScanProgress};
 pub use topics::TopicWriteError;
 pub use users::{ChatUserUpdate, CreateUserError, Credentials};
 
@@ -67,6 +69,8 @@ pub enum StoreError {
     Contended,
     #[error("a transaction was cancelled: {reasons:?}")]
     Cancelled { reasons: Vec<String> },
+    #[error("a Scan segment stopped before it finished: {0}")]
+    SegmentStopped(String),
     #[error("the condition of a {operation} that had to hold failed")]
     ConditionFailed { operation: &'static str },
     /// A walk over query results stopped by its visitor (never leaves the store).
