@@ -55,17 +55,23 @@ impl std::fmt::Debug for Message {
 #[error("SNS Publish failed: {0}")]
 pub struct NotifyError(String);
 
-/// The topic and the client that reaches it.
+/// The topic and the client that reaches it; and, where configured, the SNS platform
+/// applications smartphones are published to directly (their device tokens become platform
+/// endpoints).
 #[derive(Clone)]
 pub struct Notifier {
     client: aws_sdk_sns::Client,
     topic_arn: String,
+    android_app: Option<String>,
+    ios_app: Option<String>,
 }
 
 impl std::fmt::Debug for Notifier {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Notifier")
             .field("topic_arn", &self.topic_arn)
+            .field("android_app", &self.android_app)
+            .field("ios_app", &self.ios_app)
             .finish()
     }
 }
@@ -83,18 +89,68 @@ impl Notifier {
         Self {
             client,
             topic_arn: topic_arn.into(),
+            android_app: None,
+            ios_app: None,
         }
+    }
+
+    /// Publishes android and ios messages straight to each device's platform endpoint of
+    /// these platform applications (an empty ARN: that channel goes through the topic).
+    pub fn with_platform_apps(mut self, android: Option<String>, ios: Option<String>) -> Self {
+        self.android_app = android.filter(|arn| !arn.is_empty());
+        self.ios_app = ios.filter(|arn| !arn.is_empty());
+        self
+    }
+
+    /// The platform application a channel's devices are published to, if one is configured.
+    pub fn platform_app(&self, channel: Channel) -> Option<&str> {
+        match channel {
+            Channel::Android => self.android_app.as_deref(),
+            Channel::Ios => self.ios_app.as_deref(),
+            Channel::Email => None,
+        }
+    }
+
+    /// Publishes the message to one device: its platform endpoint under `app` (created, or
+    /// found again, from the device's token), with the same attributes as on the topic.
+    pub async fn publish_to_device(
+        &self,
+        app: &str,
+        token: &str,
+        message: &Message,
+    ) -> Result<String, NotifyError> {
+        let endpoint = self
+            .client
+            .create_platform_endpoint()
+            .platform_application_arn(app)
+            .token(token)
+            .send()
+            .await
+            .map_err(|e| NotifyError(DisplayErrorContext(&e).to_string()))?
+            .endpoint_arn
+            .ok_or_else(|| NotifyError("no endpoint ARN".into()))?;
+        self.send(self.client.publish().target_arn(&endpoint), message)
+            .await?;
+        Ok(endpoint)
     }
 
     /// Publishes the message; the body is never logged (it can carry a one-time code).
     pub async fn publish(&self, message: &Message) -> Result<(), NotifyError> {
-        let mut publish = self.client.publish();
+        self.send(self.client.publish().topic_arn(&self.topic_arn), message)
+            .await
+    }
+
+    async fn send(
+        &self,
+        publish: aws_sdk_sns::operation::publish::builders::PublishFluentBuilder,
+        message: &Message,
+    ) -> Result<(), NotifyError> {
+        let mut publish = publish;
         if let Some(key) = &message.idempotency_key {
             publish =
                 publish.message_attributes("idempotency_key", attribute("String", key.clone())?);
         }
         publish
-            .topic_arn(&self.topic_arn)
             .message(message.body.to_string())
             .message_attributes(
                 "channel",

@@ -552,6 +552,216 @@ async fn deliveries_given_up_on_wait_for_an_operators_replay() {
         .is_empty());
 }
 
+/// A moto server of this test's own (SNS and SQS), which the test stops and starts again.
+struct OwnMoto {
+    port: u16,
+    child: Option<std::process::Child>,
+}
+
+impl OwnMoto {
+    fn binary() -> std::path::PathBuf {
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../.local/venv/bin/moto_server")
+    }
+
+    // The child is killed and waited for in `stop`, which `Drop` calls.
+    #[allow(clippy::zombie_processes)]
+    async fn start(port: u16) -> Self {
+        let child = std::process::Command::new(Self::binary())
+            .args(["-H", "127.0.0.1", "-p", &port.to_string()])
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .expect("moto_server from scripts/stack.sh install");
+        for _ in 0..100 {
+            if tokio::net::TcpStream::connect(("127.0.0.1", port))
+                .await
+                .is_ok()
+            {
+                return Self {
+                    port,
+                    child: Some(child),
+                };
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+        }
+        panic!("moto did not start on {port}");
+    }
+
+    fn stop(&mut self) {
+        if let Some(mut child) = self.child.take() {
+            let _ = child.kill();
+            let _ = child.wait();
+        }
+    }
+
+    async fn sdk(&self) -> aws_config::SdkConfig {
+        aws_config::defaults(aws_config::BehaviorVersion::latest())
+            .endpoint_url(format!("http://127.0.0.1:{}", self.port))
+            .region(aws_config::Region::new("us-east-1"))
+            .retry_config(aws_config::retry::RetryConfig::disabled())
+            .load()
+            .await
+    }
+}
+
+impl Drop for OwnMoto {
+    fn drop(&mut self) {
+        self.stop();
+    }
+}
+
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .map(|a| a.port())
+        .expect("a free port")
+}
+
+#[tokio::test]
+async fn with_moto_stopped_mid_send_nothing_is_lost_and_each_is_published_once_after_its_restart() {
+    let app = TestApp::spawn().await;
+    let (boss, alice, _) = boss_and_alice(&app).await;
+    let port = free_port();
+    let mut moto = OwnMoto::start(port).await;
+    let sdk = moto.sdk().await;
+    let (sns, sqs) = (
+        aws_sdk_sns::Client::new(&sdk),
+        aws_sdk_sqs::Client::new(&sdk),
+    );
+    let topic = users_tools::provision::create_topic(&sns, "mid-send")
+        .await
+        .unwrap();
+    let notifier = users_shared::notify::Notifier::new(sns.clone(), topic.clone());
+    let store = &app.api.functions().auth.store;
+
+    // Half are published; then moto stops while the rest are sent.
+    for n in 0..50 {
+        staff_send(&app, &boss, alice, &format!("N{n}")).await;
+    }
+    let now = Timestamp::now();
+    let first = users_shared::service::delivery::sweep(store, &notifier, None, now)
+        .await
+        .unwrap();
+    assert_eq!(first.delivered, 50);
+    moto.stop();
+    for n in 50..100 {
+        let reply = staff_send(&app, &boss, alice, &format!("N{n}")).await;
+        assert_eq!(reply.status, StatusCode::OK, "{}", reply.body);
+    }
+    let down = users_shared::service::delivery::sweep(store, &notifier, None, now)
+        .await
+        .unwrap();
+    assert_eq!((down.delivered, down.retried), (0, 50));
+
+    // moto starts again (empty: the topic is made anew, with a queue to read what arrives).
+    let moto = OwnMoto::start(port).await;
+    let topic_again = users_tools::provision::create_topic(&sns, "mid-send")
+        .await
+        .unwrap();
+    assert_eq!(topic_again, topic);
+    let queue = users_tools::provision::subscribe_queue(&sns, &sqs, &topic, "mid-send-inbox")
+        .await
+        .unwrap();
+    let later = now.plus_seconds(600);
+    let back = users_shared::service::delivery::sweep(store, &notifier, None, later)
+        .await
+        .unwrap();
+    assert_eq!(back.delivered, 50);
+    let again =
+        users_shared::service::delivery::sweep(store, &notifier, None, later.plus_seconds(600))
+            .await
+            .unwrap();
+    assert_eq!(again.delivered, 0);
+    let mut titles = Vec::new();
+    loop {
+        let got = sqs
+            .receive_message()
+            .queue_url(&queue)
+            .max_number_of_messages(10)
+            .send()
+            .await
+            .unwrap();
+        let batch = got.messages.unwrap_or_default();
+        if batch.is_empty() {
+            break;
+        }
+        for message in batch {
+            let envelope: Value = serde_json::from_str(message.body().unwrap()).unwrap();
+            let inner: Value = serde_json::from_str(envelope["Message"].as_str().unwrap()).unwrap();
+            titles.push(inner["title"].as_str().unwrap().to_owned());
+            sqs.delete_message()
+                .queue_url(&queue)
+                .receipt_handle(message.receipt_handle().unwrap())
+                .send()
+                .await
+                .unwrap();
+        }
+    }
+    titles.sort();
+    let mut expected: Vec<String> = (50..100).map(|n| format!("N{n}")).collect();
+    expected.sort();
+    assert_eq!(
+        titles, expected,
+        "the 50 sent while moto was down, each once"
+    );
+    drop(moto);
+}
+
+#[tokio::test]
+async fn with_a_platform_application_smartphones_are_published_to_their_endpoints() {
+    let app = TestApp::spawn().await;
+    let push = app.push_client("push").await;
+    let ann = push_user(&push, "ann", &[("android", "ANN-ANDROID-TOKEN")]).await;
+    theme(&push, "alerts", "unicast").await;
+    app.published().await;
+    let sdk = users_shared::config::aws_sdk_config().await;
+    let sns = aws_sdk_sns::Client::new(&sdk);
+    let platform = sns
+        .create_platform_application()
+        .name(format!("{}-android", app.table))
+        .platform("GCM")
+        .attributes("PlatformCredential", "server-key")
+        .send()
+        .await
+        .unwrap()
+        .platform_application_arn
+        .unwrap();
+    let auth = &app.api.functions().auth;
+    let notifier = auth
+        .notifier
+        .clone()
+        .with_platform_apps(Some(platform.clone()), None);
+
+    unicast(&push, ann)
+        .await
+        .assert_answer(StatusCode::OK, json!({"result": true}));
+    let report =
+        users_shared::service::delivery::sweep(&auth.store, &notifier, None, Timestamp::now())
+            .await
+            .unwrap();
+
+    assert_eq!(report.delivered, 1);
+    // E-mail through the topic; android straight to the device's endpoint.
+    let published = app.published().await;
+    let channels: Vec<&str> = published.iter().map(|m| attribute(m, "channel")).collect();
+    assert_eq!(channels, ["email"]);
+    let endpoints = sns
+        .list_endpoints_by_platform_application()
+        .platform_application_arn(&platform)
+        .send()
+        .await
+        .unwrap()
+        .endpoints
+        .unwrap_or_default();
+    assert_eq!(endpoints.len(), 1);
+    let token = endpoints[0]
+        .attributes
+        .as_ref()
+        .and_then(|a| a.get("Token"))
+        .cloned();
+    assert_eq!(token.as_deref(), Some("ANN-ANDROID-TOKEN"));
+}
+
 /// A notifier whose SNS endpoint refuses every connection.
 async fn unreachable_notifier() -> users_shared::notify::Notifier {
     let sdk = aws_config::defaults(aws_config::BehaviorVersion::latest())

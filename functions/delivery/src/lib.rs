@@ -18,7 +18,8 @@ pub struct Worker {
 }
 
 impl Worker {
-    /// From the environment: the table, `TOPIC_ARN`, and `DEAD_LETTER_QUEUE_URL` (optional).
+    /// From the environment: the table, `TOPIC_ARN`, and (optional) `DEAD_LETTER_QUEUE_URL`,
+    /// `ANDROID_PLATFORM_APPLICATION_ARN` and `IOS_PLATFORM_APPLICATION_ARN`.
     pub fn new(config: &Config, sdk: &aws_config::SdkConfig) -> Result<Self, ConfigError> {
         let dead_letters = std::env::var("DEAD_LETTER_QUEUE_URL")
             .ok()
@@ -27,9 +28,14 @@ impl Worker {
                 client: aws_sdk_sqs::Client::new(sdk),
                 queue_url,
             });
+        // Smartphones go straight to SNS platform endpoints where an application is set.
+        let notifier = config.notifier(sdk)?.with_platform_apps(
+            std::env::var("ANDROID_PLATFORM_APPLICATION_ARN").ok(),
+            std::env::var("IOS_PLATFORM_APPLICATION_ARN").ok(),
+        );
         Ok(Self {
             store: config.store(sdk),
-            notifier: config.notifier(sdk)?,
+            notifier,
             dead_letters,
         })
     }

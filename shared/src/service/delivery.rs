@@ -80,10 +80,28 @@ pub async fn deliver(
         if !store.claim_delivery(entry.note_id, channel).await? {
             continue;
         }
-        notifier
-            .publish(&channel_message(entry, channel))
-            .await
-            .map_err(|e| ServiceError::Unexpected(Box::new(e)))?;
+        let message = channel_message(entry, channel);
+        let failed = |e| ServiceError::Unexpected(Box::new(e));
+        match notifier.platform_app(channel) {
+            // Straight to each device's platform endpoint.
+            Some(app) => {
+                let tokens: Vec<String> = message.body["to"]
+                    .as_array()
+                    .map(|to| {
+                        to.iter()
+                            .filter_map(|t| t.as_str().map(str::to_owned))
+                            .collect()
+                    })
+                    .unwrap_or_default();
+                for token in tokens {
+                    notifier
+                        .publish_to_device(app, &token, &message)
+                        .await
+                        .map_err(failed)?;
+                }
+            }
+            None => notifier.publish(&message).await.map_err(failed)?,
+        }
         store.delivery_sent(entry.note_id, channel).await?;
     }
     store.finish_outbox_entry(entry.note_id).await?;
