@@ -137,8 +137,20 @@ impl Config {
 /// endpoints and static credentials come from variables; credentials are resolved lazily.
 pub async fn aws_sdk_config() -> aws_config::SdkConfig {
     aws_config::defaults(aws_config::BehaviorVersion::latest())
+        .timeout_config(timeouts())
         .load()
         .await
+}
+
+/// No call waits long: a second to connect, three for an attempt, six for a call with the
+/// SDK's retries (standard mode: three attempts, throttling backed off). A request whose
+/// storage is down is answered 503 within that, never left hanging.
+pub fn timeouts() -> aws_config::timeout::TimeoutConfig {
+    aws_config::timeout::TimeoutConfig::builder()
+        .connect_timeout(std::time::Duration::from_secs(1))
+        .operation_attempt_timeout(std::time::Duration::from_secs(3))
+        .operation_timeout(std::time::Duration::from_secs(6))
+        .build()
 }
 
 #[cfg(test)]

@@ -24,6 +24,7 @@ mod counters;
 mod cross_contract;
 mod directory_cost;
 mod events;
+mod faults;
 mod log_hygiene;
 mod notifications;
 mod private_answers;

@@ -427,6 +427,90 @@ async fn a_multicast_send_reaches_exactly_the_channels_subscribers() {
 }
 
 #[tokio::test]
+async fn a_send_job_pages_through_hundreds_of_subscribers_reaching_each_once() {
+    let app = TestApp::spawn().await;
+    let push = app.push_client("push").await;
+    theme(&push, "big-news", "multicast").await;
+    let channel = push
+        .post_form("/channel", &[("name", "everyone")])
+        .await
+        .body["result"]["id"]
+        .as_u64()
+        .unwrap();
+    let store = &app.api.functions().auth.store;
+    let now = Timestamp::now();
+    let users: Vec<users_shared::domain::User> = (10_001..=10_250)
+        .map(|id| {
+            let email = format!("fan{id}@example.com");
+            let mut user = users_shared::domain::User::new(
+                UserId::new(id),
+                users_shared::domain::Username::parse(&format!("fan{id}")).unwrap(),
+                Some(users_shared::domain::Email::parse(&email).unwrap()),
+                now,
+            );
+            user.devices = vec![users_shared::domain::Device {
+                id,
+                kind: users_shared::domain::DeviceKind::Email,
+                reference: email,
+            }];
+            user
+        })
+        .collect();
+    for chunk in users.chunks(25) {
+        store.import_users_unguarded(chunk).await.unwrap();
+    }
+    for user in &users {
+        let member = users_shared::store::Member {
+            user: user.id,
+            topic: channel,
+            option: None,
+        };
+        store
+            .put_member(users_shared::domain::TopicKind::Channel, member, None)
+            .await
+            .unwrap();
+    }
+    app.published().await;
+
+    push.post_form(
+        "/send",
+        &[
+            ("theme", "big-news"),
+            ("message", "m"),
+            ("channel", "everyone"),
+        ],
+    )
+    .await
+    .assert_answer(StatusCode::OK, json!({"result": true}));
+    let mut sweeps = 0;
+    loop {
+        let report = app.sweep().await;
+        sweeps += 1;
+        assert!(sweeps < 20, "the job never finished");
+        if report == Default::default() {
+            break;
+        }
+    }
+
+    let mut reached: Vec<u64> = app
+        .published()
+        .await
+        .iter()
+        .map(|m| attribute(m, "user_id").parse().unwrap())
+        .collect();
+    reached.sort_unstable();
+    assert_eq!(
+        reached,
+        (10_001..=10_250).collect::<Vec<u64>>(),
+        "each subscriber once"
+    );
+    assert!(
+        store.send_jobs().await.unwrap().is_empty(),
+        "the job is finished"
+    );
+}
+
+#[tokio::test]
 async fn a_broadcast_send_reaches_everyone_with_a_preference_but_option_zero() {
     let app = TestApp::spawn().await;
     let push = app.push_client("push").await;

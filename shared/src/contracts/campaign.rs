@@ -115,6 +115,10 @@ pub(crate) fn shape(reason: &Reason) -> Json {
         }
         Reason::NotFound | Reason::Missing(_) => ("user_not_found", "User not found"),
         Reason::InvalidPage => ("not_found", "Invalid page."),
+        Reason::Unavailable { .. } => (
+            "service_unavailable",
+            "Service temporarily unavailable, try again later",
+        ),
         Reason::Unexpected => ("server_error", "An unexpected error occurred"),
     };
     Json::new(status, &Error { error, message })

@@ -30,8 +30,14 @@ impl Dialect {
     /// The response a client of this contract gets for `failure`. A 5xx is logged here, once,
     /// with its cause chain; the client sees no detail.
     pub fn render(self, failure: &Failure) -> HttpResponse {
-        if let Failure::Service(ServiceError::Unexpected(cause)) = failure {
-            tracing::error!(error = %chain(cause.as_ref()), "request failed");
+        match failure {
+            Failure::Service(ServiceError::Unexpected(cause)) => {
+                tracing::error!(error = %chain(cause.as_ref()), "request failed");
+            }
+            Failure::Service(ServiceError::Unavailable { cause, .. }) => {
+                tracing::warn!(error = %chain(cause), "storage unavailable; answered 503");
+            }
+            _ => {}
         }
         let reason = Reason::of(failure);
         let response = match self {
@@ -42,7 +48,9 @@ impl Dialect {
             Dialect::Push => push::shape(&reason),
         };
         match reason {
-            Reason::RateLimited { retry_after } => response.retry_after(retry_after),
+            Reason::RateLimited { retry_after } | Reason::Unavailable { retry_after } => {
+                response.retry_after(retry_after)
+            }
             _ => response,
         }
         .build()
@@ -75,6 +83,10 @@ pub enum Reason<'a> {
     Missing(&'static str),
     InvalidPage,
     RateLimited {
+        retry_after: u64,
+    },
+    /// Storage unreachable or throttled for now (503, with `Retry-After`).
+    Unavailable {
         retry_after: u64,
     },
     Unexpected,
@@ -116,6 +128,9 @@ impl<'a> Reason<'a> {
             ServiceError::RateLimited { retry_after } => Reason::RateLimited {
                 retry_after: *retry_after,
             },
+            ServiceError::Unavailable { retry_after, .. } => Reason::Unavailable {
+                retry_after: *retry_after,
+            },
             ServiceError::Unexpected(_) => Reason::Unexpected,
         }
     }
@@ -133,6 +148,7 @@ impl<'a> Reason<'a> {
             Reason::PermissionDenied | Reason::Banned { .. } => 403,
             Reason::NotFound | Reason::Missing(_) | Reason::InvalidPage => 404,
             Reason::RateLimited { .. } => 429,
+            Reason::Unavailable { .. } => 503,
             Reason::Unexpected => 500,
         }
     }
@@ -170,6 +186,7 @@ pub(crate) fn app_sentence(reason: &Reason, case: Case) -> String {
         Reason::Missing(what) => format!("{} not found", what.to_lowercase()),
         Reason::InvalidPage => "invalid page".to_owned(),
         Reason::RateLimited { .. } => "too many requests".to_owned(),
+        Reason::Unavailable { .. } => "service temporarily unavailable, try again later".to_owned(),
         Reason::Unexpected => "internal server error".to_owned(),
     };
     match case {

@@ -89,6 +89,9 @@ pub(crate) fn shape(reason: &Reason) -> Json {
             text = format!("Request was throttled. Expected available in {retry_after} seconds.");
             Detail::new(&text)
         }
+        Reason::Unavailable { .. } => {
+            Detail::new("Service temporarily unavailable, try again later.")
+        }
         Reason::Unexpected => Detail::new("A server error occurred."),
     };
     let json = Json::new(status, &body);

@@ -180,6 +180,13 @@ pub enum ServiceError {
     Missing(&'static str),
     #[error("too many requests; retry after {retry_after} s")]
     RateLimited { retry_after: u64 },
+    /// Storage is unreachable or throttled for now: worth retrying after `retry_after` s.
+    #[error("storage is unavailable; retry after {retry_after} s")]
+    Unavailable {
+        retry_after: u64,
+        #[source]
+        cause: StoreError,
+    },
     #[error("unexpected failure")]
     Unexpected(#[source] Box<dyn std::error::Error + Send + Sync>),
 }
@@ -206,9 +213,18 @@ pub(crate) fn found(existed: bool) -> Result<(), ServiceError> {
     }
 }
 
+/// Seconds a client is told to wait when storage is unavailable.
+pub const UNAVAILABLE_RETRY_AFTER: u64 = 2;
+
 impl From<StoreError> for ServiceError {
     fn from(error: StoreError) -> Self {
-        Self::Unexpected(Box::new(error))
+        match error {
+            StoreError::Unavailable { .. } => Self::Unavailable {
+                retry_after: UNAVAILABLE_RETRY_AFTER,
+                cause: error,
+            },
+            other => Self::Unexpected(Box::new(other)),
+        }
     }
 }
 

@@ -331,9 +331,14 @@ pub async fn work_send_job(store: &Store, job: &SendJob) -> Result<bool, Service
         })
         .collect();
     let stored = store.create_notes(&notes).await?;
-    store
+    let moved = store
         .advance_send_job(job.id, job.after, last.get(), stored.len() as u64)
         .await?;
+    if !moved {
+        // Another worker moved the job past this page first; its guards kept this page's
+        // recipients from a second notification.
+        tracing::info!(job = job.id, "send job moved on by another worker");
+    }
     if page.next.is_none() {
         store.finish_send_job(job.id).await?;
         return Ok(false);

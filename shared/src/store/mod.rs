@@ -42,7 +42,7 @@ pub use stats::{OnProgress, ScanProgress};
 pub use topics::TopicWriteError;
 pub use users::{ChatUserUpdate, CreateUserError, Credentials};
 
-use aws_sdk_dynamodb::error::DisplayErrorContext;
+use aws_sdk_dynamodb::error::{DisplayErrorContext, ProvideErrorMetadata, SdkError};
 use std::sync::Arc;
 
 /// Why a storage call failed. `Sdk` keeps the SDK's whole error context for the log; none of
@@ -73,6 +73,13 @@ pub enum StoreError {
     SegmentStopped(String),
     #[error("the condition of a {operation} that had to hold failed")]
     ConditionFailed { operation: &'static str },
+    /// DynamoDB could not be reached, timed out, or kept throttling after the SDK's retries:
+    /// the request may succeed if made again shortly.
+    #[error("DynamoDB {operation} is unavailable: {detail}")]
+    Unavailable {
+        operation: &'static str,
+        detail: String,
+    },
     /// A walk over query results stopped by its visitor (never leaves the store).
     #[error("the walk was stopped")]
     Stop,
@@ -90,14 +97,62 @@ impl StoreError {
         }
     }
 
-    pub(crate) fn sdk<E>(operation: &'static str, error: E) -> Self
+    /// A failed call: [`StoreError::Unavailable`] when it is worth making again shortly
+    /// (no connection, a timeout, throttling or a server error after the SDK's own retries).
+    pub(crate) fn sdk<E, R>(operation: &'static str, error: SdkError<E, R>) -> Self
     where
-        E: std::error::Error + 'static,
+        E: ProvideErrorMetadata + std::error::Error + 'static,
+        R: std::fmt::Debug + 'static,
     {
-        Self::Sdk {
-            operation,
-            detail: DisplayErrorContext(&error).to_string(),
+        let detail = DisplayErrorContext(&error).to_string();
+        if transient(&error) {
+            Self::Unavailable { operation, detail }
+        } else {
+            Self::Sdk { operation, detail }
         }
+    }
+
+    /// A service error (already taken out of its `SdkError`): unavailable only when it says
+    /// the table is throttled or the service failed.
+    pub(crate) fn service<E>(operation: &'static str, error: E) -> Self
+    where
+        E: ProvideErrorMetadata + std::error::Error + 'static,
+    {
+        let detail = DisplayErrorContext(&error).to_string();
+        if retryable_code(error.code()) {
+            Self::Unavailable { operation, detail }
+        } else {
+            Self::Sdk { operation, detail }
+        }
+    }
+}
+
+/// The error codes DynamoDB answers when a request may succeed if made again later.
+fn retryable_code(code: Option<&str>) -> bool {
+    matches!(
+        code,
+        Some(
+            "ProvisionedThroughputExceededException"
+                | "ThrottlingException"
+                | "RequestLimitExceeded"
+                | "InternalServerError"
+                | "ServiceUnavailable"
+        )
+    )
+}
+
+/// Whether a failed call may succeed if made again shortly: it never reached DynamoDB, timed
+/// out, got no readable answer, or DynamoDB said it is throttled or failed.
+pub(crate) fn transient<E, R>(error: &SdkError<E, R>) -> bool
+where
+    E: ProvideErrorMetadata,
+{
+    match error {
+        SdkError::TimeoutError(_) | SdkError::DispatchFailure(_) | SdkError::ResponseError(_) => {
+            true
+        }
+        SdkError::ServiceError(service) => retryable_code(service.err().code()),
+        _ => false,
     }
 }
 

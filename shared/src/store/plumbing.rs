@@ -3,7 +3,7 @@
 //! and decode cancellation reasons once.
 
 use super::{keys, Store, StoreError};
-use aws_sdk_dynamodb::error::ProvideErrorMetadata;
+use aws_sdk_dynamodb::error::{ProvideErrorMetadata, SdkError};
 use aws_sdk_dynamodb::operation::delete_item::builders::DeleteItemFluentBuilder;
 use aws_sdk_dynamodb::operation::put_item::builders::PutItemFluentBuilder;
 use aws_sdk_dynamodb::operation::transact_write_items::TransactWriteItemsError;
@@ -130,7 +130,7 @@ where
     match error.code() {
         Some("ConditionalCheckFailedException") => Attempt::Refused(()),
         Some("TransactionConflictException") => Attempt::Conflict,
-        _ => Attempt::Failed(StoreError::sdk(operation, error)),
+        _ => Attempt::Failed(StoreError::service(operation, error)),
     }
 }
 
@@ -155,27 +155,31 @@ where
 
 /// A single-item write (`send` builds and sends it): retried on conflicts with transactions,
 /// `ConditionFailed(())` when its condition does not hold.
-async fn conditional<T, E, Fut>(
+async fn conditional<T, E, R, Fut>(
     operation: &'static str,
     send: impl Fn() -> Fut,
 ) -> Result<T, WriteError<()>>
 where
-    Fut: Future<Output = Result<T, E>>,
+    Fut: Future<Output = Result<T, SdkError<E, R>>>,
     E: ProvideErrorMetadata + std::error::Error + 'static,
+    R: std::fmt::Debug + 'static,
 {
-    retrying(|| async { send().await.map_err(|e| classify(operation, e)) }).await
+    retrying(|| async {
+        send().await.map_err(|e| {
+            if super::transient(&e) {
+                Attempt::Failed(StoreError::sdk(operation, e))
+            } else {
+                classify(operation, e)
+            }
+        })
+    })
+    .await
 }
 
 /// [`conditional`] for the SDK's fluent builder of one single-item write, named `$operation`.
 macro_rules! send_conditional {
     ($operation:literal, $builder:ident) => {
-        conditional($operation, || async {
-            $builder
-                .clone()
-                .send()
-                .await
-                .map_err(|e| e.into_service_error())
-        })
+        conditional($operation, || async { $builder.clone().send().await })
     };
 }
 
@@ -306,6 +310,12 @@ impl Transaction<'_> {
                 .set_transact_items(Some(items.clone()))
                 .send()
                 .await;
+            let sent = match sent {
+                Err(e) if super::transient(&e) => {
+                    return Err(Attempt::Failed(StoreError::sdk("TransactWriteItems", e)));
+                }
+                other => other,
+            };
             match sent.map_err(|e| e.into_service_error()) {
                 Ok(_) => Ok(()),
                 Err(TransactWriteItemsError::TransactionCanceledException(cancelled)) => {

@@ -27,8 +27,8 @@ pub struct SendJob {
     pub audience: Audience,
     pub subject: String,
     pub message: String,
-    /// The last user reached, in id order; `None` before the first page.
-    #[serde(default)]
+    /// The last user reached, in id order; `None` (no attribute) before the first page.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub after: Option<u64>,
     #[serde(default)]
     pub reached: u64,
