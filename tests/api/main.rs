@@ -4,6 +4,7 @@
 //!
 //! Needs the local stack: run with `scripts/test.sh`, which starts it.
 
+mod proxy;
 mod support;
 
 mod abuse_limits;
@@ -36,6 +37,7 @@ mod push_preferences;
 mod push_subscriptions;
 mod push_users;
 mod request_bodies;
+mod round_trips;
 mod security_findings;
 mod social_graph;
 mod staff_backend;
