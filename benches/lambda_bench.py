@@ -147,6 +147,12 @@ class Function:
 
 _CLIENTS = iter(range(1, 10**9))
 
+# Every function's binary, and `hello` (the floor: a lambda_runtime function doing nothing).
+COLD_START_BINARIES = (
+    "auth", "users", "social", "admin", "preferences", "notifications", "delivery", "stats-job",
+    "hello",
+)
+
 
 def load_event(function, name, substitutions):
     text = (ROOT / "events" / function / f"{name}.json").read_text()
@@ -175,13 +181,15 @@ def main():
     users_bin = str(Path(args.bin_dir) / "users")
     social_bin = str(Path(args.bin_dir) / "social")
 
-    # Cold starts: fresh processes, nothing invoked.
-    cold = {"auth": [], "users": [], "social": []}
+    # Cold starts: fresh processes, nothing invoked; every function, and the floor: a
+    # lambda_runtime function that does nothing, built with the same profile.
+    cold = {name: [] for name in COLD_START_BINARIES}
+    cold_peaks = {}
     for _ in range(args.cold_starts):
-        for name, binary in (("auth", auth_bin), ("users", users_bin), ("social", social_bin)):
-            function = Function(binary, env)
+        for name in COLD_START_BINARIES:
+            function = Function(str(Path(args.bin_dir) / name), env)
             cold[name].append(function.cold_start_ms)
-            function.stop()
+            cold_peaks[name] = max(cold_peaks.get(name, 0), function.stop())
 
     auth = Function(auth_bin, env)
     users = Function(users_bin, env)
@@ -240,10 +248,13 @@ def main():
         return f"{statistics.median(values):.2f} / {p95:.2f} / {max(values):.2f}"
 
     print(f"Rounds: {args.rounds}; cold starts per function: {args.cold_starts}\n")
-    print("| function | cold start ms (median / p95 / max) | peak RSS MiB |")
-    print("|---|---|---|")
-    for name in ("auth", "users", "social"):
-        print(f"| {name} | {ms(cold[name])} | {peaks[name] / 1024:.1f} |")
+    floor = statistics.median(cold["hello"])
+    print("| function | cold start ms (median / p95 / max) | median / the floor's | peak RSS MiB |")
+    print("|---|---|---|---|")
+    for name in COLD_START_BINARIES:
+        peak = peaks.get(name, cold_peaks[name])
+        ratio = statistics.median(cold[name]) / floor
+        print(f"| {name} | {ms(cold[name])} | {ratio:.2f} | {peak / 1024:.1f} |")
     print("\n| invocation | function | latency ms (median / p95 / max) |")
     print("|---|---|---|")
     for function in (auth, users, social):

@@ -12,7 +12,10 @@ trap 'bash scripts/stack.sh stop' EXIT
 bash scripts/stack.sh start
 eval "$(bash scripts/stack.sh env)"
 
-cargo build --locked --release -p auth-function -p users-function -p social-function
+functions=(auth users social admin preferences notifications delivery stats-job)
+cargo build --locked --release -p auth-function -p users-function -p social-function \
+  -p admin-function -p preferences-function -p notifications-function -p delivery-function \
+  -p stats-job-function -p hello-lambda
 cargo build --locked -p users-tools --bin local-api
 
 export TABLE_NAME="bench-$(date +%s)"
@@ -24,7 +27,7 @@ echo "## Package size (release binary zipped as bootstrap, $(uname -m))"
 echo
 echo "| function | binary KiB | zip KiB |"
 echo "|---|---|---|"
-for function in auth users social; do
+for function in "${functions[@]}" hello; do
   python3 - "$function" <<'PY'
 import io, os, sys, zipfile
 name = sys.argv[1]

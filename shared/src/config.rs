@@ -138,8 +138,30 @@ impl Config {
 pub async fn aws_sdk_config() -> aws_config::SdkConfig {
     aws_config::defaults(aws_config::BehaviorVersion::latest())
         .timeout_config(timeouts())
+        .http_client(https_client())
         .load()
         .await
+}
+
+/// The roots every AWS service endpoint's certificate chains to (Amazon Trust Services).
+const AWS_ROOTS: &str = include_str!("../data/aws-roots.pem");
+
+/// The SDK's HTTPS client (rustls on aws-lc-rs) trusting the AWS roots only: the default one
+/// reads every certificate of the system's store at a cold start, a few milliseconds spent
+/// before the first event, for roots no AWS endpoint uses.
+pub fn https_client() -> aws_sdk_dynamodb::config::SharedHttpClient {
+    use aws_smithy_http_client::tls::{self, rustls_provider::CryptoMode, TlsContext, TrustStore};
+    let trust = TrustStore::empty()
+        .with_native_roots(false)
+        .with_pem_certificate(AWS_ROOTS.as_bytes());
+    let context = TlsContext::builder()
+        .with_trust_store(trust)
+        .build()
+        .expect("a TLS context from the built-in AWS roots");
+    aws_smithy_http_client::Builder::new()
+        .tls_provider(tls::Provider::Rustls(CryptoMode::AwsLc))
+        .tls_context(context)
+        .build_https()
 }
 
 /// No call waits long: a second to connect, three for an attempt, six for a call with the
@@ -156,6 +178,16 @@ pub fn timeouts() -> aws_config::timeout::TimeoutConfig {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_built_in_aws_roots_make_a_tls_context() {
+        let roots = pem::parse_many(AWS_ROOTS).unwrap();
+        assert_eq!(roots.len(), 5);
+        assert!(roots
+            .iter()
+            .all(|r| r.tag() == "CERTIFICATE" && r.contents().len() > 400));
+        let _client = https_client();
+    }
 
     #[test]
     fn debug_output_never_shows_key_material() {
