@@ -313,6 +313,18 @@ attempt('updateUserPreference', function () use ($client, $idUser, $idTheme) {
     return $client->updateUserPreference($idUser, $idTheme, ['option' => 3]);
 }, null, $prefNote);
 
+// A multicast send to the channel the user is subscribed to, by the theme's and channel's names.
+attempt('sendNotification', function () use ($client, $themeName2, $channelName2) {
+    return $client->sendNotification([
+        'theme' => $themeName2,
+        'channel' => $channelName2,
+        'message' => 'Hello from the PHP client',
+        'subject' => 'Client check',
+    ]);
+}, function ($a) {
+    return expect($a['result'] === true, 'expected true: ' . json_encode($a['result']));
+}, $prefNote);
+
 attempt('getUserPreferences', function () use ($client, $idUser) {
     return $client->getUserPreferences($idUser);
 }, null, $userNote);
@@ -341,6 +353,6 @@ attempt('deleteUser', function () use ($client, $idUser) {
 }, $userNote);
 
 echo "not tried (no route in the push contract): getApp, updateApp, getSubject, createSubject, "
-    . "updateSubject, deleteSubject, getSubjects, sendNotification\n";
+    . "updateSubject, deleteSubject, getSubjects\n";
 echo "$passed passed, $failed failed\n";
 exit($failed === 0 ? 0 : 1);
