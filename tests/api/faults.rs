@@ -5,30 +5,14 @@
 //! call with DynamoDB's throttling error.
 
 use crate::support::{user_id, TestApp, PASSWORD};
-use lambda_http::http::{HeaderValue, Method};
+use lambda_http::http::Method;
 use lambda_http::Body;
 use serde_json::{json, Value};
 use std::sync::atomic::Ordering;
 use std::time::{Duration, Instant};
 use users_shared::http::{dispatch, HttpResponse};
 
-use crate::proxy::{sessions_behind, Proxy, FORWARD, REFUSE, THROTTLE};
-
-fn request(
-    method: Method,
-    path: &str,
-    headers: &[(&str, &str)],
-    body: Option<&str>,
-) -> lambda_http::Request {
-    let mut builder = lambda_http::http::Request::builder()
-        .method(method)
-        .uri(format!("https://api.example.com{path}"));
-    for (name, value) in headers {
-        builder = builder.header(*name, HeaderValue::from_str(value).unwrap());
-    }
-    let body = body.map_or(Body::Empty, |b| Body::Text(b.to_owned()));
-    builder.body(body).unwrap()
-}
+use crate::proxy::{request, sessions_behind, Proxy, FORWARD, REFUSE, THROTTLE};
 
 fn json_of(response: &HttpResponse) -> Value {
     match response.body() {

@@ -190,3 +190,26 @@ async fn forward(client: TcpStream, upstream: TcpStream, calls: &Mutex<BTreeMap<
         _ = down => {}
     }
 }
+
+/// A request as API Gateway hands one to a function, for calling its `dispatch` directly.
+pub fn request(
+    method: lambda_http::http::Method,
+    path: &str,
+    headers: &[(&str, &str)],
+    body: Option<&str>,
+) -> lambda_http::Request {
+    let mut builder = lambda_http::http::Request::builder()
+        .method(method)
+        .uri(format!("https://api.example.com{path}"));
+    for (name, value) in headers {
+        builder = builder.header(
+            *name,
+            lambda_http::http::HeaderValue::from_str(value).unwrap(),
+        );
+    }
+    builder
+        .body(body.map_or(lambda_http::Body::Empty, |b| {
+            lambda_http::Body::Text(b.to_owned())
+        }))
+        .unwrap()
+}

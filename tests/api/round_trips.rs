@@ -2,29 +2,11 @@
 //! Local counts each operation), so a change that adds a round trip fails here. The numbers are
 //! those of the access-pattern table in `docs/data-model.md`.
 
-use crate::proxy::{sessions_behind, Proxy};
+use crate::proxy::{request, sessions_behind, Proxy};
 use crate::support::{user_id, TestApp, PASSWORD};
-use lambda_http::http::{HeaderValue, Method};
-use lambda_http::Body;
+use lambda_http::http::Method;
 use std::collections::BTreeMap;
 use users_shared::http::dispatch;
-
-fn request(
-    method: Method,
-    path: &str,
-    headers: &[(&str, &str)],
-    body: Option<&str>,
-) -> lambda_http::Request {
-    let mut builder = lambda_http::http::Request::builder()
-        .method(method)
-        .uri(format!("https://api.example.com{path}"));
-    for (name, value) in headers {
-        builder = builder.header(*name, HeaderValue::from_str(value).unwrap());
-    }
-    builder
-        .body(body.map_or(Body::Empty, |b| Body::Text(b.to_owned())))
-        .unwrap()
-}
 
 fn calls(pairs: &[(&str, u64)]) -> BTreeMap<String, u64> {
     pairs.iter().map(|(k, v)| ((*k).to_owned(), *v)).collect()
