@@ -1,7 +1,7 @@
 <?php
 // Tries the push contract as a team moving onto this service would: through the official PHP
 // client watzenare/PushApi_Client (its CurlRequestManager, its own X-App-Auth daily token),
-// calling every client method that maps to a route of the push contract (issue 9).
+// calling every client method that maps to a route of the push contract.
 // Prints one line per method, `ok` or `FAILED <why>`, then `N passed, M failed`; exits 1 when
 // anything failed. Run through scripts/push-client-check.sh, which starts the local API and
 // sets:
