@@ -358,9 +358,15 @@ func main() {
 
 	// Two notifications for the user through the push contract (same app credential), then
 	// the unread routes through the SDK's own request helper.
-	window := func(r qiscus.HttpRequest) {
+	// A GET of an unread route the way the SDK's own methods make one: its request helper, the
+	// app headers, and a window of an hour either side of now.
+	unreadRequest := func(path string, resp interface{}) qiscus.HttpRequest {
+		r := qiscus.NewHttpRequest(http.MethodGet, base+path, nil, resp)
+		r.AddHeader("QISCUS_SDK_APP_ID", s.QiscusAppID())
+		r.AddHeader("QISCUS_SDK_SECRET", s.QiscusSecretKey())
 		r.AddParameter("start_time", time.Now().UTC().Add(-time.Hour).Format("2006-01-02 15:04:05"))
 		r.AddParameter("end_time", time.Now().UTC().Add(time.Hour).Format("2006-01-02 15:04:05"))
+		return r
 	}
 	check("get_user_unread_count (SDK request helper)", func() error {
 		if err := pushSend(base, s.QiscusAppID(), s.QiscusSecretKey(), numericID, 2); err != nil {
@@ -375,12 +381,9 @@ func main() {
 			} `json:"results"`
 			Status int `json:"status"`
 		}
-		r := qiscus.NewHttpRequest(http.MethodGet, base+"/api/v2.1/rest/get_user_unread_count", nil, &resp)
-		r.AddHeader("QISCUS_SDK_APP_ID", s.QiscusAppID())
-		r.AddHeader("QISCUS_SDK_SECRET", s.QiscusSecretKey())
+		r := unreadRequest("/api/v2.1/rest/get_user_unread_count", &resp)
 		r.AddParameter("user_ids[]", userID)
 		r.AddParameter("user_ids[]", "nobody-"+userID)
-		window(r)
 		if e := r.DoRequest(); e != nil {
 			return sdkErr(e)
 		}
@@ -400,12 +403,9 @@ func main() {
 			} `json:"results"`
 			Status int `json:"status"`
 		}
-		r := qiscus.NewHttpRequest(http.MethodGet, base+"/api/v2.1/rest/get_unread_users", nil, &resp)
-		r.AddHeader("QISCUS_SDK_APP_ID", s.QiscusAppID())
-		r.AddHeader("QISCUS_SDK_SECRET", s.QiscusSecretKey())
+		r := unreadRequest("/api/v2.1/rest/get_unread_users", &resp)
 		r.AddParameter("page", "1")
 		r.AddParameter("limit", "100")
-		window(r)
 		if e := r.DoRequest(); e != nil {
 			return sdkErr(e)
 		}

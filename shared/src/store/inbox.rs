@@ -329,18 +329,14 @@ impl Store {
         from: Timestamp,
         to: Timestamp,
     ) -> Result<Vec<u64>, StoreError> {
-        let spec = QuerySpec {
-            index: Some(keys::GSI1),
-            key_condition: "GSI1PK = :pk AND GSI1SK BETWEEN :from AND :to",
-            names: Vec::new(),
-            values: vec![
-                (":pk", s(keys::unread_of_user_pk(user))),
-                (":from", s(from.to_rfc3339())),
-                (":to", s(format!("{}#~", to.to_rfc3339()))),
-            ],
-            forward: true,
-            consistent: false,
-        };
+        let pk = keys::unread_of_user_pk(user);
+        let spec = unread_window(
+            keys::GSI1,
+            "GSI1PK = :pk AND GSI1SK BETWEEN :from AND :to",
+            pk,
+            from,
+            to,
+        );
         let mut ids = Vec::new();
         self.query_each(&spec, None, |item| {
             ids.push(note_id_of_index_key(&item, keys::GSI1SK)?);
@@ -359,18 +355,14 @@ impl Store {
         to: Timestamp,
         mut visit: impl FnMut(UnreadEntry) -> bool,
     ) -> Result<(), StoreError> {
-        let spec = QuerySpec {
-            index: Some(keys::GSI2),
-            key_condition: "GSI2PK = :pk AND GSI2SK BETWEEN :from AND :to",
-            names: Vec::new(),
-            values: vec![
-                (":pk", s(keys::unread_of_day_pk(day))),
-                (":from", s(from.to_rfc3339())),
-                (":to", s(format!("{}#~", to.to_rfc3339()))),
-            ],
-            forward: true,
-            consistent: false,
-        };
+        let pk = keys::unread_of_day_pk(day);
+        let spec = unread_window(
+            keys::GSI2,
+            "GSI2PK = :pk AND GSI2SK BETWEEN :from AND :to",
+            pk,
+            from,
+            to,
+        );
         let mut going = true;
         let result = self
             .query_each(&spec, None, |item| {
@@ -571,6 +563,29 @@ impl Store {
             .await
             .map(drop)
             .map_err(|e| StoreError::sdk("PutItem", e))
+    }
+}
+
+/// A Query of one unread index partition between two times (both inclusive: a sort key is
+/// `<created_at>#...`, and `~` sorts after every digit).
+fn unread_window(
+    index: &'static str,
+    key_condition: &'static str,
+    pk: String,
+    from: Timestamp,
+    to: Timestamp,
+) -> QuerySpec {
+    QuerySpec {
+        index: Some(index),
+        key_condition,
+        names: Vec::new(),
+        values: vec![
+            (":pk", s(pk)),
+            (":from", s(from.to_rfc3339())),
+            (":to", s(format!("{}#~", to.to_rfc3339()))),
+        ],
+        forward: true,
+        consistent: false,
     }
 }
 
