@@ -30,6 +30,8 @@ pub enum ConfigError {
     },
     #[error("environment variable {0} is not 32 bytes of base64")]
     InvalidSecretKey(&'static str),
+    #[error("the OpenAPI document cannot be built: {0}")]
+    Document(String),
 }
 
 pub const DEFAULT_ISSUER: &str = "users-service";

@@ -12,6 +12,7 @@ pub mod domain;
 pub mod http;
 pub mod lambda;
 pub mod notify;
+pub mod openapi;
 pub mod process;
 pub mod service;
 pub mod store;

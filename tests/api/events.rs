@@ -188,7 +188,11 @@ async fn replay(function: String, name: String, text: String) -> Option<String> 
         lambda_http::Body::Text(text) => text.clone(),
         _ => String::new(),
     };
-    let json_body = serde_json::from_str::<Value>(&body).is_ok();
+    let declared_json = response
+        .headers()
+        .get(lambda_http::http::header::CONTENT_TYPE)
+        .is_some_and(|t| t.as_bytes().starts_with(b"application/json"));
+    let json_body = !declared_json || serde_json::from_str::<Value>(&body).is_ok();
     (status != expected || !json_body)
         .then(|| format!("{function}/{name}: expected {expected}, got {status} {body}"))
 }

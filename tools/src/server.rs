@@ -32,6 +32,7 @@ pub struct Functions {
     pub admin: admin_function::AdminState,
     pub preferences: preferences_function::PreferencesState,
     pub notifications: notifications_function::NotificationsState,
+    pub docs: docs_function::DocsState,
     /// The scheduled stats job (no HTTP route): run by `userctl stats now` or a test.
     pub stats_job: stats_job_function::StatsJobState,
 }
@@ -50,6 +51,7 @@ impl Functions {
             admin: admin_function::AdminState::new(&verify_only, sdk)?,
             preferences: preferences_function::PreferencesState::new(&verify_only, sdk)?,
             notifications: notifications_function::NotificationsState::new(&verify_only, sdk)?,
+            docs: docs_function::DocsState::build()?,
             stats_job: stats_job_function::StatsJobState::new(
                 config.store(sdk),
                 users_shared::service::stats::DEFAULT_SEGMENTS,
@@ -74,6 +76,7 @@ impl Functions {
             "PreferencesFunction" => {
                 dispatch(preferences_function::ROUTES, &self.preferences, request).await
             }
+            "DocsFunction" => dispatch(docs_function::ROUTES, &self.docs, request).await,
             _ => return None,
         })
     }
@@ -82,6 +85,7 @@ impl Functions {
     pub const KNOWN: &'static [&'static str] = &[
         "AdminFunction",
         "AuthFunction",
+        "DocsFunction",
         "NotificationsFunction",
         "PreferencesFunction",
         "SocialFunction",
@@ -338,6 +342,14 @@ mod tests {
         assert_eq!(
             template_routes("NotificationsFunction"),
             declared(notifications_function::ROUTES)
+        );
+    }
+
+    #[test]
+    fn template_and_docs_function_declare_the_same_routes() {
+        assert_eq!(
+            template_routes("DocsFunction"),
+            declared(docs_function::ROUTES)
         );
     }
 

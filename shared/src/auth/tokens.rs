@@ -52,13 +52,13 @@ impl std::fmt::Debug for TokenVerifier {
 }
 
 /// The JWKS document (RFC 7517): the one public key tokens are verified with.
-#[derive(serde::Serialize)]
-struct Jwks<'a> {
+#[derive(serde::Serialize, utoipa::ToSchema)]
+pub struct Jwks<'a> {
     keys: [Jwk<'a>; 1],
 }
 
-#[derive(serde::Serialize)]
-struct Jwk<'a> {
+#[derive(serde::Serialize, utoipa::ToSchema)]
+pub struct Jwk<'a> {
     kty: &'a str,
     crv: &'a str,
     x: &'a str,

@@ -73,7 +73,7 @@ pub fn verification(fields: &Fields) -> Result<(Email, String), ServiceError> {
 
 /// A user as the accounts contract shows one: the `data` of a sign-up and the body of an
 /// update.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 pub struct Created<'a> {
     pub id: u64,
     pub email: &'a str,
@@ -101,7 +101,7 @@ pub fn created(user: &User) -> Created<'_> {
 }
 
 /// `GET /api/v1/accounts/users/<pk>/`: everything of [`Created`], and the rest of the profile.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 pub struct Detail<'a> {
     #[serde(flatten)]
     pub created: Created<'a>,
@@ -136,7 +136,7 @@ pub fn has_initial_profile(user: &User) -> bool {
 }
 
 /// `{"msg": ...}`, and the new user after a sign-up.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 pub struct Msg<'a> {
     pub msg: &'static str,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -196,7 +196,7 @@ pub fn changes(fields: &Fields) -> Result<ProfileChanges, ServiceError> {
 }
 
 /// The accounts document's own body for a missing user.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 pub struct Error<'a> {
     pub error: &'a str,
 }

@@ -36,14 +36,14 @@ pub const COUNTER_APP_HEADERS: AppHeaders = AppHeaders {
 };
 
 /// `{"error": code, "message": ...}`.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 pub struct Error<'a> {
     pub error: &'a str,
     pub message: &'a str,
 }
 
 /// A validation failure: the first problem, and all of them.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 pub struct ValidationError<'a> {
     #[serde(flatten)]
     pub error: Error<'a>,
@@ -52,7 +52,7 @@ pub struct ValidationError<'a> {
 }
 
 /// A refusal for too many requests, with the seconds to wait.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 pub struct Throttled<'a> {
     #[serde(flatten)]
     pub error: Error<'a>,
@@ -125,7 +125,7 @@ pub(crate) fn shape(reason: &Reason) -> Json {
 }
 
 /// `{"status": "success", "message": ...}`, with the new user's id after a sign-up.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 pub struct Success {
     pub status: &'static str,
     pub message: &'static str,
@@ -241,7 +241,7 @@ pub fn email_to_check(fields: &Fields) -> Result<Email, ServiceError> {
 }
 
 /// `POST /api/check/auth/`.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 pub struct AuthState<'a> {
     pub is_authenticated: bool,
     pub user_id: Option<u64>,
@@ -265,15 +265,17 @@ pub fn auth_state(user: Option<&User>) -> AuthState<'_> {
 
 /// `POST /api/check/validate/`: with credentials, whether they are right; without, whether the
 /// caller is signed in. Either way the user's id, if there is a user.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 #[serde(untagged)]
 pub enum ValidateAnswer {
     Validation {
         is_valid: bool,
+        #[schema(required = true)]
         user_id: Option<u64>,
     },
     LoginState {
         is_logged: bool,
+        #[schema(required = true)]
         user_id: Option<u64>,
     },
 }
@@ -292,11 +294,18 @@ pub fn validation(user: Option<&User>) -> ValidateAnswer {
 
 /// `POST /api/check/email/`: staff learn who holds the address, anyone else only whether it is
 /// free.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 #[serde(untagged)]
 pub enum EmailCheckBody {
-    ForStaff { exists: bool, user_id: Option<u64> },
-    ForAnyone { exists: bool, available: bool },
+    ForStaff {
+        exists: bool,
+        #[schema(required = true)]
+        user_id: Option<u64>,
+    },
+    ForAnyone {
+        exists: bool,
+        available: bool,
+    },
 }
 
 pub fn email_check(check: EmailCheck) -> EmailCheckBody {
@@ -313,7 +322,7 @@ pub fn email_check(check: EmailCheck) -> EmailCheckBody {
 }
 
 /// `POST /api/check/login/` (backend).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 pub struct BackendLoginState {
     pub is_logged: bool,
     pub user_id: Option<u64>,
@@ -419,7 +428,7 @@ pub fn logged_out_everywhere() -> Success {
 
 /// `POST /api/user/status/`: `active`, `banned` or `inactive`, the day the user joined, the
 /// last sign-in (RFC 3339, `null` if never) and the campaign counters.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 pub struct StatusBody {
     pub status: &'static str,
     pub joined_date: String,
@@ -596,13 +605,13 @@ pub fn notification_changes(fields: &Fields) -> Result<Vec<(&'static str, bool)>
 }
 
 /// `POST /api/get/preferences/`.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 pub struct PreferencesBody {
     pub user_id: u64,
     pub preferences: PreferencesDetail,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 pub struct PreferencesDetail {
     pub language: String,
     pub notifications: BTreeMap<&'static str, bool>,
@@ -611,7 +620,7 @@ pub struct PreferencesDetail {
     pub privacy_settings: PrivacyBody,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 pub struct PrivacyBody {
     pub profile_public: bool,
     pub show_earnings: bool,
@@ -640,14 +649,14 @@ pub fn preferences(settings: CampaignSettings) -> PreferencesBody {
 }
 
 /// `POST /api/get/notifications/`.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 pub struct NotificationsBody {
     pub user_id: u64,
     pub user_notifications: Vec<NotificationEntry>,
     pub not_found_message: &'static str,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 pub struct NotificationEntry {
     pub name: &'static str,
     pub code: &'static str,
@@ -706,7 +715,7 @@ pub fn history_params(fields: &Fields) -> Result<(usize, usize), ServiceError> {
 
 /// The campaign document's notification: `id`, `user_id`, `title`, `message`, `type`,
 /// `read`, `created_at`, `data`.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
 pub struct NotificationBody<'a> {
     pub id: u64,
     pub user_id: u64,
@@ -720,7 +729,7 @@ pub struct NotificationBody<'a> {
 }
 
 /// `POST /api/get/notifications/history/`: newest first, with the exact counts.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
 pub struct HistoryBody<'a> {
     pub user_id: u64,
     pub page: usize,
@@ -788,7 +797,7 @@ pub fn marking(fields: &Fields) -> Result<Marking, ServiceError> {
 }
 
 /// The answer of a marking: how many were marked, and how many are still unread.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 pub struct Marked {
     pub status: &'static str,
     pub message: &'static str,
@@ -935,7 +944,7 @@ fn counter_deltas(
 }
 
 /// A user's counters, by name.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 pub struct CounterValues {
     pub posts_count: u64,
     pub likes_received: u64,
@@ -959,7 +968,7 @@ impl From<Counters> for CounterValues {
 /// The 200 body of `POST /api/user/counters/`: the counters right after the change, and
 /// whether the request id was seen before (`replayed`: nothing changed this time, and the
 /// counters are those the first request answered).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 pub struct CountersUpdated {
     pub status: &'static str,
     pub message: &'static str,

@@ -82,7 +82,7 @@ pub fn optional_refresh_token(fields: &Fields) -> Result<Option<String>, Service
 }
 
 /// Who a user is, as every careers body starts.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 pub struct Identity<'a> {
     pub id: u64,
     pub username: &'a str,
@@ -102,7 +102,7 @@ impl<'a> Identity<'a> {
 }
 
 /// The counters a profile shows.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 pub struct Counts {
     pub posts_count: u64,
     pub followers_count: u64,
@@ -120,7 +120,7 @@ impl Counts {
 }
 
 /// The user of a sign-up reply.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 pub struct RegisteredUser<'a> {
     #[serde(flatten)]
     pub identity: Identity<'a>,
@@ -130,7 +130,7 @@ pub struct RegisteredUser<'a> {
 }
 
 /// The user of a sign-in reply.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 pub struct SignedInUser<'a> {
     #[serde(flatten)]
     pub identity: Identity<'a>,
@@ -138,8 +138,9 @@ pub struct SignedInUser<'a> {
 }
 
 /// A user and a token pair: the body of a sign-up (201) and of a sign-in.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 pub struct Session<'a, U> {
+    #[schema(inline)]
     pub user: U,
     pub access: &'a str,
     pub refresh: &'a str,
@@ -172,7 +173,7 @@ pub fn logged_in<'a>(user: &'a User, tokens: &'a Tokens) -> Session<'a, SignedIn
 }
 
 /// The 200 body of a token refresh: the new access token and the rotated refresh token.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 pub struct Refreshed<'a> {
     pub access: &'a str,
     pub refresh: &'a str,
@@ -191,7 +192,7 @@ pub fn logged_out() -> Detail<'static> {
 }
 
 /// What the owner of a profile sees of it: who they are, their e-mail, bio and avatar.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 pub struct OwnProfile<'a> {
     #[serde(flatten)]
     pub identity: Identity<'a>,
@@ -212,7 +213,7 @@ impl<'a> OwnProfile<'a> {
 }
 
 /// `GET /careers/users/me/`: the caller's own profile, e-mail included.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 pub struct Me<'a> {
     #[serde(flatten)]
     pub profile: OwnProfile<'a>,
@@ -303,7 +304,7 @@ pub fn list_query(query: &Query) -> Result<(ListQuery, usize, usize), ServiceErr
 }
 
 /// A user in a list, and whether the caller follows them.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 pub struct Person<'a> {
     pub id: u64,
     pub username: &'a str,
@@ -332,14 +333,14 @@ fn people_of(users: &[(UserSummary, bool)]) -> Vec<Person<'_>> {
 }
 
 /// `GET /careers/users/`: one batch of the directory.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 pub struct Listed<'a> {
     pub message: &'static str,
     pub batch_info: BatchInfo,
     pub users: Vec<Person<'a>>,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 pub struct BatchInfo {
     pub current_batch: usize,
     pub batch_size: usize,
@@ -372,7 +373,7 @@ pub fn listing(listing: &Listing, batch_size: usize, batch_number: usize) -> Lis
 }
 
 /// `GET /careers/users/{username}/`: public, no e-mail.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 pub struct PublicProfile<'a> {
     #[serde(flatten)]
     pub identity: Identity<'a>,
@@ -394,7 +395,7 @@ pub fn public_profile(user: &User) -> PublicProfile<'_> {
 }
 
 /// `GET /careers/users/{username}/stats/` and `me/stats/`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 pub struct Stats {
     #[serde(flatten)]
     pub counts: Counts,
@@ -411,7 +412,7 @@ pub fn stats(user: &User) -> Stats {
 }
 
 /// A follow, as `POST follow/` answers it and `me/following/` lists it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 pub struct Follow<'a> {
     pub id: u64,
     pub follower: u64,
@@ -433,9 +434,10 @@ pub fn follow_edge(edge: &FollowEdge) -> Follow<'_> {
 }
 
 /// DRF's page-number pagination: `{"count", "results"}`.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 pub struct Page<T> {
     pub count: u64,
+    #[schema(inline)]
     pub results: Vec<T>,
 }
 
@@ -463,7 +465,7 @@ pub fn unfollowed(username: &str) -> Unfollowed {
 }
 
 /// `{"message": "stopped following <username>"}`.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 pub struct Unfollowed {
     pub message: String,
 }
@@ -537,7 +539,7 @@ pub fn profile_changes(fields: &Fields) -> Result<ProfileChanges, ServiceError> 
 }
 
 /// The 200 body of a profile update.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 pub struct Updated<'a> {
     #[serde(flatten)]
     pub profile: OwnProfile<'a>,

@@ -22,8 +22,9 @@ pub const APP_HEADERS: AppHeaders = AppHeaders {
 };
 
 /// The chat server's envelope: `{"results": ..., "status": 200}`.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 pub struct Envelope<T> {
+    #[schema(inline)]
     pub results: T,
     pub status: u16,
 }
@@ -40,13 +41,13 @@ pub fn ok<T: Serialize>(results: T) -> HttpResponse {
 }
 
 /// `{"error": {"message": ..., "errors": ...}, "status": N}`.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 pub struct Error<'a> {
     pub error: ErrorDetail<'a>,
     pub status: u16,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 pub struct ErrorDetail<'a> {
     pub message: &'a str,
     /// Every field problem, on validation errors only.
@@ -133,11 +134,11 @@ pub fn login_or_register(fields: &Fields) -> Result<LoginOrRegister, ServiceErro
 
 /// The chat server's `extras` of a user: free-form data its SDKs decode; none is kept, so
 /// always `{}`.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 pub struct Extras {}
 
 /// A user as `login_or_register` and `user_profile` show one.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 pub struct ChatUser<'a> {
     pub user_id: Option<&'a str>,
     pub username: &'a str,
@@ -147,7 +148,7 @@ pub struct ChatUser<'a> {
 }
 
 /// The `results` of `login_or_register` and `user_profile`.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 pub struct UserResults<'a> {
     pub user: ChatUser<'a>,
 }
@@ -253,18 +254,18 @@ pub fn unread_count_params(query: &Query) -> Result<(Vec<String>, Window), Servi
 }
 
 /// `{"user_ids": [...]}` of `get_unread_users`.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 pub struct UnreadUsers {
     pub user_ids: Vec<String>,
 }
 
 /// `{"user_unread_count": [{"unread_count", "user_id"}]}` of `get_user_unread_count`.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 pub struct UnreadCounts {
     pub user_unread_count: Vec<UnreadCount>,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 pub struct UnreadCount {
     pub unread_count: u64,
     pub user_id: String,
@@ -323,7 +324,7 @@ pub fn list_params(query: &Query) -> Result<(usize, usize, DirectoryOrder, bool)
 }
 
 /// One entry of `get_user_list`.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 pub struct ListEntry<'a> {
     pub avatar_url: &'a str,
     pub created_at: String,
@@ -353,13 +354,13 @@ pub fn list_entry(user: &UserSummary) -> ListEntry<'_> {
 }
 
 /// The `results` of `get_user_list`.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 pub struct UserList<'a> {
     pub meta: ListMeta,
     pub users: Vec<ListEntry<'a>>,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 pub struct ListMeta {
     pub total_data: u64,
     pub total_page: u64,
@@ -404,7 +405,7 @@ pub fn user_ids(fields: &Fields) -> Result<Vec<String>, ServiceError> {
 }
 
 /// The `results` of `get_user_token` and `reset_user_token`.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 pub struct TokenResults<'a> {
     pub token: &'a str,
 }
@@ -414,7 +415,7 @@ pub fn token(token: &str) -> TokenResults<'_> {
 }
 
 /// The `results` of `deactivate_users` and `reactivate_users`.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 pub struct MessageResults {
     pub message: String,
 }

@@ -28,8 +28,9 @@ pub const APP_HEADERS: AppHeaders = AppHeaders {
 };
 
 /// Slim's success envelope: `{"result": ...}`.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 pub struct Envelope<T> {
+    #[schema(inline)]
     pub result: T,
 }
 
@@ -39,7 +40,7 @@ pub fn ok<T: Serialize>(result: T) -> HttpResponse {
 }
 
 /// `{"error": "..."}`.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 pub struct Error<'a> {
     pub error: &'a str,
 }
@@ -93,8 +94,26 @@ impl Serialize for DevicesOf<'_> {
     }
 }
 
+impl utoipa::PartialSchema for DevicesOf<'_> {
+    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+        use utoipa::openapi::schema::{ArrayBuilder, ObjectBuilder, OneOfBuilder, Type};
+        OneOfBuilder::new()
+            .description(Some(
+                "The devices of one kind, `{\"<device id>\": \"<reference>\"}`, or `[]` when there are none.",
+            ))
+            .item(
+                ObjectBuilder::new()
+                    .additional_properties(Some(ObjectBuilder::new().schema_type(Type::String))),
+            )
+            .item(ArrayBuilder::new().max_items(Some(0)))
+            .into()
+    }
+}
+
+impl utoipa::ToSchema for DevicesOf<'_> {}
+
 /// A user as the push contract shows one: its id and its devices by kind.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 pub struct PushUser<'a> {
     pub id: u64,
     pub email: DevicesOf<'a>,
@@ -118,7 +137,7 @@ pub fn user(user: &UserSummary) -> PushUser<'_> {
 }
 
 /// The `result` of `GET /users`.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 pub struct UserList<'a> {
     pub users: Vec<PushUser<'a>>,
     pub limit: usize,
@@ -137,7 +156,7 @@ pub fn user_list(users: &[UserSummary], page: usize, limit: usize) -> UserList<'
 }
 
 /// An e-mail of `POST /users` that did not become a user.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 pub struct RejectedEmail<'a> {
     pub email: &'a str,
     pub error: &'a str,
@@ -145,7 +164,7 @@ pub struct RejectedEmail<'a> {
 
 /// The whole body of `POST /users`: the users made (in the envelope's `result`) and the
 /// e-mails refused.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 pub struct BulkBody<'a> {
     pub result: Vec<PushUser<'a>>,
     pub rejected: Vec<RejectedEmail<'a>>,
@@ -242,7 +261,7 @@ pub fn page_and_limit(query: &Query) -> Result<(usize, usize), ServiceError> {
 }
 
 /// One device as `GET /user/{id}/device/{idDevice}` and `?reference=` show it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 pub struct DeviceBody<'a> {
     pub id: u64,
     #[serde(rename = "type")]
@@ -327,14 +346,14 @@ pub fn device_kind(segment: &str) -> Result<DeviceKind, ServiceError> {
 }
 
 /// A channel as the push contract shows one.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 pub struct ChannelBody<'a> {
     pub id: u64,
     pub name: &'a str,
 }
 
 /// A theme as the push contract shows one.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 pub struct ThemeBody<'a> {
     pub id: u64,
     pub name: &'a str,
@@ -357,7 +376,7 @@ pub fn theme(topic: &Topic) -> ThemeBody<'_> {
 }
 
 /// The `result` of `GET /channels`.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 pub struct ChannelList<'a> {
     pub channels: Vec<ChannelBody<'a>>,
     pub limit: usize,
@@ -376,7 +395,7 @@ pub fn channel_list(channels: &[Topic], page: usize, limit: usize) -> ChannelLis
 }
 
 /// The `result` of `GET /themes` and `GET /themes/range/{range}`.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 pub struct ThemeList<'a> {
     pub themes: Vec<ThemeBody<'a>>,
     pub limit: usize,
@@ -517,7 +536,7 @@ pub fn theme_range(segment: &str) -> Result<ThemeRange, ServiceError> {
 }
 
 /// A subscription as the push contract shows one (the original's row without its own id).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 pub struct SubscriptionBody {
     pub user_id: u64,
     pub channel_id: u64,
@@ -535,7 +554,7 @@ pub fn subscriptions(members: &[Member]) -> Vec<SubscriptionBody> {
 }
 
 /// A preference as the push contract shows one: its option mask as a number.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 pub struct PreferenceBody {
     pub user_id: u64,
     pub theme_id: u64,
@@ -551,7 +570,7 @@ pub fn preference(member: &Member) -> PreferenceBody {
 }
 
 /// The `result` of `GET /user/{id}/preferences`.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 pub struct PreferenceList {
     pub preferences: Vec<PreferenceBody>,
     pub limit: usize,

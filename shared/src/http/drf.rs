@@ -10,7 +10,7 @@ use lambda_http::http::header::{ALLOW, WWW_AUTHENTICATE};
 use serde::Serialize;
 
 /// `{"detail": ...}`, with simplejwt's `code` on token errors.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 pub struct Detail<'a> {
     pub detail: &'a str,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -24,7 +24,7 @@ impl<'a> Detail<'a> {
 }
 
 /// A body that is not a JSON object: DRF's `{"non_field_errors": [...]}`.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 pub struct NonFieldErrors<'a> {
     pub non_field_errors: [&'a str; 1],
 }
@@ -33,14 +33,14 @@ pub fn detail(status: u16, message: &str) -> HttpResponse {
     Json::new(status, &Detail::new(message)).build()
 }
 
-/// A DRF response for `reason` (headers that every dialect shares are added by
-/// [`Dialect::render`]).
 /// A refusal told in one sentence, as the careers original answers an unfollow it refuses.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, utoipa::ToSchema)]
 pub struct Refusal<'a> {
     pub error: &'a str,
 }
 
+/// A DRF response for `reason` (headers that every dialect shares are added by
+/// [`Dialect::render`]).
 pub(crate) fn shape(reason: &Reason) -> Json {
     let status = reason.status();
     let text: String;

@@ -33,6 +33,22 @@ use std::collections::BTreeMap;
 #[serde(transparent)]
 pub struct FieldErrors(BTreeMap<String, Vec<String>>);
 
+impl utoipa::PartialSchema for FieldErrors {
+    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+        use utoipa::openapi::schema::{ArrayBuilder, ObjectBuilder, Type};
+        ObjectBuilder::new()
+            .description(Some(
+                "Messages per field: `{\"field\": [\"message\", ...]}`.",
+            ))
+            .additional_properties(Some(
+                ArrayBuilder::new().items(ObjectBuilder::new().schema_type(Type::String)),
+            ))
+            .into()
+    }
+}
+
+impl utoipa::ToSchema for FieldErrors {}
+
 impl FieldErrors {
     pub fn add(&mut self, field: &str, message: impl Into<String>) {
         self.0
