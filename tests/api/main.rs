@@ -24,6 +24,7 @@ mod concurrency;
 mod counters;
 mod cross_contract;
 mod directory_cost;
+mod docs_page;
 mod events;
 mod faults;
 mod log_hygiene;
