@@ -156,6 +156,31 @@ async fn main() -> Result<(), Error> {
         demo_app.app_id,
         demo_secret.expose()
     );
+    // For scripts and the README's examples: `source .local/demo-app.env`.
+    let demo_file = std::path::Path::new(".local/demo-app.env");
+    if demo_file.parent().is_some_and(std::path::Path::is_dir) {
+        use std::io::Write;
+        use std::os::unix::fs::OpenOptionsExt;
+        let written = std::fs::OpenOptions::new()
+            .write(true)
+            .create(true)
+            .truncate(true)
+            .mode(0o600)
+            .open(demo_file)
+            .and_then(|mut file| {
+                writeln!(
+                    file,
+                    "APP_ID={}\nAPP_SECRET={}",
+                    demo_app.app_id,
+                    demo_secret.expose()
+                )
+            });
+        match written {
+            Ok(()) => println!("  (also in {}: source it)", demo_file.display()),
+            Err(error) => tracing::warn!(%error, "the demo credential file was not written"),
+        }
+    }
+    println!("\nThe API's OpenAPI document: {base}/openapi.json; its docs page: {base}/docs");
     println!(
         "\nRegister a user:\n  curl -s -X POST {base}/careers/users/register/ -H 'Content-Type: application/json' \\\n    -d '{{\"username\":\"alice\",\"email\":\"alice@example.com\",\"password\":\"password123\",\"password_confirm\":\"password123\",\"first_name\":\"Alice\",\"last_name\":\"Smith\"}}'\n"
     );
