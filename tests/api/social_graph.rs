@@ -72,6 +72,12 @@ async fn following_someone_returns_the_follow_and_counts_on_both_sides() {
     assert_eq!(app.profile("bob").await["followers_count"], 1);
     assert_eq!(app.profile("alice").await["following_count"], 1);
     assert_counters_match_edges(&app).await;
+
+    // The follow answers with the username as its owner writes it, whatever case named it.
+    app.register("Carol").await;
+    let reply = follow(&app, &alice, "carol").await;
+    assert_eq!(reply.status, StatusCode::CREATED, "{}", reply.body);
+    assert_eq!(reply.body["following_username"], "Carol");
 }
 
 #[tokio::test]
@@ -328,4 +334,29 @@ async fn pages_that_do_not_exist_are_404_as_in_drf() {
             .status,
         StatusCode::NOT_FOUND
     );
+}
+
+#[tokio::test]
+async fn a_username_guard_that_holds_only_the_id_still_finds_whom_a_follow_names() {
+    use aws_sdk_dynamodb::types::AttributeValue::{N, S};
+    let app = TestApp::spawn().await;
+    let alice = token(&app, "alice").await;
+    let dave = user_id(&app.register("Dave").await);
+    // A guard as it was written before guards kept the username.
+    app.dynamodb
+        .put_item()
+        .table_name(&app.table)
+        .item("PK", S(keys::username_guard_pk("dave")))
+        .item("SK", S(keys::GUARD_SK.to_owned()))
+        .item("entity", S("USERNAME_GUARD".to_owned()))
+        .item("user_id", N(dave.to_string()))
+        .send()
+        .await
+        .expect("put the guard");
+
+    let reply = follow(&app, &alice, "DAVE").await;
+
+    assert_eq!(reply.status, StatusCode::CREATED, "{}", reply.body);
+    assert_eq!(reply.body["following"], dave);
+    assert_eq!(reply.body["following_username"], "Dave");
 }

@@ -3,13 +3,30 @@
 use crate::SocialState;
 use users_shared::contracts::careers;
 use users_shared::http::response::json;
-use users_shared::http::{Call, Outcome};
+use users_shared::http::{Call, Failure, Outcome};
 use users_shared::service::social::{self, Side};
 
+/// The caller's authentication and the read of whom they follow run side by side: a follow
+/// is those two reads and one transaction. A bad body is still answered after the caller is
+/// authenticated (401 before 400), as before.
 pub async fn follow(state: &SocialState, call: Call<'_>) -> Outcome {
-    let caller = call.caller(state).await?;
-    let target = careers::follow_target(&call.body()?)?;
-    let edge = social::follow(&state.store, &caller.user, &target).await?;
+    let target = match call.body() {
+        Ok(fields) => careers::follow_target(&fields).map_err(Failure::from),
+        Err(malformed) => Err(malformed.into()),
+    };
+    let target = match target {
+        Ok(target) => target,
+        Err(failure) => {
+            call.caller(state).await?;
+            return Err(failure);
+        }
+    };
+    let (caller, followed) = tokio::join!(
+        call.caller(state),
+        social::find_target(&state.store, &target)
+    );
+    let caller = caller?;
+    let edge = social::follow(&state.store, &caller.user, &target, followed?).await?;
     Ok(json(201, &careers::follow_edge(&edge)))
 }
 

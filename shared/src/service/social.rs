@@ -4,7 +4,7 @@ use super::profiles::by_username;
 use super::{paging, FollowRefusal, ServiceError};
 use crate::clock::Timestamp;
 pub use crate::domain::FollowSide as Side;
-use crate::domain::{User, UserId, UserSummary};
+use crate::domain::{User, UserId, UserSummary, Username};
 use crate::store::{FollowEdge, FollowOutcome, Store};
 use std::collections::HashSet;
 
@@ -22,32 +22,58 @@ fn refused(refusal: FollowRefusal) -> ServiceError {
     ServiceError::FollowRefused(refusal)
 }
 
-/// `caller` follows the user `target` names.
+/// The user a follow names, as far as the follow needs them: their id and username.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Followed {
+    pub id: UserId,
+    pub username: Username,
+}
+
+/// Finds whom `target` names with one read: the username's guard (which holds the id and the
+/// username), or the user by id. It needs no caller, so a handler runs it beside the caller's
+/// authentication; the follow's transaction checks the user still exists.
+pub async fn find_target(store: &Store, target: &FollowTarget) -> Result<Followed, ServiceError> {
+    let no_such_user = || refused(FollowRefusal::NoSuchUser(target.clone()));
+    let found = match target {
+        FollowTarget::Id(id) => super::profiles::get(store, *id).await,
+        FollowTarget::Username(name) => {
+            let canonical = name.trim().to_ascii_lowercase();
+            if canonical.chars().count() > Username::MAX_LEN {
+                return Err(no_such_user());
+            }
+            match store.username_owner(&canonical).await? {
+                None => return Err(no_such_user()),
+                Some((id, Some(shown))) => {
+                    let username = Username::parse(&shown).map_err(|_| no_such_user())?;
+                    return Ok(Followed { id, username });
+                }
+                // A guard that holds only the id: the user's own item has the username.
+                Some((id, None)) => super::profiles::get(store, id).await,
+            }
+        }
+    };
+    match found {
+        Ok(user) => Ok(Followed {
+            id: user.id,
+            username: user.username.clone(),
+        }),
+        Err(ServiceError::NotFound) => Err(no_such_user()),
+        Err(other) => Err(other),
+    }
+}
+
+/// `caller` follows `followed`, whom `target` named ([`find_target`]).
 pub async fn follow(
     store: &Store,
     caller: &User,
     target: &FollowTarget,
+    followed: Followed,
 ) -> Result<FollowEdge, ServiceError> {
-    let lookup = async {
-        match target {
-            FollowTarget::Id(id) => super::profiles::get(store, *id).await,
-            FollowTarget::Username(name) => by_username(store, name).await,
-        }
-    };
-    // The edge's id is taken while the target is read (one round trip fewer; a refused
-    // follow leaves a gap in the ids, as a failed sign-up does in user ids).
-    let (found, follow_id) = tokio::join!(lookup, store.next_follow_id());
-    let followed = match found {
-        Err(ServiceError::NotFound) => {
-            return Err(refused(FollowRefusal::NoSuchUser(target.clone())))
-        }
-        other => other?,
-    };
     if followed.id == caller.id {
         return Err(refused(FollowRefusal::Yourself));
     }
     let edge = FollowEdge::new(
-        follow_id?,
+        store.next_follow_id().await?,
         (caller.id, &caller.username),
         (followed.id, &followed.username),
         Timestamp::now(),

@@ -79,9 +79,30 @@ fn edge_delete(pk: String, sk: String) -> DeleteBuilder {
         .condition_expression("attribute_exists(PK)")
 }
 
+/// Follow ids are taken from their counter this many at a time, so that most follows need no
+/// round trip for their id. Ids stay unique; the ones a process does not use are a gap.
+pub const FOLLOW_ID_BLOCK: u64 = 50;
+
 impl Store {
     pub async fn next_follow_id(&self) -> Result<u64, StoreError> {
-        self.next_id(keys::FOLLOW_ID_COUNTER_PK).await
+        if let Some(id) = self.take_follow_id() {
+            return Ok(id);
+        }
+        let last = self
+            .advance_counter(keys::FOLLOW_ID_COUNTER_PK, FOLLOW_ID_BLOCK)
+            .await?;
+        let first = last + 1 - FOLLOW_ID_BLOCK;
+        // Another request that refilled at the same time loses the rest of its block: a gap,
+        // never an id given twice.
+        *self.follow_ids.lock().unwrap_or_else(|e| e.into_inner()) = first + 1..last + 1;
+        Ok(first)
+    }
+
+    fn take_follow_id(&self) -> Option<u64> {
+        self.follow_ids
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .next()
     }
 
     /// Writes both edges and raises both counters, unless the follow exists or a user is gone.

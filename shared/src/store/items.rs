@@ -454,6 +454,10 @@ pub struct GuardItem {
     pub sk: String,
     pub entity: String,
     pub user_id: u64,
+    /// A username guard's username as its owner writes it, so that a lookup by username
+    /// needs no second read for it (a follow); absent on other guards.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub username: Option<String>,
 }
 
 impl GuardItem {
@@ -463,12 +467,17 @@ impl GuardItem {
             sk: keys::GUARD_SK.to_owned(),
             entity: entity.to_owned(),
             user_id: user_id.get(),
+            username: None,
         }
     }
 
-    pub fn username(canonical_username: &str, user_id: UserId) -> Self {
-        let pk = keys::username_guard_pk(canonical_username);
-        Self::new(pk, ENTITY_USERNAME_GUARD, user_id)
+    /// The guard of `username` (kept under its lower-case form).
+    pub fn username(username: &str, user_id: UserId) -> Self {
+        let pk = keys::username_guard_pk(&username.to_ascii_lowercase());
+        Self {
+            username: Some(username.to_owned()),
+            ..Self::new(pk, ENTITY_USERNAME_GUARD, user_id)
+        }
     }
 
     pub fn email(canonical_email: &str, user_id: UserId) -> Self {
@@ -1205,12 +1214,13 @@ mod tests {
     #[test]
     fn guard_item_shapes_are_pinned() {
         let item: Item =
-            serde_dynamo::to_item(GuardItem::username("alice", UserId::new(7))).unwrap();
+            serde_dynamo::to_item(GuardItem::username("Alice", UserId::new(7))).unwrap();
         let expected = attributes([
             ("PK", s("USERNAME#alice")),
             ("SK", s("GUARD")),
             ("entity", s("USERNAME_GUARD")),
             ("user_id", n(7)),
+            ("username", s("Alice")),
         ]);
         assert_eq!(item, expected);
 
@@ -1218,6 +1228,7 @@ mod tests {
             serde_dynamo::to_item(GuardItem::email("a@example.com", UserId::new(7))).unwrap();
         assert_eq!(item["PK"], s("EMAIL#a@example.com"));
         assert_eq!(item["entity"], s("EMAIL_GUARD"));
+        assert!(!item.contains_key("username"));
     }
 
     #[test]

@@ -162,6 +162,8 @@ pub struct Store {
     client: aws_sdk_dynamodb::Client,
     table: Arc<str>,
     sealing_key: Option<crate::auth::sealing::SealingKey>,
+    /// Follow ids this process has taken from the counter and not used yet.
+    follow_ids: Arc<std::sync::Mutex<std::ops::Range<u64>>>,
 }
 
 impl std::fmt::Debug for Store {
@@ -176,6 +178,7 @@ impl Store {
             client,
             table: table.into(),
             sealing_key: None,
+            follow_ids: Arc::default(),
         }
     }
 

@@ -120,7 +120,11 @@ impl Store {
     }
 
     /// Adds `count` to an id counter; its new value (the last id taken).
-    async fn advance_counter(&self, counter_pk: &str, count: u64) -> Result<u64, StoreError> {
+    pub(super) async fn advance_counter(
+        &self,
+        counter_pk: &str,
+        count: u64,
+    ) -> Result<u64, StoreError> {
         let increment = self
             .update_item(key(counter_pk.to_owned(), keys::COUNTER_SK.to_owned()))
             .update_expression("ADD #value :one SET #entity = :entity")
@@ -196,7 +200,7 @@ impl Store {
         let mut transaction = self.transaction();
         transaction.put_new(Part::Other, &item)?.put_new(
             Part::Unique(Guarded::Username),
-            &GuardItem::username(&item.username_lower, id),
+            &GuardItem::username(&item.username, id),
         )?;
         if !item.email_lower.is_empty() {
             transaction.put_new(
@@ -358,6 +362,22 @@ impl Store {
             .get(key(keys::user_pk(id), keys::PROFILE_SK.to_owned()))
             .await?;
         Ok(item.map(serde_dynamo::from_item).transpose()?)
+    }
+
+    /// Who holds a username (canonical form), and the username as they write it where the
+    /// guard keeps it (guards written before it did hold only the id).
+    pub async fn username_owner(
+        &self,
+        canonical_username: &str,
+    ) -> Result<Option<(UserId, Option<String>)>, StoreError> {
+        let item = self
+            .get(key(
+                keys::username_guard_pk(canonical_username),
+                keys::GUARD_SK.to_owned(),
+            ))
+            .await?;
+        let guard: Option<GuardItem> = item.map(serde_dynamo::from_item).transpose()?;
+        Ok(guard.map(|g| (UserId::new(g.user_id), g.username)))
     }
 
     async fn guard_owner(&self, pk: String) -> Result<Option<UserId>, StoreError> {
