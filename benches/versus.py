@@ -4,6 +4,7 @@ and, given PEER_URL, against the original careers service, route by route, with 
 
     versus.py seed BASE COUNT PREFIX OUT      sign COUNT users up and in; OUT.lua and OUT.json
     versus.py proxy PORT UPSTREAM_PORT        a DynamoDB proxy that counts each call
+    versus.py count                           DynamoDB calls per request, through the counting instance
     versus.py run                             the runs and the table (settings from the environment)
 
 Per route: requests/s, p50 and p99 (wrk, closed loop), CPU ms per request of the API process
@@ -129,15 +130,19 @@ def proxy(port, upstream_port):
                 body = json.dumps(request).encode()
             headers = {k: v for k, v in self.headers.items() if k.lower() not in ("content-length", "connection")}
             headers["Content-Length"] = str(len(body))
-            if getattr(local, "upstream", None) is None:
-                local.upstream = http.client.HTTPConnection("127.0.0.1", upstream_port, timeout=30)
-            try:
-                local.upstream.request("POST", self.path, body=body, headers=headers)
-                response = local.upstream.getresponse()
-                payload = response.read()
-            except Exception:
-                local.upstream = None
-                raise
+            for attempt in (1, 2):  # once more on a fresh connection if DynamoDB Local closed it
+                if getattr(local, "upstream", None) is None:
+                    local.upstream = http.client.HTTPConnection("127.0.0.1", upstream_port, timeout=30)
+                try:
+                    local.upstream.request("POST", self.path, body=body, headers=headers)
+                    response = local.upstream.getresponse()
+                    payload = response.read()
+                    break
+                except (http.client.HTTPException, OSError):
+                    local.upstream.close()
+                    local.upstream = None
+                    if attempt == 2:
+                        raise
             capacity = 0.0
             try:
                 consumed = json.loads(payload).get("ConsumedCapacity")
@@ -277,11 +282,8 @@ def run():
     routes = os.environ.get("VERSUS_ROUTES", " ".join(ROUTES)).split()
     samples = int(os.environ.get("VERSUS_COUNT_SAMPLES", "30"))
     out = os.environ["VERSUS_OUT"]
-    this_users = json.load(open(out + "/this.json"))
 
-    trips = {}
-    if os.environ.get("VERSUS_COUNT_URL"):
-        trips = count_calls(os.environ["VERSUS_COUNT_URL"], os.environ["VERSUS_PROXY_URL"], this_users, samples)
+    trips = json.load(open(out + "/trips.json")) if os.path.exists(out + "/trips.json") else {}
 
     idle = float(os.environ.get("VERSUS_IDLE_SECONDS", "5"))
     a0, d0 = cpu_seconds(api_pids), cpu_seconds(db_pids)
@@ -337,6 +339,12 @@ if __name__ == "__main__":
         seed(sys.argv[2], int(sys.argv[3]), sys.argv[4], sys.argv[5])
     elif command == "proxy":
         proxy(int(sys.argv[2]), int(sys.argv[3]))
+    elif command == "count":
+        out = os.environ["VERSUS_OUT"]
+        trips = count_calls(os.environ["VERSUS_COUNT_URL"], os.environ["VERSUS_PROXY_URL"],
+                            json.load(open(out + "/this.json")), int(os.environ.get("VERSUS_COUNT_SAMPLES", "30")))
+        with open(out + "/trips.json", "w") as f:
+            json.dump(trips, f)
     elif command == "run":
         run()
     else:

@@ -56,21 +56,27 @@ if [ -z "${VERSUS_API_URL:-}" ]; then
   export VERSUS_API_URL="http://127.0.0.1:$port" VERSUS_API_PID="$!"
   wait_port "$port"
 fi
-# The counting instance: the same binary and table, its DynamoDB calls through the proxy.
-python3 benches/versus.py proxy "$proxy_port" "$DYNAMODB_PORT" &
-pids+=($!)
-wait_port "$proxy_port"
-AWS_ENDPOINT_URL_DYNAMODB="http://127.0.0.1:$proxy_port" PORT="$count_port" \
-  "$target/release/local-api" > "$out/count-api.log" 2>&1 &
-pids+=($!)
-wait_port "$count_port"
-
 prefix="v$(date +%s | tail -c 6)"
 python3 benches/versus.py seed "$VERSUS_API_URL" "${VERSUS_USERS:-200}" "$prefix" "$out/this"
 if [ -n "${PEER_URL:-}" ]; then
   python3 benches/versus.py seed "$PEER_URL" "${VERSUS_USERS:-200}" "$prefix" "$out/peer"
 fi
+
+# The counting instance: the same binary and table, its DynamoDB calls through the proxy;
+# stopped again before the timed runs.
+python3 benches/versus.py proxy "$proxy_port" "$DYNAMODB_PORT" &
+proxy_pid=$!
+pids+=($proxy_pid)
+wait_port "$proxy_port"
+AWS_ENDPOINT_URL_DYNAMODB="http://127.0.0.1:$proxy_port" PORT="$count_port" \
+  "$target/release/local-api" > "$out/count-api.log" 2>&1 &
+count_pid=$!
+pids+=($count_pid)
+wait_port "$count_port"
+VERSUS_COUNT_URL="http://127.0.0.1:$count_port" VERSUS_PROXY_URL="http://127.0.0.1:$proxy_port" \
+  python3 benches/versus.py count
+kill "$count_pid" "$proxy_pid"; wait "$count_pid" "$proxy_pid" 2>/dev/null || true
+
 export VERSUS_API_PIDS="$VERSUS_API_PID" VERSUS_DB_PIDS="$(cat "$run_dir/dynamodb.pid")"
-export VERSUS_COUNT_URL="http://127.0.0.1:$count_port" VERSUS_PROXY_URL="http://127.0.0.1:$proxy_port"
 python3 benches/versus.py run | tee "$out/table.md"
 echo "raw numbers: $out/results.json" >&2
