@@ -2,7 +2,7 @@
 # The careers routes under load, side by side with the original careers service (Django, DRF,
 # simplejwt; how to run it: benches/RESULTS.md, "Running the original service"):
 #
-#   PEER_URL=http://127.0.0.1:8190 PEER_PIDS="$(cat gunicorn.pid)" benches/versus.sh
+#   PEER_URL=http://127.0.0.1:8190 PEER_PIDS="$(cat "$PEER/gunicorn.pid")" benches/versus.sh
 #
 # Builds and starts the local API (release build) over DynamoDB Local, signs 200 users up and
 # in through the careers contract on each service (each from its own loopback address: the
@@ -33,6 +33,11 @@ cleanup() {
   if [ -n "$started_stack" ]; then bash scripts/stack.sh stop; fi
 }
 trap cleanup EXIT
+port_free() { ! (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
+for p in "$port" "$count_port" "$proxy_port"; do
+  # Never measure (or load) a server this script did not start.
+  port_free "$p" || { echo "port $p is in use by another program; set VERSUS_PORT" >&2; exit 1; }
+done
 wait_port() {
   for _ in $(seq 1 150); do (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null && return 0; sleep 0.2; done
   echo "nothing answers on port $1" >&2; return 1

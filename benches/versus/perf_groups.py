@@ -14,16 +14,18 @@ from collections import defaultdict
 
 GROUPS = [  # first match wins; matched against the demangled symbol
     ("argon2 (password hash)", r"argon2|blake2|Blake2"),
-    ("JWT: Ed25519 verify/sign (ring)", r"x25519|ed25519|Ed25519|sha512|ge_|fe_|scalar|jsonwebtoken|limbs_|bn_"),
-    ("SigV4 signing (aws_sigv4, SHA-256, HMAC)", r"aws_sigv4|sha256|Sha256|hmac|Hmac|sha2::|ring::digest|ring_core_0_\S*sha"),
-    ("JSON (serde_json, smithy json)", r"serde_json|aws_smithy_json|serde::|serde_core|itoa|ryu|json"),
-    ("DynamoDB SDK (smithy runtime, ser/de, retries, interceptors)", r"aws_sdk_dynamodb|aws_smithy|aws_runtime|aws_types|aws_config|aws_credential"),
-    ("HTTP (hyper, h2, http)", r"hyper|\bh2::|http::|httparse|http_body|lambda_http|tower"),
-    ("tracing / logging", r"tracing|log::|fmt::|core::fmt|Formatter|write_fmt|chrono|time::"),
-    ("tokio runtime", r"tokio|mio|parking_lot|futures"),
-    ("allocation, memcpy (libc)", r"malloc|free|realloc|calloc|memcpy|memmove|memset|memcmp|_int_|cfree|alloc::|RawVec|drop_in_place|clone"),
-    ("kernel (syscalls, loopback TCP, scheduling)", r"^\[k\]"),
-    ("service code (users_shared, functions, tools)", r"users_shared|users_tools|_function::|careers|store::|domain::"),
+    ("kernel: memory (page faults, unmapping)", r"^\[k\] .*(page|pte|folio|memcg|unmap|mas_|lru|rmap|zap|alloc|vma|mmap|spin_lock\b|list_del|charge|tlb|anon|pmd)"),
+    ("kernel: scheduling, syscalls, loopback TCP", r"^\[k\]"),
+    ("JWT: Ed25519 verify/sign (aws-lc)", r"edwards25519|x25519|ed25519|Ed25519|sha512|jsonwebtoken|bignum_"),
+    ("SigV4 signing (aws_sigv4, SHA-256, HMAC)", r"aws_sigv4|sigv4|sha256|Sha256|hmac|Hmac|sha2::"),
+    ("JSON (smithy json, serde, serde_dynamo)", r"serde_json|aws_smithy_json|serde_dynamo|protocol_serde|serde::|serde_core|itoa|ryu|json|Deserialize|Serialize"),
+    ("DynamoDB SDK (smithy orchestrator, config bag, interceptors, endpoint)", r"aws_sdk_dynamodb|aws_smithy|aws_runtime|aws_types|aws_config|aws_credential|TypeErasedBox"),
+    ("HTTP (hyper server and client, http)", r"hyper|\bh2::|\bhttp::|httparse|http_body|lambda_http|tower"),
+    ("tokio runtime, futures", r"tokio|mio|parking_lot|futures"),
+    ("tracing, formatting", r"tracing|\blog::|core::fmt|Formatter|write_fmt|format_inner|chrono"),
+    ("allocation, memcpy (glibc)", r"malloc|free|realloc|calloc|memcpy|memmove|memset|memcmp|_int_|unlink_chunk|tcache|alloc::|RawVec|drop_in_place|clone"),
+    ("hashing (SipHash maps)", r"sip::|hash_one|hashbrown"),
+    ("service code (users_shared, functions, tools)", r"users_shared|users_tools|_function::"),
 ]
 
 rows = []
