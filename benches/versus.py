@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""The helper of benches/versus.sh: the same careers workload against this service's local API
+"""What benches/versus.sh runs: the same careers workload against this service's local API
 and, given PEER_URL, against the original careers service, route by route, with wrk.
 
     versus.py seed BASE COUNT PREFIX OUT      sign COUNT users up and in; OUT.lua and OUT.json
