@@ -2,7 +2,8 @@
 //! tokio's blocking pool so a hash never stalls the executor.
 
 use crate::domain::Password;
-use argon2::{Algorithm, Argon2, Params, PasswordHasher as _, PasswordVerifier as _, Version};
+use argon2::password_hash::phc::{Output, ParamsString, Salt};
+use argon2::{Algorithm, Argon2, Block, Params, PasswordHash, Version};
 
 const MEMORY_KIB: u32 = 19 * 1024;
 const ITERATIONS: u32 = 2;
@@ -45,21 +46,102 @@ pub enum PasswordError {
     Join(#[from] tokio::task::JoinError),
 }
 
-fn hasher() -> Result<Argon2<'static>, PasswordError> {
-    let params = Params::new(MEMORY_KIB, ITERATIONS, PARALLELISM, None)
-        .map_err(|e| PasswordError::Argon2(e.to_string()))?;
-    Ok(Argon2::new(Algorithm::Argon2id, Version::V0x13, params))
+fn argon2_error(error: impl std::fmt::Display) -> PasswordError {
+    PasswordError::Argon2(error.to_string())
+}
+
+fn params() -> Result<Params, PasswordError> {
+    Params::new(MEMORY_KIB, ITERATIONS, PARALLELISM, None).map_err(argon2_error)
+}
+
+/// argon2's memory (19 MiB), kept between hashes: a fresh buffer for each hash costs about a
+/// third of the hash's CPU in page faults and zeroing (`benches/argon2-buffer`). At most
+/// [`KEPT_BUFFERS`] are kept (a Lambda hashes one password at a time); a hash that finds none
+/// free, or needs another size (an imported hash's parameters), takes a buffer of its own.
+static BUFFERS: std::sync::Mutex<Vec<Vec<Block>>> = std::sync::Mutex::new(Vec::new());
+const KEPT_BUFFERS: usize = 2;
+
+fn with_memory<T>(blocks: usize, work: impl FnOnce(&mut [Block]) -> T) -> T {
+    let kept = BUFFERS
+        .lock()
+        .unwrap_or_else(|e| e.into_inner())
+        .pop()
+        .filter(|buffer| buffer.len() == blocks);
+    let mut buffer = kept.unwrap_or_else(|| vec![Block::default(); blocks]);
+    let result = work(&mut buffer);
+    if blocks == params().map_or(0, |p| p.block_count()) {
+        let mut kept = BUFFERS.lock().unwrap_or_else(|e| e.into_inner());
+        if kept.len() < KEPT_BUFFERS {
+            kept.push(buffer);
+        }
+    }
+    result
+}
+
+/// The argon2 output of `password` with `salt` under `hasher`, into `out`.
+fn compute(
+    hasher: &Argon2<'_>,
+    blocks: usize,
+    password: &[u8],
+    salt: &[u8],
+    out: &mut [u8],
+) -> Result<(), PasswordError> {
+    with_memory(blocks, |memory| {
+        hasher.hash_password_into_with_memory(password, salt, out, memory)
+    })
+    .map_err(argon2_error)
 }
 
 /// The PHC string of a new hash with a fresh random salt.
 pub async fn hash(password: Password) -> Result<String, PasswordError> {
     tokio::task::spawn_blocking(move || {
-        let hash = hasher()?
-            .hash_password(password.expose().as_bytes())
-            .map_err(|e| PasswordError::Argon2(e.to_string()))?;
-        Ok(hash.to_string())
+        let params = params()?;
+        let mut salt = [0u8; 16];
+        aws_lc_rs::rand::fill(&mut salt).map_err(|_| argon2_error("no random salt"))?;
+        let mut out = [0u8; Params::DEFAULT_OUTPUT_LEN];
+        let hasher = Argon2::new(Algorithm::Argon2id, Version::V0x13, params.clone());
+        compute(
+            &hasher,
+            params.block_count(),
+            password.expose().as_bytes(),
+            &salt,
+            &mut out,
+        )?;
+        let phc = PasswordHash {
+            algorithm: Algorithm::Argon2id.ident(),
+            version: Some(Version::V0x13.into()),
+            params: ParamsString::try_from(&params).map_err(argon2_error)?,
+            salt: Some(Salt::new(&salt).map_err(argon2_error)?),
+            hash: Some(Output::new(&out).map_err(argon2_error)?),
+        };
+        Ok(phc.to_string())
     })
     .await?
+}
+
+/// Whether `password` gives the hash `phc` holds, under the algorithm, version and parameters
+/// it names; the comparison takes the same time wherever the outputs differ.
+fn matches(password: &[u8], phc: &str) -> Result<bool, PasswordError> {
+    let parsed = PasswordHash::new(phc).map_err(argon2_error)?;
+    let algorithm = Algorithm::try_from(parsed.algorithm.as_str()).map_err(argon2_error)?;
+    let version = match parsed.version {
+        Some(version) => Version::try_from(version).map_err(argon2_error)?,
+        None => Version::default(),
+    };
+    let params = Params::try_from(&parsed).map_err(argon2_error)?;
+    let (Some(salt), Some(expected)) = (&parsed.salt, &parsed.hash) else {
+        return Ok(false);
+    };
+    let mut out = vec![0u8; expected.len()];
+    let hasher = Argon2::new(algorithm, version, params.clone());
+    compute(
+        &hasher,
+        params.block_count(),
+        password,
+        salt.as_ref(),
+        &mut out,
+    )?;
+    Ok(Output::new(&out).map_err(argon2_error)? == *expected)
 }
 
 /// Whether `password` matches `stored`; with no stored hash (unknown user) the dummy hash is
@@ -68,10 +150,9 @@ pub async fn verify(password: Password, stored: Option<String>) -> Result<bool, 
     tokio::task::spawn_blocking(move || {
         let known = stored.is_some();
         let phc = stored.unwrap_or_else(|| DUMMY_HASH.to_owned());
-        let matches = hasher()?
-            .verify_password(password.expose().as_bytes(), phc.as_str())
-            .is_ok();
-        Ok(known && matches)
+        // An unusable or malformed stored hash matches no password.
+        let matched = matches(password.expose().as_bytes(), &phc).unwrap_or(false);
+        Ok(known && matched)
     })
     .await?
 }
@@ -79,6 +160,7 @@ pub async fn verify(password: Password, stored: Option<String>) -> Result<bool, 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use argon2::PasswordHasher as _;
 
     fn pw(text: &str) -> Password {
         Password::parse_new(text).unwrap()
@@ -88,6 +170,18 @@ mod tests {
     async fn hashes_with_argon2id_and_the_owasp_parameters() {
         let phc = hash(pw("correct horse")).await.unwrap();
         assert!(phc.starts_with("$argon2id$v=19$m=19456,t=2,p=1$"), "{phc}");
+    }
+
+    #[tokio::test]
+    async fn a_hash_is_one_the_argon2_crate_itself_verifies() {
+        use argon2::PasswordVerifier as _;
+        let phc = hash(pw("correct horse")).await.unwrap();
+        let parsed = PasswordHash::new(&phc).unwrap();
+        let argon2 = Argon2::default();
+        assert!(argon2.verify_password(b"correct horse", &parsed).is_ok());
+        assert!(argon2.verify_password(b"wrong horse!", &parsed).is_err());
+        // And `verify` takes it, of course.
+        assert!(verify(pw("correct horse"), Some(phc)).await.unwrap());
     }
 
     #[tokio::test]
