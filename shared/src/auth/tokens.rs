@@ -8,6 +8,7 @@ use crate::domain::UserId;
 use base64::Engine as _;
 use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey, Header, Validation};
 use serde::{Deserialize, Serialize};
+use std::collections::HashMap;
 
 /// Lifetime of an access token.
 pub const ACCESS_TOKEN_SECONDS: i64 = 60 * 60;
@@ -41,7 +42,14 @@ pub struct TokenVerifier {
     validation: Validation,
     jwks: String,
     key_id: String,
+    /// Tokens whose signature was checked lately (by their SHA-256) and their claims: a client
+    /// that sends the same token again is not checked again, only its expiry is. At most
+    /// [`VERIFIED_KEPT`]; when full it starts over.
+    verified: std::sync::Mutex<HashMap<[u8; 32], AccessClaims>>,
 }
+
+/// How many verified tokens a process remembers.
+const VERIFIED_KEPT: usize = 1024;
 
 impl std::fmt::Debug for TokenVerifier {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -96,11 +104,45 @@ impl TokenVerifier {
             validation,
             jwks,
             key_id,
+            verified: std::sync::Mutex::default(),
         })
     }
 
     /// The claims of a genuine, unexpired access token of this service.
     pub fn verify(&self, token: &str) -> Result<AccessClaims, TokenError> {
+        let digest: [u8; 32] =
+            aws_lc_rs::digest::digest(&aws_lc_rs::digest::SHA256, token.as_bytes())
+                .as_ref()
+                .try_into()
+                .expect("SHA-256 is 32 bytes");
+        let now = jsonwebtoken::get_current_timestamp();
+        let remembered = self.remembered().get(&digest).cloned();
+        if let Some(claims) = remembered {
+            if self.unexpired(&claims, now) {
+                return Ok(claims);
+            }
+            return Err(TokenError::Invalid("ExpiredSignature".to_owned()));
+        }
+        let claims = self.check(token)?;
+        let mut remembered = self.remembered();
+        if remembered.len() >= VERIFIED_KEPT {
+            remembered.clear();
+        }
+        remembered.insert(digest, claims.clone());
+        Ok(claims)
+    }
+
+    fn remembered(&self) -> std::sync::MutexGuard<'_, HashMap<[u8; 32], AccessClaims>> {
+        self.verified.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// Whether `claims` are still valid at `now` (seconds), with the same leeway as a full check.
+    fn unexpired(&self, claims: &AccessClaims, now: u64) -> bool {
+        u64::try_from(claims.exp).is_ok_and(|exp| exp.saturating_add(self.validation.leeway) >= now)
+    }
+
+    /// The full check: header, signature, issuer, expiry, token type.
+    fn check(&self, token: &str) -> Result<AccessClaims, TokenError> {
         let header =
             jsonwebtoken::decode_header(token).map_err(|e| TokenError::Invalid(e.to_string()))?;
         if header.alg != Algorithm::EdDSA || header.kid.as_deref() != Some(self.key_id.as_str()) {
@@ -220,6 +262,32 @@ mod tests {
             ("5", "sid", 2)
         );
         assert_eq!(claims.exp - claims.iat, 3600);
+    }
+
+    #[test]
+    fn a_token_seen_before_is_answered_from_memory_until_it_expires() {
+        let (signer, verifier) = pair();
+        let token = fresh_token(&signer);
+        let first = verifier.verify(&token).unwrap();
+        assert_eq!(verifier.remembered().len(), 1);
+        assert_eq!(verifier.verify(&token).unwrap(), first);
+
+        // Once its expiry (and the leeway) has passed, the remembered token is refused too.
+        let digest: [u8; 32] =
+            aws_lc_rs::digest::digest(&aws_lc_rs::digest::SHA256, token.as_bytes())
+                .as_ref()
+                .try_into()
+                .unwrap();
+        let now = jsonwebtoken::get_current_timestamp() as i64;
+        verifier.remembered().get_mut(&digest).unwrap().exp = now - 6;
+        assert!(verifier.verify(&token).is_err());
+        verifier.remembered().get_mut(&digest).unwrap().exp = now - 4;
+        assert!(verifier.verify(&token).is_ok());
+
+        // A tampered token is never taken for a remembered one.
+        let mut tampered = token.clone();
+        tampered.pop();
+        assert!(verifier.verify(&tampered).is_err());
     }
 
     #[test]
