@@ -68,7 +68,10 @@ fn env_or(name: &str, default: &str) -> String {
         .unwrap_or_else(|| default.to_owned())
 }
 
-#[tokio::main]
+/// One thread, as each Lambda instance runs its handler (`users_shared::lambda::run`): the
+/// handlers' CPU is measured as in AWS, without wake-ups between worker threads (argon2 still
+/// runs on tokio's blocking pool).
+#[tokio::main(flavor = "current_thread")]
 async fn main() -> Result<(), Error> {
     users_shared::process::init();
     let local_dir = PathBuf::from(env_or("USERS_LOCAL_DIR", ".local"));
