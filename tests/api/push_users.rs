@@ -263,3 +263,24 @@ async fn the_status_reason_header_is_spelled_as_the_push_client_looks_it_up() {
         "{raw}"
     );
 }
+
+#[tokio::test]
+async fn a_username_freed_by_a_deletion_and_taken_anew_shows_its_new_owner() {
+    let app = TestApp::spawn().await;
+    let push = app.push_client("push").await;
+    let first = user_id(&app.register("alice").await);
+    // Looked up once: the process remembers whose the username was.
+    assert_eq!(app.profile("alice").await["id"], first);
+
+    let deleted = push.delete(&format!("/user/{first}")).await;
+    deleted.assert_answer(StatusCode::OK, json!({"result": true}));
+    assert_eq!(
+        app.get("/careers/users/alice/", None).await.status,
+        StatusCode::NOT_FOUND
+    );
+    let second = user_id(&app.register("alice").await);
+
+    assert_ne!(second, first);
+    assert_eq!(app.profile("ALICE").await["id"], second);
+    assert_eq!(app.profile("alice").await["id"], second);
+}

@@ -69,6 +69,12 @@ async fn each_route_makes_the_calls_its_access_pattern_allows() {
             calls(&[("GetItem", 2)]),
         ),
         (
+            // The username is remembered: its user is read by id (and checked to still hold it).
+            "users GET /careers/users/bob/ again",
+            request(Method::GET, "/careers/users/bob/", &[], None),
+            calls(&[("GetItem", 1)]),
+        ),
+        (
             "users GET /user/{id} (push)",
             request(Method::GET, &format!("/user/{alice_id}"), &push, None),
             calls(&[("GetItem", 2)]),

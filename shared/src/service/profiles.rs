@@ -65,11 +65,24 @@ pub async fn by_username(store: &Store, username: &str) -> Result<User, ServiceE
     if username.trim().chars().count() > crate::domain::Username::MAX_LEN {
         return Err(ServiceError::NotFound);
     }
+    let canonical = username.trim().to_ascii_lowercase();
+    // A username found before is read by its id alone, and only believed if the user read
+    // still has that username (one whose user is gone, or taken anew, is looked up again).
+    if let Some(id) = store.remembered_username(&canonical) {
+        if let Some(user) = store.get_user(id).await? {
+            if user.username.as_str().eq_ignore_ascii_case(&canonical) {
+                return Ok(user);
+            }
+        }
+        store.forget_username(&canonical);
+    }
     let id = store
-        .user_id_by_username(&username.trim().to_ascii_lowercase())
+        .user_id_by_username(&canonical)
         .await?
         .ok_or(ServiceError::NotFound)?;
-    get(store, id).await
+    let user = get(store, id).await?;
+    store.remember_username(canonical, id);
+    Ok(user)
 }
 
 /// Applies the changes; a new e-mail must be free (in any letter case). The user's e-mail

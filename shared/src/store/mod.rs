@@ -164,7 +164,12 @@ pub struct Store {
     sealing_key: Option<crate::auth::sealing::SealingKey>,
     /// Follow ids this process has taken from the counter and not used yet.
     follow_ids: Arc<std::sync::Mutex<std::ops::Range<u64>>>,
+    /// Usernames (canonical form) this process has looked up, and whose they were.
+    usernames: Arc<std::sync::Mutex<std::collections::HashMap<String, crate::domain::UserId>>>,
 }
+
+/// How many usernames a process remembers; when full it starts over.
+const USERNAMES_KEPT: usize = 4096;
 
 impl std::fmt::Debug for Store {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -179,7 +184,32 @@ impl Store {
             table: table.into(),
             sealing_key: None,
             follow_ids: Arc::default(),
+            usernames: Arc::default(),
         }
+    }
+
+    fn usernames(
+        &self,
+    ) -> std::sync::MutexGuard<'_, std::collections::HashMap<String, crate::domain::UserId>> {
+        self.usernames.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// The user a username (canonical form) was found to belong to before, if remembered: a
+    /// hint to check, never an answer (usernames are freed when users are deleted).
+    pub fn remembered_username(&self, canonical: &str) -> Option<crate::domain::UserId> {
+        self.usernames().get(canonical).copied()
+    }
+
+    pub fn remember_username(&self, canonical: String, id: crate::domain::UserId) {
+        let mut usernames = self.usernames();
+        if usernames.len() >= USERNAMES_KEPT {
+            usernames.clear();
+        }
+        usernames.insert(canonical, id);
+    }
+
+    pub fn forget_username(&self, canonical: &str) {
+        self.usernames().remove(canonical);
     }
 
     /// The same store, with the key that seals app secrets (`APP_SECRET_KEY`).
