@@ -16,8 +16,9 @@ fn calls(pairs: &[(&str, u64)]) -> BTreeMap<String, u64> {
 async fn each_route_makes_the_calls_its_access_pattern_allows() {
     let app = TestApp::spawn().await;
     let alice = app.register("alice").await;
-    app.register("bob").await;
+    let bob = app.register("bob").await;
     app.register("carol").await;
+    let bob_bearer = format!("Bearer {}", bob["access"].as_str().unwrap());
     let alice_id = user_id(&alice);
     let bearer = format!("Bearer {}", alice["access"].as_str().unwrap());
     let auth = [("authorization", bearer.as_str())];
@@ -73,6 +74,24 @@ async fn each_route_makes_the_calls_its_access_pattern_allows() {
             "users GET /careers/users/bob/ again",
             request(Method::GET, "/careers/users/bob/", &[], None),
             calls(&[("GetItem", 1)]),
+        ),
+        (
+            // The caller's session and the user count (one BatchGetItem each) beside the index
+            // page; bob follows nobody, so nothing is read for "is_following".
+            "users GET /careers/users/?batch_size=10 (a caller who follows nobody)",
+            request(
+                Method::GET,
+                "/careers/users/?batch_size=10",
+                &[("authorization", bob_bearer.as_str())],
+                None,
+            ),
+            calls(&[("BatchGetItem", 2), ("Query", 1)]),
+        ),
+        (
+            // alice follows carol: which of the page she follows is one more BatchGetItem.
+            "users GET /careers/users/?batch_size=10 (a caller who follows someone)",
+            request(Method::GET, "/careers/users/?batch_size=10", &auth, None),
+            calls(&[("BatchGetItem", 3), ("Query", 1)]),
         ),
         (
             "users GET /user/{id} (push)",

@@ -14,20 +14,30 @@ pub async fn me(state: &UsersState, call: Call<'_>) -> Outcome {
 
 /// Filtered lists (search, names) examine at most the configured number of index entries and
 /// count against a per-address limit; plain lists read about a page and are not limited.
+/// The page is read while the caller's token is checked; a bad query is answered after the
+/// token (401 before 400), as before.
 pub async fn list(state: &UsersState, call: Call<'_>) -> Outcome {
-    let caller = call.caller_if_token(state).await?;
-    let (query, batch_size, batch_number) = careers::list_query(&call.query())?;
-    if query.is_filtered() {
-        limits::check(
-            &state.store,
-            limits::DIRECTORY_SEARCH_PER_ADDRESS,
-            &call.client_address(),
-            Timestamp::now(),
-        )
-        .await?;
-    }
-    let listing =
-        directory::list_with_cap(&state.store, caller, &query, state.directory_scan_cap).await?;
+    let (query, batch_size, batch_number) = match careers::list_query(&call.query()) {
+        Ok(parsed) => parsed,
+        Err(invalid) => {
+            call.caller_if_token(state).await?;
+            return Err(invalid.into());
+        }
+    };
+    let page = async {
+        if query.is_filtered() {
+            limits::check(
+                &state.store,
+                limits::DIRECTORY_SEARCH_PER_ADDRESS,
+                &call.client_address(),
+                Timestamp::now(),
+            )
+            .await?;
+        }
+        directory::read_page(&state.store, &query, state.directory_scan_cap).await
+    };
+    let (caller, page) = tokio::join!(call.caller_if_token(state), page);
+    let listing = directory::mark_followed(&state.store, caller?, page?).await?;
     Ok(json(
         200,
         &careers::listing(&listing, batch_size, batch_number),

@@ -72,11 +72,11 @@ impl<'a> Call<'a> {
         sessions::authenticate(&sessions.store, &sessions.verifier, self.bearer()).await
     }
 
-    /// The caller's id if the request carries a bearer token, which must then be valid.
+    /// The caller if the request carries a bearer token, which must then be valid.
     pub async fn caller_if_token(
         &self,
         sessions: &Sessions,
-    ) -> Result<Option<UserId>, ServiceError> {
+    ) -> Result<Option<sessions::Viewer>, ServiceError> {
         sessions::caller_if_token(&sessions.store, &sessions.verifier, self.bearer()).await
     }
 

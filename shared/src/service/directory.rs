@@ -1,6 +1,6 @@
 //! Listing and searching users.
 
-use super::social::following_set;
+use super::social::{following_set, Viewer};
 use super::ServiceError;
 use crate::domain::{UserId, UserSummary};
 use crate::store::{directory_key_fits, DirectoryKey, DirectoryOrder, FilteredRead, Store};
@@ -119,21 +119,40 @@ fn lowered(value: &Option<String>) -> Option<String> {
 /// A page of users with the default scan cap: see [`list_with_cap`].
 pub async fn list(
     store: &Store,
-    caller: Option<UserId>,
+    caller: Option<Viewer>,
     query: &ListQuery,
 ) -> Result<Listing, ServiceError> {
     list_with_cap(store, caller, query, SCAN_CAP).await
 }
 
-/// A page of users. Without filters it reads about a page of one index and the exact user
-/// count. With filters it examines at most `cap` index entries, from the start or after the
-/// query's cursor, and says where to continue when it stopped before the end of the index.
+/// A page of users: [`read_page`], then [`mark_followed`] for `caller`.
 pub async fn list_with_cap(
     store: &Store,
-    caller: Option<UserId>,
+    caller: Option<Viewer>,
     query: &ListQuery,
     cap: usize,
 ) -> Result<Listing, ServiceError> {
+    let page = read_page(store, query, cap).await?;
+    mark_followed(store, caller, page).await
+}
+
+/// A page of users as the index gives it, before anyone's follows are looked at: it needs no
+/// caller, so a handler reads it while the caller is authenticated.
+#[derive(Debug)]
+pub struct UsersPage {
+    users: Vec<UserSummary>,
+    total: u64,
+    next: Option<Option<String>>,
+}
+
+/// Without filters it reads about a page of one index and, beside it, the exact user count.
+/// With filters it examines at most `cap` index entries, from the start or after the query's
+/// cursor, and says where to continue when it stopped before the end of the index.
+pub async fn read_page(
+    store: &Store,
+    query: &ListQuery,
+    cap: usize,
+) -> Result<UsersPage, ServiceError> {
     let (search, first, last) = (
         lowered(&query.search),
         lowered(&query.first_name),
@@ -143,54 +162,68 @@ pub async fn list_with_cap(
         Some(text) if !text.is_empty() => Some(Cursor::decode(text, query)?),
         _ => None,
     };
-    let (page, next) = if !query.is_filtered() {
-        let total = store.user_count().await?;
-        if u64::try_from(query.skip).unwrap_or(u64::MAX) >= total {
-            // Past the last page: nothing to read.
-            return Ok(Listing {
-                users: Vec::new(),
-                total,
-                next: None,
-            });
-        }
-        let mut page = store
-            .directory_page(query.order, query.descending, query.skip, query.take)
-            .await?;
-        page.matched = Some(total);
-        (page, None)
-    } else {
-        let keep = |text: &str, first_name: &str, last_name: &str| {
-            search.as_ref().is_none_or(|s| text.contains(s.as_str()))
-                && first
-                    .as_ref()
-                    .is_none_or(|f| first_name.to_lowercase().contains(f.as_str()))
-                && last
-                    .as_ref()
-                    .is_none_or(|l| last_name.to_lowercase().contains(l.as_str()))
+    if !query.is_filtered() {
+        let (total, page) = tokio::join!(
+            store.user_count(),
+            store.directory_page(query.order, query.descending, query.skip, query.take)
+        );
+        let total = total?;
+        // Past the last page: nothing (the page read beside the count is dropped).
+        let users = if u64::try_from(query.skip).unwrap_or(u64::MAX) >= total {
+            Vec::new()
+        } else {
+            page?.users
         };
-        let read = FilteredRead {
-            order: query.order,
-            descending: query.descending,
-            after: cursor.as_ref().map(|c| &c.k),
-            matched_before: cursor.as_ref().map_or(0, |c| c.m),
-            skip: query.skip,
-            take: query.take,
-            cap: cap.max(1),
-        };
-        let mut page = store.directory_filtered(read, keep).await?;
-        let next = match page.resume.take() {
-            Some(k) => Some(
-                Cursor {
-                    k,
-                    m: page.matched.unwrap_or(0),
-                    q: query.fingerprint(),
-                }
-                .encode()?,
-            ),
-            None => None,
-        };
-        (page, Some(next))
+        return Ok(UsersPage {
+            users,
+            total,
+            next: None,
+        });
+    }
+    let keep = |text: &str, first_name: &str, last_name: &str| {
+        search.as_ref().is_none_or(|s| text.contains(s.as_str()))
+            && first
+                .as_ref()
+                .is_none_or(|f| first_name.to_lowercase().contains(f.as_str()))
+            && last
+                .as_ref()
+                .is_none_or(|l| last_name.to_lowercase().contains(l.as_str()))
     };
+    let read = FilteredRead {
+        order: query.order,
+        descending: query.descending,
+        after: cursor.as_ref().map(|c| &c.k),
+        matched_before: cursor.as_ref().map_or(0, |c| c.m),
+        skip: query.skip,
+        take: query.take,
+        cap: cap.max(1),
+    };
+    let mut page = store.directory_filtered(read, keep).await?;
+    let next = match page.resume.take() {
+        Some(k) => Some(
+            Cursor {
+                k,
+                m: page.matched.unwrap_or(0),
+                q: query.fingerprint(),
+            }
+            .encode()?,
+        ),
+        None => None,
+    };
+    Ok(UsersPage {
+        users: page.users,
+        total: page.matched.unwrap_or(0),
+        next: Some(next),
+    })
+}
+
+/// The page with whether `caller` follows each of its users (one read, and none when there is
+/// no caller or the caller follows nobody).
+pub async fn mark_followed(
+    store: &Store,
+    caller: Option<Viewer>,
+    page: UsersPage,
+) -> Result<Listing, ServiceError> {
     let ids: Vec<UserId> = page.users.iter().map(|u| u.id).collect();
     let followed = following_set(store, caller, &ids).await?;
     let users = page.users.into_iter().map(|u| {
@@ -199,8 +232,8 @@ pub async fn list_with_cap(
     });
     Ok(Listing {
         users: users.collect(),
-        total: page.matched.unwrap_or(0),
-        next,
+        total: page.total,
+        next: page.next,
     })
 }
 

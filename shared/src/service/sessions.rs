@@ -439,11 +439,25 @@ pub async fn caller_if_token(
     store: &Store,
     verifier: &TokenVerifier,
     bearer: Option<&str>,
-) -> Result<Option<UserId>, ServiceError> {
+) -> Result<Option<Viewer>, ServiceError> {
     match bearer {
         None => Ok(None),
-        token => Ok(Some(authenticate(store, verifier, token).await?.user.id)),
+        token => {
+            let caller = authenticate(store, verifier, token).await?;
+            Ok(Some(Viewer {
+                id: caller.user.id,
+                follows_anyone: caller.user.following_count > 0,
+            }))
+        }
     }
+}
+
+/// Who looks at a list of people: the signed-in caller, and whether they follow anyone (if
+/// not, no list needs to read which of its people they follow).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Viewer {
+    pub id: UserId,
+    pub follows_anyone: bool,
 }
 
 /// The caller if the request carries a valid token, `None` if it carries none or an invalid

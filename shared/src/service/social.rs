@@ -1,6 +1,7 @@
 //! Follows between users, and the lists of who follows whom.
 
 use super::profiles::by_username;
+pub use super::sessions::Viewer;
 use super::{paging, FollowRefusal, ServiceError};
 use crate::clock::Timestamp;
 pub use crate::domain::FollowSide as Side;
@@ -130,7 +131,7 @@ pub async fn people(
     store: &Store,
     username: &str,
     side: Side,
-    caller: Option<UserId>,
+    caller: Option<Viewer>,
     page: usize,
 ) -> Result<(Vec<(UserSummary, bool)>, u64), ServiceError> {
     let user = by_username(store, username).await?;
@@ -161,14 +162,16 @@ pub async fn people(
     Ok((people, total))
 }
 
-/// Which of `ids` the caller follows (none without a caller).
+/// Which of `ids` the caller follows (none without a caller, or one who follows nobody).
 pub async fn following_set(
     store: &Store,
-    caller: Option<UserId>,
+    caller: Option<Viewer>,
     ids: &[UserId],
 ) -> Result<HashSet<UserId>, ServiceError> {
     match caller {
-        Some(caller) if !ids.is_empty() => Ok(store.followed_among(caller, ids).await?),
+        Some(caller) if caller.follows_anyone && !ids.is_empty() => {
+            Ok(store.followed_among(caller.id, ids).await?)
+        }
         _ => Ok(HashSet::new()),
     }
 }
