@@ -9,11 +9,15 @@
 //! Placeholders in the events are put in place of live values: `ACCESS_TOKEN` and
 //! `REFRESH_TOKEN` (alice's session), `USER_ID` (alice's id), `APP_ID` / `APP_SECRET` (an app
 //! credential), `CODE` (carol's e-mailed verification code), `EMAIL_DEVICE_ID` (the id of
-//! alice's e-mail device), `CHANNEL_ID` (the push channel `News`) and `THEME_ID` (the
+//! alice's e-mail device), `ANDROID_DEVICE_ID` (the id of her Android device, reference
+//! `APA91b-FIXTURE-TOKEN`), `CHANNEL_ID` (the push channel `News`) and `THEME_ID` (the
 //! multicast push theme `Likes`), `SPARE_THEME` (the unicast theme `Alerts`, which alice has
-//! no preference for), `STAFF_TOKEN` (an access token of the staff user `boss`). Alice is subscribed to `News` and has the option 1 for `Likes`. The fixtures: alice, bob and
-//! dave signed up through careers with `password123`, alice following bob, the chat user
-//! `johnny@example.com`, and carol signed up (unverified) through accounts.
+//! no preference for), `STAFF_TOKEN` (an access token of the staff user `boss`). Alice is
+//! subscribed to `News` and has the option 1 for `Likes`. The fixtures: alice, bob and dave
+//! signed up through careers with `password123`, alice following bob, the chat user
+//! `johnny@example.com`, carol signed up (unverified) through accounts, and the themes of the
+//! campaign notification codes (made by a first campaign settings request, as on any table in
+//! use). `tests/api/round_trips.rs` replays the same events on the same fixtures.
 
 use crate::support::{AppClient, TestApp};
 use serde_json::{json, Value};
@@ -38,7 +42,7 @@ fn scheduled_functions() -> Vec<String> {
 }
 
 /// Every event file of a function with HTTP routes: (function folder, file stem, text).
-fn event_files() -> Vec<(String, String, String)> {
+pub(crate) fn event_files() -> Vec<(String, String, String)> {
     let scheduled = scheduled_functions();
     all_event_files()
         .into_iter()
@@ -109,13 +113,24 @@ async fn fixtures(app: &TestApp) -> Vec<(&'static str, String)> {
         .expect("a code was e-mailed")
         .to_owned();
     let alice_id = alice["user"]["id"].to_string();
+    let android = AppClient::push(app, &app_id, &secret)
+        .post_form(
+            &format!("/user/{alice_id}/device"),
+            &[("android", "APA91b-FIXTURE-TOKEN")],
+        )
+        .await;
+    assert_eq!(android.status.as_u16(), 200, "{}", android.body);
     let alice_push = AppClient::push(app, &app_id, &secret)
         .get(&format!("/user/{alice_id}"))
         .await;
-    let email_device_id = alice_push.body["result"]["email"]
-        .as_object()
-        .and_then(|devices| devices.keys().next().cloned())
-        .expect("alice has her e-mail device");
+    let device_of = |kind: &str| {
+        alice_push.body["result"][kind]
+            .as_object()
+            .and_then(|devices| devices.keys().next().cloned())
+            .unwrap_or_else(|| panic!("alice has her {kind} device"))
+    };
+    let email_device_id = device_of("email");
+    let android_device_id = device_of("android");
     let channel = AppClient::push(app, &app_id, &secret)
         .post_form("/channel", &[("name", "News")])
         .await;
@@ -137,6 +152,12 @@ async fn fixtures(app: &TestApp) -> Vec<(&'static str, String)> {
         .as_u64()
         .expect("the theme Alerts")
         .to_string();
+    // The campaign notification codes' themes, which the first campaign settings request
+    // makes: every deployed table past its first request has them.
+    let codes = app
+        .post_empty("/api/get/notifications/", Some(&access))
+        .await;
+    assert_eq!(codes.status.as_u16(), 200, "{}", codes.body);
     let subscribed = AppClient::push(app, &app_id, &secret)
         .post_form(&format!("/user/{alice_id}/subscribe/{channel_id}"), &[])
         .await;
@@ -152,6 +173,7 @@ async fn fixtures(app: &TestApp) -> Vec<(&'static str, String)> {
         ("STAFF_TOKEN", staff_token),
         ("SPARE_THEME", spare_theme),
         ("EMAIL_DEVICE_ID", email_device_id),
+        ("ANDROID_DEVICE_ID", android_device_id),
         ("CHANNEL_ID", channel_id),
         ("THEME_ID", theme_id),
         ("ACCESS_TOKEN", access),
@@ -166,18 +188,39 @@ async fn fixtures(app: &TestApp) -> Vec<(&'static str, String)> {
     ]
 }
 
-/// Replays one event on fresh fixtures; returns a line describing a wrong answer.
-async fn replay(function: String, name: String, text: String) -> Option<String> {
-    let expected = serde_json::from_str::<Value>(&text).expect("event JSON")["expectedStatus"]
+/// The status an event file states its function answers.
+pub(crate) fn expected_status(function: &str, name: &str, text: &str) -> u64 {
+    serde_json::from_str::<Value>(text).expect("event JSON")["expectedStatus"]
         .as_u64()
-        .unwrap_or_else(|| panic!("{function}/{name}: no expectedStatus"));
-    let app = TestApp::spawn().await;
-    let mut text = text;
-    for (placeholder, value) in fixtures(&app).await {
+        .unwrap_or_else(|| panic!("{function}/{name}: no expectedStatus"))
+}
+
+/// The event's route, as the template names it (`GET /careers/users/{username}`).
+pub(crate) fn route_key(text: &str) -> String {
+    let event: Value = serde_json::from_str(text).expect("event JSON");
+    event["routeKey"].as_str().expect("routeKey").to_owned()
+}
+
+/// An event made on fresh fixtures of `app`: the request the Lambda runtime would hand its
+/// function, the placeholders put in place.
+pub(crate) async fn prepare(
+    app: &TestApp,
+    function: &str,
+    name: &str,
+    text: &str,
+) -> lambda_http::Request {
+    let mut text = text.to_owned();
+    for (placeholder, value) in fixtures(app).await {
         text = text.replace(placeholder, &value);
     }
-    let request =
-        lambda_http::request::from_str(&text).unwrap_or_else(|e| panic!("{function}/{name}: {e}"));
+    lambda_http::request::from_str(&text).unwrap_or_else(|e| panic!("{function}/{name}: {e}"))
+}
+
+/// Replays one event on fresh fixtures; returns a line describing a wrong answer.
+async fn replay(function: String, name: String, text: String) -> Option<String> {
+    let expected = expected_status(&function, &name, &text);
+    let app = TestApp::spawn().await;
+    let request = prepare(&app, &function, &name, &text).await;
     let response = app
         .api
         .invoke(&function, request)
@@ -238,13 +281,7 @@ fn every_template_route_has_an_event_and_every_event_a_route() {
     declared.sort();
     let mut found: Vec<String> = event_files()
         .into_iter()
-        .map(|(function, _, text)| {
-            let event: Value = serde_json::from_str(&text).expect("event JSON");
-            format!(
-                "{function} {}",
-                event["routeKey"].as_str().expect("routeKey")
-            )
-        })
+        .map(|(function, _, text)| format!("{function} {}", route_key(&text)))
         .collect();
     found.sort();
     assert_eq!(found, declared);

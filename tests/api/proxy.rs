@@ -1,12 +1,12 @@
 //! A proxy in front of DynamoDB Local that the tests control: it forwards (counting each
-//! DynamoDB operation by its `X-Amz-Target`), refuses connections, or answers every call with
-//! DynamoDB's throttling error. Function states built with [`sessions_behind`] reach DynamoDB
-//! only through it.
+//! DynamoDB operation by its `X-Amz-Target`, with its request body and when it ran), refuses
+//! connections, or answers every call with DynamoDB's throttling error. Function states built
+//! with [`sessions_behind`] reach DynamoDB only through it.
 
 use crate::support::TestApp;
-use std::collections::BTreeMap;
-use std::sync::atomic::{AtomicU8, AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicU64, AtomicU8, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::{TcpListener, TcpStream};
 use users_shared::lambda::Sessions;
@@ -20,8 +20,10 @@ pub struct Proxy {
     mode: Arc<AtomicU8>,
     /// Requests answered with the throttling error.
     pub requests: Arc<AtomicUsize>,
-    /// Forwarded DynamoDB operations by name.
-    calls: Arc<Mutex<BTreeMap<String, u64>>>,
+    /// Forwarded DynamoDB calls, in the order their requests arrived.
+    calls: Arc<Mutex<Vec<Arc<Call>>>>,
+    /// How long each answer is held before it is passed on, in microseconds.
+    latency: Arc<AtomicU64>,
     /// Bumped on every change of mode: open forwarded connections close.
     generation: tokio::sync::watch::Sender<u64>,
 }
@@ -42,12 +44,19 @@ impl Proxy {
         let mode = Arc::new(AtomicU8::new(FORWARD));
         let requests = Arc::new(AtomicUsize::new(0));
         let (generation, watcher) = tokio::sync::watch::channel(0);
-        let calls = Arc::new(Mutex::new(BTreeMap::new()));
-        let (m, r, c) = (mode.clone(), requests.clone(), calls.clone());
+        let calls = Arc::new(Mutex::new(Vec::new()));
+        let latency = Arc::new(AtomicU64::new(0));
+        let (m, r, c, l) = (
+            mode.clone(),
+            requests.clone(),
+            calls.clone(),
+            latency.clone(),
+        );
         tokio::spawn(async move {
             while let Ok((client, _)) = listener.accept().await {
-                let (mode, requests, target, calls) =
-                    (m.clone(), r.clone(), target.clone(), c.clone());
+                let accepted = Instant::now();
+                let (mode, requests, target, calls, latency) =
+                    (m.clone(), r.clone(), target.clone(), c.clone(), l.clone());
                 let mut watcher = watcher.clone();
                 // Only changes after this connection was accepted close it.
                 watcher.borrow_and_update();
@@ -58,7 +67,7 @@ impl Proxy {
                                 return;
                             };
                             tokio::select! {
-                                _ = forward(client, upstream, &calls) => {}
+                                _ = forward(client, upstream, &calls, accepted, &latency) => {}
                                 _ = watcher.changed() => {}
                             }
                         }
@@ -73,19 +82,73 @@ impl Proxy {
             mode,
             requests,
             calls,
+            latency,
             generation,
         }
     }
 
-    /// The DynamoDB operations forwarded since the last call, by name.
-    pub fn take_calls(&self) -> BTreeMap<String, u64> {
-        std::mem::take(&mut *self.calls.lock().unwrap())
+    /// Holds each answer `latency` before passing it on, as a network between a function and
+    /// DynamoDB would: calls made concurrently then surely overlap, so [`waves`] counts them
+    /// once.
+    pub fn hold_answers(&self, latency: Duration) {
+        let micros = u64::try_from(latency.as_micros()).unwrap_or(u64::MAX);
+        self.latency.store(micros, Ordering::SeqCst);
+    }
+
+    /// The DynamoDB calls forwarded since the last take, in the order their requests arrived.
+    pub fn take_timed_calls(&self) -> Vec<TimedCall> {
+        let taken = std::mem::take(&mut *self.calls.lock().unwrap());
+        let now = Instant::now();
+        taken
+            .iter()
+            .map(|call| TimedCall {
+                operation: call.operation.clone(),
+                body: call.body.lock().unwrap().clone(),
+                start: call.start,
+                end: call.end.lock().unwrap().unwrap_or(now),
+            })
+            .collect()
     }
 
     pub fn set(&self, mode: u8) {
         self.mode.store(mode, Ordering::SeqCst);
         self.generation.send_modify(|g| *g += 1);
     }
+}
+
+/// A forwarded call as it is being served.
+struct Call {
+    operation: String,
+    body: Mutex<Vec<u8>>,
+    start: Instant,
+    /// When the last byte of its answer so far went to the client.
+    end: Mutex<Option<Instant>>,
+}
+
+/// A forwarded call: its operation, its request body (JSON), when its request reached the
+/// proxy and when the last byte of its answer left it (or when it was taken, if none did).
+#[derive(Debug, Clone)]
+pub struct TimedCall {
+    pub operation: String,
+    pub body: Vec<u8>,
+    pub start: Instant,
+    pub end: Instant,
+}
+
+/// The sequential round trips of `calls`: a call that starts after every earlier call has
+/// ended begins a new wave; calls that overlap (made concurrently) share one.
+pub fn waves(calls: &[TimedCall]) -> u64 {
+    let mut sorted: Vec<&TimedCall> = calls.iter().collect();
+    sorted.sort_by_key(|c| c.start);
+    let mut waves = 0;
+    let mut ended: Option<Instant> = None;
+    for call in sorted {
+        if ended.is_none_or(|e| call.start > e) {
+            waves += 1;
+        }
+        ended = Some(ended.map_or(call.end, |e| e.max(call.end)));
+    }
+    waves
 }
 
 /// Answers every request on the connection with DynamoDB's throttling error.
@@ -147,14 +210,29 @@ pub async fn sessions_behind(app: &TestApp, proxy: &Proxy) -> Sessions {
     }
 }
 
-/// Copies both ways, counting each request's `X-Amz-Target: DynamoDB_20120810.<operation>`.
-async fn forward(client: TcpStream, upstream: TcpStream, calls: &Mutex<BTreeMap<String, u64>>) {
+/// Copies both ways, recording each request that has an `X-Amz-Target:
+/// DynamoDB_20120810.<operation>` header: its body, when it started (its first byte arrived; for
+/// a connection's first request, when the connection was accepted) and when the last byte of its
+/// answer went back. A connection carries one request at a time (HTTP/1.1, no pipelining), so
+/// what comes back between two requests answers the first.
+async fn forward(
+    client: TcpStream,
+    upstream: TcpStream,
+    calls: &Mutex<Vec<Arc<Call>>>,
+    accepted: Instant,
+    latency: &AtomicU64,
+) {
     let (mut client_read, mut client_write) = client.into_split();
     let (mut upstream_read, mut upstream_write) = upstream.into_split();
+    let current: Mutex<Option<Arc<Call>>> = Mutex::new(None);
     let up = async {
         let mut chunk = [0u8; 16384];
-        // The unfinished last line of what was read (a header can straddle two reads).
-        let mut pending: Vec<u8> = Vec::new();
+        // What was read of the request being framed: its head, until it is complete.
+        let mut input: Vec<u8> = Vec::new();
+        // Bytes of the current request's body still to come.
+        let mut body_left = 0usize;
+        // When the first byte of the request being framed arrived.
+        let mut started = Some(accepted);
         loop {
             let Ok(read) = client_read.read(&mut chunk).await else {
                 return;
@@ -162,29 +240,85 @@ async fn forward(client: TcpStream, upstream: TcpStream, calls: &Mutex<BTreeMap<
             if read == 0 {
                 return;
             }
-            pending.extend_from_slice(&chunk[..read]);
-            let complete = pending
-                .iter()
-                .rposition(|b| *b == b'\n')
-                .map_or(0, |i| i + 1);
-            for line in pending[..complete].split(|b| *b == b'\n') {
-                let line = String::from_utf8_lossy(line);
-                let lower = line.to_ascii_lowercase();
-                if lower.starts_with("x-amz-target:") {
-                    let operation = line.trim().rsplit('.').next().unwrap_or("").to_owned();
-                    *calls.lock().unwrap().entry(operation).or_default() += 1;
-                }
+            if input.is_empty() && body_left == 0 {
+                started.get_or_insert_with(Instant::now);
             }
-            pending.drain(..complete);
-            if pending.len() > 4096 {
-                pending.clear();
+            input.extend_from_slice(&chunk[..read]);
+            loop {
+                if body_left > 0 {
+                    let take = body_left.min(input.len());
+                    if take == 0 {
+                        break;
+                    }
+                    if let Some(call) = &*current.lock().unwrap() {
+                        call.body.lock().unwrap().extend(input.drain(..take));
+                    } else {
+                        input.drain(..take);
+                    }
+                    body_left -= take;
+                    continue;
+                }
+                let Some(end) = input.windows(4).position(|w| w == b"\r\n\r\n") else {
+                    if input.len() > 65536 {
+                        input.clear();
+                    }
+                    break;
+                };
+                let head: Vec<u8> = input.drain(..end + 4).collect();
+                let head = String::from_utf8_lossy(&head);
+                let mut operation = None;
+                for line in head.lines() {
+                    let lower = line.to_ascii_lowercase();
+                    if lower.starts_with("x-amz-target:") {
+                        operation = Some(line.trim().rsplit('.').next().unwrap_or("").to_owned());
+                    } else if let Some(length) = lower.strip_prefix("content-length:") {
+                        body_left = length.trim().parse().unwrap_or(0);
+                    }
+                }
+                let start = started.take().unwrap_or_else(Instant::now);
+                let call = operation.map(|operation| {
+                    Arc::new(Call {
+                        operation,
+                        body: Mutex::new(Vec::new()),
+                        start,
+                        end: Mutex::new(None),
+                    })
+                });
+                if let Some(call) = &call {
+                    calls.lock().unwrap().push(call.clone());
+                }
+                *current.lock().unwrap() = call;
             }
             if upstream_write.write_all(&chunk[..read]).await.is_err() {
                 return;
             }
         }
     };
-    let down = tokio::io::copy(&mut upstream_read, &mut client_write);
+    let down = async {
+        let mut chunk = [0u8; 16384];
+        loop {
+            let Ok(read) = upstream_read.read(&mut chunk).await else {
+                return;
+            };
+            if read == 0 {
+                return;
+            }
+            let answering = current.lock().unwrap().clone();
+            if let Some(call) = &answering {
+                let first = call.end.lock().unwrap().is_none();
+                let hold = latency.load(Ordering::SeqCst);
+                if first && hold > 0 {
+                    tokio::time::sleep(Duration::from_micros(hold)).await;
+                }
+            }
+            if client_write.write_all(&chunk[..read]).await.is_err() {
+                return;
+            }
+            if let Some(call) = &answering {
+                *call.end.lock().unwrap() = Some(Instant::now());
+            }
+        }
+    };
     tokio::select! {
         _ = up => {}
         _ = down => {}

@@ -6,8 +6,9 @@ use users_shared::http::response::json;
 use users_shared::http::{Call, Failure, Outcome};
 use users_shared::service::social::{self, Side};
 
-/// The caller's authentication and the read of whom they follow run side by side: a follow
-/// is those two reads and one transaction. A bad body is still answered after the caller is
+/// The caller's authentication, the read of whom they follow (and, once per 50 follows of a
+/// process, the taking of follow ids) run side by side: a follow is those reads and one
+/// transaction, two round trips. A bad body is still answered after the caller is
 /// authenticated (401 before 400), as before.
 pub async fn follow(state: &SocialState, call: Call<'_>) -> Outcome {
     let target = match call.body() {
@@ -21,11 +22,13 @@ pub async fn follow(state: &SocialState, call: Call<'_>) -> Outcome {
             return Err(failure);
         }
     };
-    let (caller, followed) = tokio::join!(
+    let (caller, followed, ids) = tokio::join!(
         call.caller(state),
-        social::find_target(&state.store, &target)
+        social::find_target(&state.store, &target),
+        state.store.ready_follow_ids()
     );
     let caller = caller?;
+    ids.map_err(users_shared::service::ServiceError::from)?;
     let edge = social::follow(&state.store, &caller.user, &target, followed?).await?;
     Ok(json(201, &careers::follow_edge(&edge)))
 }

@@ -85,17 +85,40 @@ pub const FOLLOW_ID_BLOCK: u64 = 50;
 
 impl Store {
     pub async fn next_follow_id(&self) -> Result<u64, StoreError> {
-        if let Some(id) = self.take_follow_id() {
-            return Ok(id);
+        loop {
+            if let Some(id) = self.take_follow_id() {
+                return Ok(id);
+            }
+            self.take_follow_id_block().await?;
         }
+    }
+
+    /// Takes a block of follow ids unless this process holds some: run beside a follow's
+    /// reads, so that not even the first follow of a process waits for its id.
+    pub async fn ready_follow_ids(&self) -> Result<(), StoreError> {
+        if self.has_follow_ids() {
+            return Ok(());
+        }
+        self.take_follow_id_block().await
+    }
+
+    fn has_follow_ids(&self) -> bool {
+        !self
+            .follow_ids
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .is_empty()
+    }
+
+    async fn take_follow_id_block(&self) -> Result<(), StoreError> {
         let last = self
             .advance_counter(keys::FOLLOW_ID_COUNTER_PK, FOLLOW_ID_BLOCK)
             .await?;
-        let first = last + 1 - FOLLOW_ID_BLOCK;
-        // Another request that refilled at the same time loses the rest of its block: a gap,
-        // never an id given twice.
-        *self.follow_ids.lock().unwrap_or_else(|e| e.into_inner()) = first + 1..last + 1;
-        Ok(first)
+        // Another request that took a block at the same time loses the rest of its block: a
+        // gap, never an id given twice.
+        *self.follow_ids.lock().unwrap_or_else(|e| e.into_inner()) =
+            last + 1 - FOLLOW_ID_BLOCK..last + 1;
+        Ok(())
     }
 
     fn take_follow_id(&self) -> Option<u64> {
