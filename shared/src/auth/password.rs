@@ -55,11 +55,31 @@ fn params() -> Result<Params, PasswordError> {
 }
 
 /// argon2's memory (19 MiB), kept between hashes: a fresh buffer for each hash costs about a
-/// third of the hash's CPU in page faults and zeroing (`benches/argon2-buffer`). At most
-/// [`KEPT_BUFFERS`] are kept (a Lambda hashes one password at a time); a hash that finds none
-/// free, or needs another size (an imported hash's parameters), takes a buffer of its own.
+/// third of the hash's CPU in page faults and zeroing (`benches/argon2-buffer`). Hashes run at
+/// most one per core ([`running`]), so at most that many buffers are ever kept (one in a
+/// Lambda); a hash that needs another size (an imported hash's parameters) takes its own.
 static BUFFERS: std::sync::Mutex<Vec<Vec<Block>>> = std::sync::Mutex::new(Vec::new());
-const KEPT_BUFFERS: usize = 2;
+
+/// Hashes at a time: one per core. More would only share the cores, each with a 19 MiB buffer
+/// of its own; the others wait their turn.
+fn running() -> &'static tokio::sync::Semaphore {
+    static RUNNING: std::sync::OnceLock<tokio::sync::Semaphore> = std::sync::OnceLock::new();
+    RUNNING.get_or_init(|| {
+        let cores = std::thread::available_parallelism().map_or(1, std::num::NonZeroUsize::get);
+        tokio::sync::Semaphore::new(cores)
+    })
+}
+
+/// Runs `work` (a hash) on the blocking pool once a core is free for it.
+async fn hashing<T: Send + 'static>(
+    work: impl FnOnce() -> Result<T, PasswordError> + Send + 'static,
+) -> Result<T, PasswordError> {
+    let _turn = running()
+        .acquire()
+        .await
+        .map_err(|_| argon2_error("the hashing queue is closed"))?;
+    tokio::task::spawn_blocking(work).await?
+}
 
 fn with_memory<T>(blocks: usize, work: impl FnOnce(&mut [Block]) -> T) -> T {
     let kept = BUFFERS
@@ -70,10 +90,10 @@ fn with_memory<T>(blocks: usize, work: impl FnOnce(&mut [Block]) -> T) -> T {
     let mut buffer = kept.unwrap_or_else(|| vec![Block::default(); blocks]);
     let result = work(&mut buffer);
     if blocks == params().map_or(0, |p| p.block_count()) {
-        let mut kept = BUFFERS.lock().unwrap_or_else(|e| e.into_inner());
-        if kept.len() < KEPT_BUFFERS {
-            kept.push(buffer);
-        }
+        BUFFERS
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .push(buffer);
     }
     result
 }
@@ -94,7 +114,7 @@ fn compute(
 
 /// The PHC string of a new hash with a fresh random salt.
 pub async fn hash(password: Password) -> Result<String, PasswordError> {
-    tokio::task::spawn_blocking(move || {
+    hashing(move || {
         let params = params()?;
         let mut salt = [0u8; 16];
         aws_lc_rs::rand::fill(&mut salt).map_err(|_| argon2_error("no random salt"))?;
@@ -116,7 +136,7 @@ pub async fn hash(password: Password) -> Result<String, PasswordError> {
         };
         Ok(phc.to_string())
     })
-    .await?
+    .await
 }
 
 /// Whether `password` gives the hash `phc` holds, under the algorithm, version and parameters
@@ -147,14 +167,14 @@ fn matches(password: &[u8], phc: &str) -> Result<bool, PasswordError> {
 /// Whether `password` matches `stored`; with no stored hash (unknown user) the dummy hash is
 /// checked instead and the answer is always `false`.
 pub async fn verify(password: Password, stored: Option<String>) -> Result<bool, PasswordError> {
-    tokio::task::spawn_blocking(move || {
+    hashing(move || {
         let known = stored.is_some();
         let phc = stored.unwrap_or_else(|| DUMMY_HASH.to_owned());
         // An unusable or malformed stored hash matches no password.
         let matched = matches(password.expose().as_bytes(), &phc).unwrap_or(false);
         Ok(known && matched)
     })
-    .await?
+    .await
 }
 
 #[cfg(test)]
