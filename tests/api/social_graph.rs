@@ -34,7 +34,7 @@ async fn alice_following_bob(app: &TestApp) -> String {
 }
 
 /// Every user's two counters equal the edges stored for them.
-async fn assert_counters_match_edges(app: &TestApp) {
+pub(crate) async fn assert_counters_match_edges(app: &TestApp) {
     let items = app.all_items().await;
     let edges_with = |entity: &str, pk: &str| {
         items
