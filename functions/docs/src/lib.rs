@@ -125,10 +125,24 @@ async fn page(_: &DocsState, _: Call<'_>) -> Outcome {
     ))
 }
 
+/// The files the page loads; the rest of Swagger UI's folder is not served.
+const FILES: [&str; 7] = [
+    "swagger-ui.css",
+    "index.css",
+    "swagger-ui-bundle.js",
+    "swagger-ui-standalone-preset.js",
+    "swagger-initializer.js",
+    "favicon-32x32.png",
+    "favicon-16x16.png",
+];
+
 async fn file(state: &DocsState, call: Call<'_>) -> Outcome {
     let name = call.param("file")?;
+    if !FILES.contains(&name) {
+        Err(users_shared::service::ServiceError::NotFound)?;
+    }
     match utoipa_swagger_ui::serve(name, state.swagger.clone()) {
-        Ok(Some(found)) if name != "index.html" => {
+        Ok(Some(found)) => {
             let body = match String::from_utf8(found.bytes.into_owned()) {
                 Ok(text) => Body::Text(text),
                 Err(bytes) => Body::Binary(bytes.into_bytes()),
