@@ -157,7 +157,15 @@ async fn bad_batch_parameters_are_400() {
     ] {
         let reply = app.get(&format!("/careers/users/?{query}"), None).await;
         assert_eq!(reply.status, StatusCode::BAD_REQUEST, "{query}");
+        // The page is read beside the token's check, but a bad token is still 401 first.
+        let reply = app
+            .get(&format!("/careers/users/?{query}"), Some("not-a-token"))
+            .await;
+        assert_eq!(reply.status, StatusCode::UNAUTHORIZED, "{query}");
     }
+    let reply = app.get("/careers/users/", Some("not-a-token")).await;
+    assert_eq!(reply.status, StatusCode::UNAUTHORIZED);
+    assert_eq!(reply.body["code"], "token_not_valid");
 }
 
 #[tokio::test]

@@ -360,3 +360,43 @@ async fn a_username_guard_that_holds_only_the_id_still_finds_whom_a_follow_names
     assert_eq!(reply.body["following"], dave);
     assert_eq!(reply.body["following_username"], "Dave");
 }
+
+/// The follow reads its target beside the caller's session, but answers in DRF's order: no or
+/// a bad token is 401 whatever the body; with a good token a malformed body or an unknown
+/// user is 400 on `following`.
+#[tokio::test]
+async fn a_follow_is_authenticated_before_its_body_is_judged() {
+    let app = TestApp::spawn().await;
+    let alice = token(&app, "alice").await;
+    let path = "/careers/users/follow/";
+    let json = Some("application/json");
+
+    for token in [None, Some("not-a-token")] {
+        for body in ["{\"username\": ", "[1]", "{}", "{\"username\": \"nobody\"}"] {
+            let reply = app.post_raw(path, json, body, token).await;
+            assert_eq!(reply.status, StatusCode::UNAUTHORIZED, "{token:?} {body}");
+            assert!(reply.body["detail"].is_string(), "{}", reply.body);
+        }
+    }
+
+    let malformed = app
+        .post_raw(path, json, "{\"username\": ", Some(&alice))
+        .await;
+    assert_eq!(malformed.status, StatusCode::BAD_REQUEST);
+    assert!(malformed.body["detail"]
+        .as_str()
+        .unwrap()
+        .starts_with("JSON parse error"));
+    let wrong_type = app
+        .post_raw(path, json, "{\"following\": \"x\"}", Some(&alice))
+        .await;
+    assert_eq!(wrong_type.status, StatusCode::BAD_REQUEST);
+    assert!(
+        wrong_type.body["following"].is_array(),
+        "{}",
+        wrong_type.body
+    );
+    let unknown = follow(&app, &alice, "nobody").await;
+    assert_eq!(unknown.status, StatusCode::BAD_REQUEST);
+    assert!(unknown.body["following"].is_array(), "{}", unknown.body);
+}
