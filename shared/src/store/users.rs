@@ -370,20 +370,19 @@ impl Store {
         &self,
         canonical_username: &str,
     ) -> Result<Option<(UserId, Option<String>)>, StoreError> {
-        let item = self
-            .get(key(
-                keys::username_guard_pk(canonical_username),
-                keys::GUARD_SK.to_owned(),
-            ))
+        let guard = self
+            .guard(keys::username_guard_pk(canonical_username))
             .await?;
-        let guard: Option<GuardItem> = item.map(serde_dynamo::from_item).transpose()?;
         Ok(guard.map(|g| (UserId::new(g.user_id), g.username)))
     }
 
     async fn guard_owner(&self, pk: String) -> Result<Option<UserId>, StoreError> {
+        Ok(self.guard(pk).await?.map(|g| UserId::new(g.user_id)))
+    }
+
+    async fn guard(&self, pk: String) -> Result<Option<GuardItem>, StoreError> {
         let item = self.get(key(pk, keys::GUARD_SK.to_owned())).await?;
-        let guard: Option<GuardItem> = item.map(serde_dynamo::from_item).transpose()?;
-        Ok(guard.map(|g| UserId::new(g.user_id)))
+        Ok(item.map(serde_dynamo::from_item).transpose()?)
     }
 
     /// Writes users as they are, without guards and without counting them: only for seeding
