@@ -135,20 +135,23 @@ pub struct TimedCall {
     pub end: Instant,
 }
 
-/// The sequential round trips of `calls`: a call that starts after every earlier call has
-/// ended begins a new wave; calls that overlap (made concurrently) share one.
+/// The sequential round trips of `calls`: the longest chain of calls each of which started
+/// after the one before it had ended. Calls made concurrently overlap and so never chain; a
+/// chain that runs beside a long call (a limit check, then a Query, beside the caller's
+/// session) counts all its links, whatever the long call's timing.
 pub fn waves(calls: &[TimedCall]) -> u64 {
     let mut sorted: Vec<&TimedCall> = calls.iter().collect();
     sorted.sort_by_key(|c| c.start);
-    let mut waves = 0;
-    let mut ended: Option<Instant> = None;
-    for call in sorted {
-        if ended.is_none_or(|e| call.start > e) {
-            waves += 1;
-        }
-        ended = Some(ended.map_or(call.end, |e| e.max(call.end)));
+    let mut depth: Vec<u64> = Vec::with_capacity(sorted.len());
+    for (i, call) in sorted.iter().enumerate() {
+        let before = (0..i)
+            .filter(|&j| sorted[j].end <= call.start)
+            .map(|j| depth[j])
+            .max()
+            .unwrap_or(0);
+        depth.push(before + 1);
     }
-    waves
+    depth.into_iter().max().unwrap_or(0)
 }
 
 /// Answers every request on the connection with DynamoDB's throttling error.

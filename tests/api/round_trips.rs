@@ -35,6 +35,15 @@ struct Cost {
     capacity: String,
 }
 
+/// The calls per operation.
+fn counts(calls: &[TimedCall]) -> BTreeMap<String, u64> {
+    let mut counts = BTreeMap::new();
+    for call in calls {
+        *counts.entry(call.operation.clone()).or_default() += 1;
+    }
+    counts
+}
+
 /// The rows of the round-trip table in `docs/data-model.md`.
 fn documented_rows() -> BTreeMap<Key, Cost> {
     let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../docs/data-model.md");
@@ -227,12 +236,8 @@ async fn measure() -> BTreeMap<Key, Cost> {
             );
             let route = route_key(text);
             let (method, path) = route.split_once(' ').expect("METHOD /path");
-            let mut counts = BTreeMap::new();
-            for call in &calls {
-                *counts.entry(call.operation.clone()).or_default() += 1;
-            }
             let cost = Cost {
-                calls: counts,
+                calls: counts(&calls),
                 sequential: waves(&calls),
                 capacity: capacity(&calls),
             };
@@ -305,8 +310,11 @@ fn waves_count_calls_that_overlap_once() {
         waves(&[call(0, 5), call(1, 7), call(8, 9), call(10, 12)]),
         3
     );
-    // One that starts while a long earlier call still runs shares its wave.
-    assert_eq!(waves(&[call(0, 10), call(2, 3), call(4, 6)]), 1);
+    // A chain of two beside a long call is two round trips, however long the long call.
+    assert_eq!(waves(&[call(0, 10), call(2, 3), call(4, 6)]), 2);
+    assert_eq!(waves(&[call(0, 4), call(0, 3), call(3, 6)]), 2);
+    // Calls that all overlap do not chain.
+    assert_eq!(waves(&[call(0, 5), call(1, 9), call(2, 12)]), 1);
 }
 
 /// What later requests of the same process cost, once it holds follow ids and knows the
@@ -330,13 +338,7 @@ async fn later_requests_of_a_process_make_the_fewer_calls_the_table_notes() {
     let proxy = Proxy::to_dynamodb().await;
     proxy.hold_answers(LATENCY);
     let states = States::behind(&app, &proxy).await;
-    let cost = |calls: Vec<TimedCall>| {
-        let mut counts: BTreeMap<String, u64> = BTreeMap::new();
-        for call in &calls {
-            *counts.entry(call.operation.clone()).or_default() += 1;
-        }
-        (counts, waves(&calls))
-    };
+    let cost = |calls: Vec<TimedCall>| (counts(&calls), waves(&calls));
     let of = |pairs: &[(&str, u64)]| -> BTreeMap<String, u64> {
         pairs.iter().map(|(k, v)| ((*k).to_owned(), *v)).collect()
     };
