@@ -130,8 +130,7 @@ impl Config {
     }
 
     pub fn store(&self, sdk: &aws_config::SdkConfig) -> Store {
-        Store::new(aws_sdk_dynamodb::Client::new(sdk), self.table_name.as_str())
-            .with_sealing_key(self.app_secret_key.clone())
+        Store::new(sdk, self.table_name.as_str()).with_sealing_key(self.app_secret_key.clone())
     }
 }
 
@@ -166,6 +165,26 @@ pub fn https_client() -> aws_sdk_dynamodb::config::SharedHttpClient {
         .build_https()
 }
 
+/// The TLS configuration of the store's own DynamoDB client ([`crate::store`]): rustls on
+/// aws-lc-rs, trusting the AWS roots only, as [`https_client`] does.
+pub(crate) fn aws_tls_config() -> rustls::ClientConfig {
+    let mut roots = rustls::RootCertStore::empty();
+    for root in pem::parse_many(AWS_ROOTS).expect("the built-in AWS roots are PEM") {
+        roots
+            .add(rustls::pki_types::CertificateDer::from(
+                root.into_contents(),
+            ))
+            .expect("a built-in AWS root is a certificate");
+    }
+    rustls::ClientConfig::builder_with_provider(std::sync::Arc::new(
+        rustls::crypto::aws_lc_rs::default_provider(),
+    ))
+    .with_safe_default_protocol_versions()
+    .expect("aws-lc-rs supports the default TLS versions")
+    .with_root_certificates(roots)
+    .with_no_client_auth()
+}
+
 /// No call waits long: a second to connect, three for an attempt, six for a call with the
 /// SDK's retries (standard mode: three attempts, throttling backed off). A request whose
 /// storage is down is answered 503 within that, never left hanging.
@@ -189,6 +208,7 @@ mod tests {
             .iter()
             .all(|r| r.tag() == "CERTIFICATE" && r.contents().len() > 400));
         let _client = https_client();
+        let _config = aws_tls_config();
     }
 
     #[test]

@@ -200,13 +200,9 @@ async fn throttle(mut client: TcpStream, requests: &AtomicUsize, mode: &AtomicU8
 /// The state of a token-verifying function whose DynamoDB is behind `proxy`.
 pub async fn sessions_behind(app: &TestApp, proxy: &Proxy) -> Sessions {
     let sdk = users_shared::config::aws_sdk_config().await;
-    let client = aws_sdk_dynamodb::Client::from_conf(
-        aws_sdk_dynamodb::config::Builder::from(&sdk)
-            .endpoint_url(format!("http://127.0.0.1:{}", proxy.port))
-            .build(),
-    );
     Sessions {
-        store: users_shared::store::Store::new(client, app.table.as_str())
+        store: users_shared::store::Store::new(&sdk, app.table.as_str())
+            .with_endpoint(&format!("http://127.0.0.1:{}", proxy.port))
             .with_sealing_key(app.config.app_secret_key.clone()),
         verifier: app.config.verifier().unwrap(),
         directory_scan_cap: app.config.directory_scan_cap,

@@ -223,7 +223,10 @@ async fn an_unset_preference_means_everything() {
     let push = app.push_client("push").await;
     let ann = push_user(&push, "ann").await;
     let likes = theme(&push, "Likes").await;
-    let store = Store::new(app.dynamodb.clone(), app.table.clone());
+    let store = Store::new(
+        &users_shared::config::aws_sdk_config().await,
+        app.table.clone(),
+    );
 
     let option =
         users_shared::service::subscriptions::effective_option(&store, UserId::new(ann), likes)

@@ -207,7 +207,10 @@ async fn a_channels_subscribers_are_paged_through_the_index() {
     }
     subscribe(&push, users[0], other).await;
 
-    let store = Store::new(app.dynamodb.clone(), app.table.clone());
+    let store = Store::new(
+        &users_shared::config::aws_sdk_config().await,
+        app.table.clone(),
+    );
     let mut seen = Vec::new();
     let mut after = None;
     let mut pages = 0;

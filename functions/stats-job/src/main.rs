@@ -12,7 +12,7 @@ fn main() -> Result<(), lambda_http::Error> {
         let segments = std::env::var("STATS_SCAN_SEGMENTS").ok();
         let sdk = aws_sdk_config().await;
         let state = stats_job_function::StatsJobState::new(
-            Store::new(aws_sdk_dynamodb::Client::new(&sdk), table),
+            Store::new(&sdk, table),
             stats_job_function::StatsJobState::segments_from(segments.as_deref()),
         );
         let state = &state;

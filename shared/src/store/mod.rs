@@ -24,6 +24,8 @@ mod staff;
 mod stats;
 mod topics;
 mod users;
+mod wire;
+pub use wire::Observer as CallObserver;
 
 pub use crate::domain::{DirectoryOrder, FollowEdge};
 pub use codes::CodeSendRefused;
@@ -160,6 +162,8 @@ where
 #[derive(Clone)]
 pub struct Store {
     client: aws_sdk_dynamodb::Client,
+    /// The same table's endpoint, for the calls on every request's path ([`wire`]).
+    wire: wire::Wire,
     table: Arc<str>,
     sealing_key: Option<crate::auth::sealing::SealingKey>,
     /// Follow ids this process has taken from the counter and not used yet.
@@ -178,14 +182,53 @@ impl std::fmt::Debug for Store {
 }
 
 impl Store {
-    pub fn new(client: aws_sdk_dynamodb::Client, table: impl Into<Arc<str>>) -> Self {
+    /// The table `table`, reached with the SDK configuration `sdk`: the SDK's client for most
+    /// calls, and for the calls on every request's path ([`wire`]) the same endpoint, region
+    /// and credentials.
+    pub fn new(sdk: &aws_config::SdkConfig, table: impl Into<Arc<str>>) -> Self {
+        let region = sdk
+            .region()
+            .map_or_else(|| "us-east-1".to_owned(), |r| r.as_ref().to_owned());
+        let endpoint = std::env::var("AWS_ENDPOINT_URL_DYNAMODB")
+            .ok()
+            .filter(|v| !v.trim().is_empty())
+            .or_else(|| sdk.endpoint_url().map(str::to_owned))
+            .unwrap_or_else(|| format!("https://dynamodb.{region}.amazonaws.com"));
+        let wire = wire::Wire::new(&endpoint, &region, sdk.credentials_provider());
         Self {
-            client,
+            client: aws_sdk_dynamodb::Client::new(sdk),
+            wire,
             table: table.into(),
             sealing_key: None,
             follow_ids: Arc::default(),
             usernames: Arc::default(),
         }
+    }
+
+    /// The same store, every call sent to `endpoint` instead.
+    pub fn with_endpoint(mut self, endpoint: &str) -> Self {
+        self.client = aws_sdk_dynamodb::Client::from_conf(
+            self.client
+                .config()
+                .to_builder()
+                .endpoint_url(endpoint)
+                .build(),
+        );
+        self.wire = self.wire.with_endpoint(endpoint);
+        self
+    }
+
+    /// The same store, its SDK calls made through `client` (one with interceptors, say).
+    pub fn with_client(mut self, client: aws_sdk_dynamodb::Client) -> Self {
+        self.client = client;
+        self
+    }
+
+    /// The same store, telling `observer` the operation of each call it makes outside the
+    /// SDK (the SDK's calls are seen by its interceptors).
+    pub fn observing_calls(mut self, observer: wire::Observer) -> Self {
+        self.wire = self.wire.observed(observer);
+        self
     }
 
     fn usernames(

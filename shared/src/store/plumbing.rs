@@ -2,19 +2,17 @@
 //! queries, and conditional writes and transactions that retry `TransactionConflict` one way
 //! and decode cancellation reasons once.
 
+use super::wire::WireError;
 use super::{keys, Store, StoreError};
 use aws_sdk_dynamodb::error::{ProvideErrorMetadata, SdkError};
 use aws_sdk_dynamodb::operation::delete_item::builders::DeleteItemFluentBuilder;
 use aws_sdk_dynamodb::operation::put_item::builders::PutItemFluentBuilder;
-use aws_sdk_dynamodb::operation::transact_write_items::TransactWriteItemsError;
 use aws_sdk_dynamodb::operation::update_item::builders::UpdateItemFluentBuilder;
 use aws_sdk_dynamodb::operation::update_item::UpdateItemOutput;
 use aws_sdk_dynamodb::types::builders::{
     ConditionCheckBuilder, DeleteBuilder, PutBuilder, UpdateBuilder,
 };
-use aws_sdk_dynamodb::types::{
-    AttributeValue, KeysAndAttributes, Put, ReturnConsumedCapacity, TransactWriteItem, WriteRequest,
-};
+use aws_sdk_dynamodb::types::{AttributeValue, Put, TransactWriteItem, WriteRequest};
 use serde::Serialize;
 use std::collections::HashMap;
 use std::future::Future;
@@ -304,31 +302,19 @@ impl Transaction<'_> {
             parts,
         } = self;
         retrying(|| async {
-            let sent = store
-                .client
-                .transact_write_items()
-                .set_transact_items(Some(items.clone()))
-                .send()
-                .await;
-            let sent = match sent {
-                Err(e) if super::transient(&e) => {
-                    return Err(Attempt::Failed(StoreError::sdk("TransactWriteItems", e)));
-                }
-                other => other,
-            };
-            match sent.map_err(|e| e.into_service_error()) {
-                Ok(_) => Ok(()),
-                Err(TransactWriteItemsError::TransactionCanceledException(cancelled)) => {
-                    let codes: Vec<&str> = cancelled
-                        .cancellation_reasons()
-                        .iter()
-                        .map(|r| r.code().unwrap_or("None"))
-                        .collect();
+            match store.wire.transact_write_items(&items).await {
+                Ok(()) => Ok(()),
+                Err(WireError::Service { code, reasons, .. })
+                    if code == "TransactionCanceledException" =>
+                {
+                    let codes: Vec<&str> = reasons.iter().map(String::as_str).collect();
                     Err(cancellation(&codes, &parts))
                 }
-                Err(other) => {
-                    Err(classify("TransactWriteItems", other).map_refusal(|()| Vec::new()))
-                }
+                Err(other) => Err(match other.code() {
+                    Some("ConditionalCheckFailedException") => Attempt::Refused(Vec::new()),
+                    Some("TransactionConflictException") => Attempt::Conflict,
+                    _ => Attempt::Failed(other.into_store("TransactWriteItems")),
+                }),
             }
         })
         .await
@@ -409,32 +395,30 @@ impl Store {
             if page == 0 {
                 return Ok(capacity);
             }
-            let mut query = self
-                .client
-                .query()
-                .table_name(self.table_name())
-                .set_index_name(spec.index.map(str::to_owned))
-                .key_condition_expression(spec.key_condition)
-                .scan_index_forward(spec.forward)
-                .consistent_read(spec.consistent)
-                .limit(i32::try_from(page).unwrap_or(i32::MAX))
-                .return_consumed_capacity(ReturnConsumedCapacity::Total)
-                .set_exclusive_start_key(start);
-            for (name, attribute) in &spec.names {
-                query = query.expression_attribute_names(*name, *attribute);
-            }
-            for (name, value) in &spec.values {
-                query = query.expression_attribute_values(*name, value.clone());
-            }
-            let output = query
-                .send()
+            let input = super::wire::QueryInput {
+                table_name: self.table_name(),
+                index_name: spec.index,
+                key_condition_expression: spec.key_condition,
+                expression_attribute_names: spec.names.iter().copied().collect(),
+                expression_attribute_values: super::wire::ValuesOut(
+                    spec.values
+                        .iter()
+                        .map(|(name, value)| (*name, value))
+                        .collect(),
+                ),
+                scan_index_forward: spec.forward,
+                consistent_read: spec.consistent,
+                limit: u32::try_from(page).unwrap_or(u32::MAX),
+                return_consumed_capacity: "TOTAL",
+                exclusive_start_key: start.as_ref().map(super::wire::ItemOut),
+            };
+            let output = self
+                .wire
+                .query(&input)
                 .await
-                .map_err(|e| StoreError::sdk("Query", e))?;
-            capacity += output
-                .consumed_capacity()
-                .and_then(|c| c.capacity_units())
-                .unwrap_or(0.0);
-            for item in output.items.unwrap_or_default() {
+                .map_err(|e| e.into_store("Query"))?;
+            capacity += output.capacity_units;
+            for item in output.items {
                 seen += 1;
                 visit(item)?;
             }
@@ -450,39 +434,24 @@ impl Store {
     pub(super) async fn batch_get(&self, wanted: Vec<Item>) -> Result<Vec<Item>, StoreError> {
         let mut found = Vec::new();
         for chunk in wanted.chunks(100) {
-            let mut pending = KeysAndAttributes::builder()
-                .set_keys(Some(chunk.to_vec()))
-                .consistent_read(true)
-                .build()?;
+            let mut pending = chunk.to_vec();
             let mut attempt = 0;
             loop {
-                let output = self
-                    .client
-                    .batch_get_item()
-                    .request_items(self.table_name(), pending.clone())
-                    .send()
+                let (items, left) = self
+                    .wire
+                    .batch_get_item(self.table_name(), &pending, true)
                     .await
-                    .map_err(|e| StoreError::sdk("BatchGetItem", e))?;
-                found.extend(
-                    output
-                        .responses
-                        .and_then(|mut r| r.remove(self.table_name()))
-                        .unwrap_or_default(),
-                );
-                match output
-                    .unprocessed_keys
-                    .and_then(|mut u| u.remove(self.table_name()))
-                {
-                    Some(rest) if !rest.keys().is_empty() => {
-                        if attempt >= BATCH_ATTEMPTS {
-                            return Err(StoreError::Contended);
-                        }
-                        pending = rest;
-                        backoff(attempt).await;
-                        attempt += 1;
-                    }
-                    _ => break,
+                    .map_err(|e| e.into_store("BatchGetItem"))?;
+                found.extend(items);
+                if left.is_empty() {
+                    break;
                 }
+                if attempt >= BATCH_ATTEMPTS {
+                    return Err(StoreError::Contended);
+                }
+                pending = left;
+                backoff(attempt).await;
+                attempt += 1;
             }
         }
         Ok(found)
@@ -536,16 +505,10 @@ impl Store {
 
     /// One strongly consistent GetItem.
     pub(super) async fn get(&self, key: Item) -> Result<Option<Item>, StoreError> {
-        let output = self
-            .client
-            .get_item()
-            .table_name(self.table_name())
-            .set_key(Some(key))
-            .consistent_read(true)
-            .send()
+        self.wire
+            .get_item(self.table_name(), &key, true)
             .await
-            .map_err(|e| StoreError::sdk("GetItem", e))?;
-        Ok(output.item)
+            .map_err(|e| e.into_store("GetItem"))
     }
 }
 

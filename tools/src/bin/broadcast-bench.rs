@@ -51,6 +51,13 @@ impl Intercept for Calls {
 }
 
 impl Calls {
+    /// A call the store made outside the SDK.
+    fn add(&self, operation: &str) {
+        if let Ok(mut calls) = self.0.lock() {
+            *calls.entry(format!("DynamoDB {operation}")).or_default() += 1;
+        }
+    }
+
     fn take(&self) -> BTreeMap<String, u64> {
         self.0
             .lock()
@@ -140,7 +147,10 @@ async fn main() -> Result<(), Error> {
     let template = Template::parse(users_tools::TEMPLATE_YAML)?;
     provision::create_table(&dynamodb, &table, &template.table).await?;
     let topic = provision::create_topic(&sns, &format!("{table}-topic")).await?;
-    let store = Store::new(dynamodb, table.as_str());
+    let counted = calls.clone();
+    let store = Store::new(&sdk, table.as_str())
+        .with_client(dynamodb)
+        .observing_calls(Arc::new(move |operation| counted.add(operation)));
     let notifier = Notifier::new(sns, topic);
 
     let name = TopicName::parse("everyone")?;

@@ -69,7 +69,7 @@ async fn main() -> Result<(), Error> {
     let table = format!("directory-bench-{}", std::process::id());
     let template = Template::parse(users_tools::TEMPLATE_YAML)?;
     provision::create_table(&client, &table, &template.table).await?;
-    let store = Store::new(client, table.as_str());
+    let store = Store::new(&sdk, table.as_str());
     let started = Instant::now();
     seed(&store, users).await?;
     eprintln!(

@@ -102,8 +102,7 @@ async fn main() -> Result<(), Error> {
         &template.table,
     )
     .await?;
-    let store =
-        users_shared::store::Store::new(aws_sdk_dynamodb::Client::new(&sdk), table_name.as_str());
+    let store = users_shared::store::Store::new(&sdk, table_name.as_str());
     store
         .load_reference(&users_shared::service::reference::shipped()?)
         .await?;

@@ -20,7 +20,7 @@ async fn main() {
             std::process::exit(2);
         }
     };
-    let store = Store::new(aws_sdk_dynamodb::Client::new(&sdk), table).with_sealing_key(Some(key));
+    let store = Store::new(&sdk, table).with_sealing_key(Some(key));
     let password = || match std::env::var("USERCTL_PASSWORD") {
         Ok(password) => Ok(password),
         Err(_) => {
