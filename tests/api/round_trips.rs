@@ -359,26 +359,19 @@ async fn later_requests_of_a_process_make_the_fewer_calls_the_table_notes() {
         (
             of(&[
                 ("BatchGetItem", 1),
-                ("GetItem", 1),
                 ("TransactWriteItems", 1),
                 ("UpdateItem", 1)
             ]),
             2
         ),
-        "the first follow takes a block of ids beside its reads"
+        "the first follow reads the session and the name's guard in one call, and takes a \
+         block of ids beside it"
     );
     let second = states.invoke(&app, "social", follow("carol")).await;
     assert_eq!(second.status(), 201);
     assert_eq!(
         cost(proxy.take_timed_calls()),
-        (
-            of(&[
-                ("BatchGetItem", 1),
-                ("GetItem", 1),
-                ("TransactWriteItems", 1)
-            ]),
-            2
-        ),
+        (of(&[("BatchGetItem", 1), ("TransactWriteItems", 1)]), 2),
         "later follows take their id from the block"
     );
 
@@ -409,8 +402,8 @@ async fn later_requests_of_a_process_make_the_fewer_calls_the_table_notes() {
     );
     assert_eq!(
         cost(proxy.take_timed_calls()),
-        (of(&[("BatchGetItem", 2), ("Query", 1)]), 1),
-        "the session, the count and the page side by side; erin follows nobody"
+        (of(&[("BatchGetItem", 1), ("Query", 1)]), 1),
+        "the session and the count in one call, the page beside it; erin follows nobody"
     );
     assert_eq!(
         states
@@ -421,7 +414,76 @@ async fn later_requests_of_a_process_make_the_fewer_calls_the_table_notes() {
     );
     assert_eq!(
         cost(proxy.take_timed_calls()),
-        (of(&[("BatchGetItem", 3), ("Query", 1)]), 2),
+        (of(&[("BatchGetItem", 2), ("Query", 1)]), 2),
         "alice follows two of them: which, is one more read"
     );
+}
+
+/// Reads by key asked for at the same moment go out as one call, each answered with its own
+/// items (a key asked for twice is read once); a read alone is one GetItem; a failed call fails
+/// every read that was in it, and the next reads work again.
+#[tokio::test]
+async fn reads_asked_for_together_are_one_call_and_each_gets_its_own_items() {
+    use crate::proxy::{FORWARD, REFUSE};
+    use users_shared::domain::UserId;
+    use users_shared::store::{Store, StoreError};
+    let app = TestApp::spawn().await;
+    let alice = UserId::new(app.register("alice").await["user"]["id"].as_u64().unwrap());
+    let bob = UserId::new(app.register("bob").await["user"]["id"].as_u64().unwrap());
+    let proxy = Proxy::to_dynamodb().await;
+    let store = Store::new(
+        &users_shared::config::aws_sdk_config().await,
+        app.table.as_str(),
+    )
+    .with_endpoint(&format!("http://127.0.0.1:{}", proxy.port));
+    proxy.take_timed_calls();
+
+    let (first, second, again, count, owner) = tokio::join!(
+        store.get_user(alice),
+        store.get_user(bob),
+        store.get_user(alice),
+        store.user_count(),
+        store.username_owner("bob"),
+    );
+    let calls = proxy.take_timed_calls();
+    assert_eq!(
+        counts(&calls),
+        BTreeMap::from([("BatchGetItem".to_owned(), 1)])
+    );
+    let keys: Value = serde_json::from_slice(&calls[0].body).unwrap();
+    let asked = keys["RequestItems"][app.table.as_str()]["Keys"]
+        .as_array()
+        .unwrap()
+        .len();
+    assert_eq!(
+        asked,
+        2 + 10 + 1,
+        "alice once, bob, the count's shards, bob's guard"
+    );
+    assert_eq!(first.unwrap().unwrap().username.as_str(), "alice");
+    assert_eq!(second.unwrap().unwrap().username.as_str(), "bob");
+    assert_eq!(again.unwrap().unwrap().username.as_str(), "alice");
+    assert_eq!(count.unwrap(), 2);
+    assert_eq!(owner.unwrap().map(|(id, _)| id), Some(bob));
+
+    store.get_user(bob).await.unwrap();
+    assert_eq!(
+        counts(&proxy.take_timed_calls()),
+        BTreeMap::from([("GetItem".to_owned(), 1)])
+    );
+
+    proxy.set(REFUSE);
+    let (first, second) = tokio::join!(store.get_user(alice), store.user_count());
+    assert!(
+        matches!(first, Err(StoreError::Unavailable { .. })),
+        "{first:?}"
+    );
+    assert!(
+        matches!(second, Err(StoreError::Unavailable { .. })),
+        "{second:?}"
+    );
+    proxy.set(FORWARD);
+    let (first, second) = tokio::join!(store.get_user(alice), store.user_count());
+    assert_eq!(first.unwrap().unwrap().id, alice);
+    assert_eq!(second.unwrap(), 2);
 }

@@ -88,6 +88,25 @@ pub enum StoreError {
 }
 
 impl StoreError {
+    /// The same failure again, for another read that was made in the same call.
+    pub(crate) fn again(&self) -> Self {
+        match self {
+            Self::Unavailable { operation, detail } => Self::Unavailable {
+                operation,
+                detail: detail.clone(),
+            },
+            Self::Sdk { operation, detail } => Self::Sdk {
+                operation,
+                detail: detail.clone(),
+            },
+            Self::Contended => Self::Contended,
+            other => Self::Sdk {
+                operation: "BatchGetItem",
+                detail: other.to_string(),
+            },
+        }
+    }
+
     /// Names the item a malformed value was found in, for the log.
     pub(crate) fn in_item(self, pk: &str, sk: &str) -> Self {
         match self {
@@ -164,6 +183,8 @@ pub struct Store {
     client: aws_sdk_dynamodb::Client,
     /// The same table's endpoint, for the calls on every request's path ([`wire`]).
     wire: wire::Wire,
+    /// Reads by key waiting to be made together.
+    gather: Arc<plumbing::Gather>,
     table: Arc<str>,
     sealing_key: Option<crate::auth::sealing::SealingKey>,
     /// Follow ids this process has taken from the counter and not used yet.
@@ -198,6 +219,7 @@ impl Store {
         Self {
             client: aws_sdk_dynamodb::Client::new(sdk),
             wire,
+            gather: Arc::default(),
             table: table.into(),
             sealing_key: None,
             follow_ids: Arc::default(),

@@ -341,6 +341,46 @@ fn cancellation(codes: &[&str], parts: &[Part]) -> Attempt<Vec<Part>> {
     }
 }
 
+/// At most this many keys are gathered into one read (BatchGetItem takes 100).
+const GATHERED_KEYS: usize = 100;
+
+/// Whether `item` (or key) has the table key `key` has.
+fn same_key(key: &Item, item: &Item) -> bool {
+    [keys::PK, keys::SK]
+        .iter()
+        .all(|name| key.get(*name) == item.get(*name))
+}
+
+/// Reads of items by key asked for at the same moment: the first one waits a turn of the
+/// scheduler for the others (the futures of one `tokio::join!`, or the requests a process
+/// serves together), then makes one call for all. A route reading its caller's session and,
+/// beside it, a count or a guard makes one round trip of one call instead of two calls.
+#[derive(Default)]
+pub(super) struct Gather {
+    pending: std::sync::Mutex<Option<Batch>>,
+}
+
+impl Gather {
+    fn pending(&self) -> std::sync::MutexGuard<'_, Option<Batch>> {
+        self.pending.lock().unwrap_or_else(|e| e.into_inner())
+    }
+}
+
+struct Batch {
+    waiters: Vec<Waiter>,
+}
+
+impl Batch {
+    fn keys(&self) -> usize {
+        self.waiters.iter().map(|w| w.keys.len()).sum()
+    }
+}
+
+struct Waiter {
+    keys: Vec<Item>,
+    reply: tokio::sync::oneshot::Sender<Result<Vec<Item>, StoreError>>,
+}
+
 /// A Query, as the store's modules describe one.
 pub(super) struct QuerySpec {
     pub index: Option<&'static str>,
@@ -429,9 +469,101 @@ impl Store {
         }
     }
 
-    /// The items with these keys (strongly consistent), 100 per BatchGetItem, asking again
-    /// for whatever DynamoDB leaves unprocessed.
+    /// The items with these keys (strongly consistent): the reads asked for at the same moment
+    /// are gathered into one call ([`Gather`]).
     pub(super) async fn batch_get(&self, wanted: Vec<Item>) -> Result<Vec<Item>, StoreError> {
+        if wanted.is_empty() {
+            return Ok(Vec::new());
+        }
+        if wanted.len() > GATHERED_KEYS {
+            return self.read_now(wanted).await;
+        }
+        let (reply, answer) = tokio::sync::oneshot::channel();
+        // `None`: the gathering read is full, so this one is made alone.
+        let leads = {
+            let mut pending = self.gather.pending();
+            match pending.as_mut() {
+                Some(batch) if batch.keys() + wanted.len() <= GATHERED_KEYS => {
+                    batch.waiters.push(Waiter {
+                        keys: wanted.clone(),
+                        reply,
+                    });
+                    Some(false)
+                }
+                Some(_) => None,
+                None => {
+                    *pending = Some(Batch {
+                        waiters: vec![Waiter {
+                            keys: wanted.clone(),
+                            reply,
+                        }],
+                    });
+                    Some(true)
+                }
+            }
+        };
+        let Some(leads) = leads else {
+            return self.read_now(wanted).await;
+        };
+        if leads {
+            self.lead_gathered_read().await;
+        }
+        match answer.await {
+            Ok(result) => result,
+            // The read this one joined was dropped before it answered: read alone.
+            Err(_) => self.read_now(wanted).await,
+        }
+    }
+
+    /// Lets the reads asked for at the same moment join this one (the other futures of a
+    /// `join!` are polled before this one is again), then reads them all in one call and
+    /// answers each with its own items.
+    async fn lead_gathered_read(&self) {
+        /// Dropped before the batch is taken (the leading future was cancelled): the batch is
+        /// taken away, and its waiters, seeing no answer, read alone.
+        struct Abandon<'a>(&'a Gather);
+        impl Drop for Abandon<'_> {
+            fn drop(&mut self) {
+                self.0.pending().take();
+            }
+        }
+        let abandon = Abandon(&self.gather);
+        tokio::task::yield_now().await;
+        let batch = self.gather.pending().take();
+        std::mem::forget(abandon);
+        let Some(batch) = batch else { return };
+        let mut keys: Vec<Item> = Vec::with_capacity(batch.keys());
+        for key in batch.waiters.iter().flat_map(|w| &w.keys) {
+            if !keys.iter().any(|k| same_key(k, key)) {
+                keys.push(key.clone());
+            }
+        }
+        let read = self.read_now(keys).await;
+        for waiter in batch.waiters {
+            let answer = match &read {
+                Ok(items) => Ok(items
+                    .iter()
+                    .filter(|item| waiter.keys.iter().any(|k| same_key(k, item)))
+                    .cloned()
+                    .collect()),
+                Err(error) => Err(error.again()),
+            };
+            let _ = waiter.reply.send(answer);
+        }
+    }
+
+    /// The items with these keys (strongly consistent), now: one GetItem for one key, else
+    /// 100 per BatchGetItem, asking again for whatever DynamoDB leaves unprocessed.
+    async fn read_now(&self, wanted: Vec<Item>) -> Result<Vec<Item>, StoreError> {
+        if let [key] = &wanted[..] {
+            return Ok(self
+                .wire
+                .get_item(self.table_name(), key, true)
+                .await
+                .map_err(|e| e.into_store("GetItem"))?
+                .into_iter()
+                .collect());
+        }
         let mut found = Vec::new();
         for chunk in wanted.chunks(100) {
             let mut pending = chunk.to_vec();
@@ -503,12 +635,10 @@ impl Store {
             .set_item(Some(item))
     }
 
-    /// One strongly consistent GetItem.
+    /// One strongly consistent read of an item, gathered with the reads asked for at the same
+    /// moment ([`Store::batch_get`]).
     pub(super) async fn get(&self, key: Item) -> Result<Option<Item>, StoreError> {
-        self.wire
-            .get_item(self.table_name(), &key, true)
-            .await
-            .map_err(|e| e.into_store("GetItem"))
+        Ok(self.batch_get(vec![key]).await?.pop())
     }
 }
 
