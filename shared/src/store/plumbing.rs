@@ -345,10 +345,13 @@ fn cancellation(codes: &[&str], parts: &[Part]) -> Attempt<Vec<Part>> {
 const GATHERED_KEYS: usize = 100;
 
 /// Whether `item` (or key) has the table key `key` has.
-fn same_key(key: &Item, item: &Item) -> bool {
-    [keys::PK, keys::SK]
-        .iter()
-        .all(|name| key.get(*name) == item.get(*name))
+/// The table key of an item (or key): its `PK` and `SK` strings.
+fn key_of(item: &Item) -> Option<(&str, &str)> {
+    let text = |name: &str| match item.get(name) {
+        Some(AttributeValue::S(text)) => Some(text.as_str()),
+        _ => None,
+    };
+    Some((text(keys::PK)?, text(keys::SK)?))
 }
 
 /// Reads of items by key asked for at the same moment: the first one waits a turn of the
@@ -531,21 +534,32 @@ impl Store {
         tokio::task::yield_now().await;
         let batch = self.gather.pending().take();
         std::mem::forget(abandon);
-        let Some(batch) = batch else { return };
-        let mut keys: Vec<Item> = Vec::with_capacity(batch.keys());
-        for key in batch.waiters.iter().flat_map(|w| &w.keys) {
-            if !keys.iter().any(|k| same_key(k, key)) {
-                keys.push(key.clone());
-            }
+        let Some(mut batch) = batch else { return };
+        if batch.waiters.len() == 1 {
+            // Nobody joined: the read is this one's alone.
+            let waiter = batch.waiters.remove(0);
+            let _ = waiter.reply.send(self.read_now(waiter.keys).await);
+            return;
         }
+        let mut unique = std::collections::HashSet::with_capacity(batch.keys());
+        let keys: Vec<Item> = batch
+            .waiters
+            .iter()
+            .flat_map(|w| &w.keys)
+            .filter(|key| key_of(key).is_none_or(|k| unique.insert(k)))
+            .cloned()
+            .collect();
         let read = self.read_now(keys).await;
         for waiter in batch.waiters {
             let answer = match &read {
-                Ok(items) => Ok(items
-                    .iter()
-                    .filter(|item| waiter.keys.iter().any(|k| same_key(k, item)))
-                    .cloned()
-                    .collect()),
+                Ok(items) => {
+                    let wanted: Vec<_> = waiter.keys.iter().filter_map(key_of).collect();
+                    Ok(items
+                        .iter()
+                        .filter(|item| key_of(item).is_some_and(|k| wanted.contains(&k)))
+                        .cloned()
+                        .collect())
+                }
                 Err(error) => Err(error.again()),
             };
             let _ = waiter.reply.send(answer);
