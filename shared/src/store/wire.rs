@@ -639,69 +639,63 @@ fn values(values: Option<&HashMap<String, AttributeValue>>) -> Option<ValuesOut<
     values.map(|v| ValuesOut(v.iter().map(|(k, v)| (k.as_str(), v)).collect()))
 }
 
+/// The [`WriteOut`] of one operation of a transaction: the fields every operation has, and the
+/// ones given.
+macro_rules! write_of {
+    (
+        $operation:expr,
+        item: $item:expr,
+        key: $key:expr,
+        update: $update:expr,
+        condition: $condition:expr
+    ) => {
+        WriteOut {
+            table_name: $operation.table_name(),
+            item: $item,
+            key: $key,
+            update_expression: $update,
+            condition_expression: $condition,
+            expression_attribute_names: $operation.expression_attribute_names(),
+            expression_attribute_values: values($operation.expression_attribute_values()),
+            return_values_on_condition_check_failure: $operation
+                .return_values_on_condition_check_failure()
+                .map(|r| r.as_str()),
+        }
+    };
+}
+
 impl Serialize for TransactOut<'_> {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = serializer.serialize_map(Some(1))?;
         let item = self.0;
-        if let Some(put) = item.put() {
-            let write = WriteOut {
-                table_name: put.table_name(),
-                item: Some(ItemOut(put.item())),
-                key: None,
-                update_expression: None,
-                condition_expression: put.condition_expression(),
-                expression_attribute_names: put.expression_attribute_names(),
-                expression_attribute_values: values(put.expression_attribute_values()),
-                return_values_on_condition_check_failure: put
-                    .return_values_on_condition_check_failure()
-                    .map(|r| r.as_str()),
-            };
-            map.serialize_entry("Put", &write)?;
+        let (name, write) = if let Some(put) = item.put() {
+            let (item, condition) = (Some(ItemOut(put.item())), put.condition_expression());
+            let write = write_of!(put, item: item, key: None, update: None, condition: condition);
+            ("Put", write)
         } else if let Some(update) = item.update() {
-            let write = WriteOut {
-                table_name: update.table_name(),
-                item: None,
-                key: Some(ItemOut(update.key())),
-                update_expression: Some(update.update_expression()),
-                condition_expression: update.condition_expression(),
-                expression_attribute_names: update.expression_attribute_names(),
-                expression_attribute_values: values(update.expression_attribute_values()),
-                return_values_on_condition_check_failure: update
-                    .return_values_on_condition_check_failure()
-                    .map(|r| r.as_str()),
-            };
-            map.serialize_entry("Update", &write)?;
+            let key = Some(ItemOut(update.key()));
+            let (expression, condition) = (
+                Some(update.update_expression()),
+                update.condition_expression(),
+            );
+            let write =
+                write_of!(update, item: None, key: key, update: expression, condition: condition);
+            ("Update", write)
         } else if let Some(delete) = item.delete() {
-            let write = WriteOut {
-                table_name: delete.table_name(),
-                item: None,
-                key: Some(ItemOut(delete.key())),
-                update_expression: None,
-                condition_expression: delete.condition_expression(),
-                expression_attribute_names: delete.expression_attribute_names(),
-                expression_attribute_values: values(delete.expression_attribute_values()),
-                return_values_on_condition_check_failure: delete
-                    .return_values_on_condition_check_failure()
-                    .map(|r| r.as_str()),
-            };
-            map.serialize_entry("Delete", &write)?;
+            let (key, condition) = (Some(ItemOut(delete.key())), delete.condition_expression());
+            let write = write_of!(delete, item: None, key: key, update: None, condition: condition);
+            ("Delete", write)
         } else if let Some(check) = item.condition_check() {
-            let write = WriteOut {
-                table_name: check.table_name(),
-                item: None,
-                key: Some(ItemOut(check.key())),
-                update_expression: None,
-                condition_expression: Some(check.condition_expression()),
-                expression_attribute_names: check.expression_attribute_names(),
-                expression_attribute_values: values(check.expression_attribute_values()),
-                return_values_on_condition_check_failure: check
-                    .return_values_on_condition_check_failure()
-                    .map(|r| r.as_str()),
-            };
-            map.serialize_entry("ConditionCheck", &write)?;
+            let (key, condition) = (
+                Some(ItemOut(check.key())),
+                Some(check.condition_expression()),
+            );
+            let write = write_of!(check, item: None, key: key, update: None, condition: condition);
+            ("ConditionCheck", write)
         } else {
             return Err(serde::ser::Error::custom("an empty transaction item"));
-        }
+        };
+        let mut map = serializer.serialize_map(Some(1))?;
+        map.serialize_entry(name, &write)?;
         map.end()
     }
 }
