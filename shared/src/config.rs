@@ -136,12 +136,26 @@ impl Config {
 
 /// The AWS SDK configuration from the standard environment. Makes no network call: region,
 /// endpoints and static credentials come from variables; credentials are resolved lazily.
+///
+/// Where the credentials and the region are variables (always, in Lambda), they are taken from
+/// there directly: the default chains would first be built at every cold start (an STS client
+/// for web identity, the profile files, the container and instance metadata providers) only to
+/// end at the same variables. Elsewhere (an operator's `userctl` with a profile) the default
+/// chains apply.
 pub async fn aws_sdk_config() -> aws_config::SdkConfig {
-    aws_config::defaults(aws_config::BehaviorVersion::latest())
+    let set = |name: &str| std::env::var(name).ok().filter(|v| !v.trim().is_empty());
+    let mut loader = aws_config::defaults(aws_config::BehaviorVersion::latest())
         .timeout_config(timeouts())
-        .http_client(https_client())
-        .load()
-        .await
+        .http_client(https_client());
+    if set("AWS_ACCESS_KEY_ID").is_some() && set("AWS_SECRET_ACCESS_KEY").is_some() {
+        loader = loader.credentials_provider(
+            aws_config::environment::EnvironmentVariableCredentialsProvider::new(),
+        );
+    }
+    if let Some(region) = set("AWS_REGION").or_else(|| set("AWS_DEFAULT_REGION")) {
+        loader = loader.region(aws_config::Region::new(region));
+    }
+    loader.load().await
 }
 
 /// The roots every AWS service endpoint's certificate chains to (Amazon Trust Services).

@@ -191,7 +191,7 @@ impl Store {
                 break;
             }
             let output = self
-                .client
+                .client()
                 .query()
                 .table_name(self.table_name())
                 .index_name(index)

@@ -335,7 +335,7 @@ impl Store {
             start
         });
         let output = self
-            .client
+            .client()
             .query()
             .table_name(self.table_name())
             .index_name(keys::GSI1)

@@ -180,7 +180,13 @@ where
 /// The table and the client that reaches it; cheap to clone.
 #[derive(Clone)]
 pub struct Store {
-    client: aws_sdk_dynamodb::Client,
+    /// The SDK's client, made on its first use: most requests make only calls of [`wire`], and a
+    /// process that never needs the SDK does not pay for building it at its cold start.
+    client: Arc<std::sync::OnceLock<aws_sdk_dynamodb::Client>>,
+    /// What the SDK's client is made from.
+    sdk: aws_config::SdkConfig,
+    /// Where the SDK's client sends its calls instead of the configured endpoint.
+    endpoint: Option<Arc<str>>,
     /// The same table's endpoint, for the calls on every request's path ([`wire`]).
     wire: wire::Wire,
     /// Reads by key waiting to be made together.
@@ -217,7 +223,9 @@ impl Store {
             .unwrap_or_else(|| format!("https://dynamodb.{region}.amazonaws.com"));
         let wire = wire::Wire::new(&endpoint, &region, sdk.credentials_provider());
         Self {
-            client: aws_sdk_dynamodb::Client::new(sdk),
+            client: Arc::default(),
+            sdk: sdk.clone(),
+            endpoint: None,
             wire,
             gather: Arc::default(),
             table: table.into(),
@@ -229,20 +237,15 @@ impl Store {
 
     /// The same store, every call sent to `endpoint` instead.
     pub fn with_endpoint(mut self, endpoint: &str) -> Self {
-        self.client = aws_sdk_dynamodb::Client::from_conf(
-            self.client
-                .config()
-                .to_builder()
-                .endpoint_url(endpoint)
-                .build(),
-        );
+        self.endpoint = Some(endpoint.into());
+        self.client = Arc::default();
         self.wire = self.wire.with_endpoint(endpoint);
         self
     }
 
     /// The same store, its SDK calls made through `client` (one with interceptors, say).
     pub fn with_client(mut self, client: aws_sdk_dynamodb::Client) -> Self {
-        self.client = client;
+        self.client = Arc::new(std::sync::OnceLock::from(client));
         self
     }
 
@@ -292,7 +295,14 @@ impl Store {
         &self.table
     }
 
+    /// The SDK's client of the table (made on the first call of this).
     pub fn client(&self) -> &aws_sdk_dynamodb::Client {
-        &self.client
+        self.client.get_or_init(|| {
+            let mut config = aws_sdk_dynamodb::config::Builder::from(&self.sdk);
+            if let Some(endpoint) = &self.endpoint {
+                config = config.endpoint_url(endpoint.as_ref());
+            }
+            aws_sdk_dynamodb::Client::from_conf(config.build())
+        })
     }
 }

@@ -611,7 +611,7 @@ impl Store {
             let mut attempt = 0;
             while !pending.is_empty() {
                 let output = self
-                    .client
+                    .client()
                     .batch_write_item()
                     .request_items(self.table_name(), pending)
                     .send()
@@ -635,7 +635,7 @@ impl Store {
 
     /// An UpdateItem of the item with this key.
     pub(super) fn update_item(&self, key: Item) -> UpdateItemFluentBuilder {
-        self.client
+        self.client()
             .update_item()
             .table_name(self.table_name())
             .set_key(Some(key))
@@ -643,7 +643,7 @@ impl Store {
 
     /// A PutItem of this item.
     pub(super) fn put_item(&self, item: Item) -> PutItemFluentBuilder {
-        self.client
+        self.client()
             .put_item()
             .table_name(self.table_name())
             .set_item(Some(item))

@@ -105,7 +105,7 @@ impl Store {
     /// Deletes one item, whether or not it exists.
     pub(super) async fn delete_item(&self, key: Item) -> Result<(), StoreError> {
         let delete = self
-            .client
+            .client()
             .delete_item()
             .table_name(self.table_name())
             .set_key(Some(key));

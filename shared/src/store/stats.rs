@@ -77,7 +77,7 @@ impl Store {
         let mut start = None;
         loop {
             let output = self
-                .client
+                .client()
                 .scan()
                 .table_name(self.table_name())
                 .segment(i32::try_from(segment).unwrap_or(i32::MAX))
