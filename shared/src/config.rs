@@ -126,7 +126,7 @@ impl Config {
             .topic_arn
             .as_deref()
             .ok_or(ConfigError::Missing("TOPIC_ARN"))?;
-        Ok(Notifier::new(aws_sdk_sns::Client::new(sdk), topic_arn))
+        Ok(Notifier::from_sdk(sdk, topic_arn))
     }
 
     pub fn store(&self, sdk: &aws_config::SdkConfig) -> Store {

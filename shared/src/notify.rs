@@ -60,7 +60,10 @@ pub struct NotifyError(String);
 /// endpoints).
 #[derive(Clone)]
 pub struct Notifier {
-    client: aws_sdk_sns::Client,
+    /// The SNS client, made on its first use (or given).
+    client: std::sync::Arc<std::sync::OnceLock<aws_sdk_sns::Client>>,
+    /// What the client is made from when it was not given.
+    sdk: aws_config::SdkConfig,
     topic_arn: String,
     android_app: Option<String>,
     ios_app: Option<String>,
@@ -87,11 +90,29 @@ fn attribute(data_type: &str, value: String) -> Result<MessageAttributeValue, No
 impl Notifier {
     pub fn new(client: aws_sdk_sns::Client, topic_arn: impl Into<String>) -> Self {
         Self {
-            client,
+            client: std::sync::Arc::new(std::sync::OnceLock::from(client)),
+            sdk: aws_config::SdkConfig::builder().build(),
             topic_arn: topic_arn.into(),
             android_app: None,
             ios_app: None,
         }
+    }
+
+    /// Publishes to `topic_arn` with a client made from `sdk` on the first publish: a function
+    /// whose requests publish nothing does not build it at its cold start.
+    pub fn from_sdk(sdk: &aws_config::SdkConfig, topic_arn: impl Into<String>) -> Self {
+        Self {
+            client: std::sync::Arc::default(),
+            sdk: sdk.clone(),
+            topic_arn: topic_arn.into(),
+            android_app: None,
+            ios_app: None,
+        }
+    }
+
+    fn client(&self) -> &aws_sdk_sns::Client {
+        self.client
+            .get_or_init(|| aws_sdk_sns::Client::new(&self.sdk))
     }
 
     /// Publishes android and ios messages straight to each device's platform endpoint of
@@ -120,7 +141,7 @@ impl Notifier {
         message: &Message,
     ) -> Result<String, NotifyError> {
         let endpoint = self
-            .client
+            .client()
             .create_platform_endpoint()
             .platform_application_arn(app)
             .token(token)
@@ -129,14 +150,14 @@ impl Notifier {
             .map_err(|e| NotifyError(DisplayErrorContext(&e).to_string()))?
             .endpoint_arn
             .ok_or_else(|| NotifyError("no endpoint ARN".into()))?;
-        self.send(self.client.publish().target_arn(&endpoint), message)
+        self.send(self.client().publish().target_arn(&endpoint), message)
             .await?;
         Ok(endpoint)
     }
 
     /// Publishes the message; the body is never logged (it can carry a one-time code).
     pub async fn publish(&self, message: &Message) -> Result<(), NotifyError> {
-        self.send(self.client.publish().topic_arn(&self.topic_arn), message)
+        self.send(self.client().publish().topic_arn(&self.topic_arn), message)
             .await
     }
 
