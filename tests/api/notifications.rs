@@ -1009,3 +1009,132 @@ async fn the_chat_unread_routes_count_exactly_within_the_window() {
     let anonymous = app.get("/api/v2.1/rest/get_unread_users", None).await;
     assert_eq!(anonymous.status, StatusCode::UNAUTHORIZED);
 }
+
+/// Each channel's messages on the topic since the last call: channel → how many.
+async fn published_per_channel(app: &TestApp) -> std::collections::BTreeMap<String, usize> {
+    let mut counts = std::collections::BTreeMap::new();
+    for message in app.published().await {
+        *counts
+            .entry(attribute(&message, "channel").to_owned())
+            .or_default() += 1;
+    }
+    counts
+}
+
+#[tokio::test]
+async fn a_channel_published_before_a_failure_is_not_published_again_on_the_retry() {
+    let app = TestApp::spawn().await;
+    let push = app.push_client("push").await;
+    let ann = push_user(
+        &push,
+        "ann",
+        &[("android", "ANN-ANDROID"), ("ios", "ANN-IOS")],
+    )
+    .await;
+    theme(&push, "alerts", "unicast").await;
+    app.published().await;
+    unicast(&push, ann)
+        .await
+        .assert_answer(StatusCode::OK, json!({"result": true}));
+
+    // E-mail goes out through the topic; android's platform application does not exist, so
+    // the attempt stops there and is kept for later.
+    let auth = &app.api.functions().auth;
+    let broken = auth.notifier.clone().with_platform_apps(
+        Some("arn:aws:sns:us-east-1:123456789012:app/GCM/missing".to_owned()),
+        None,
+    );
+    let now = Timestamp::now();
+    let first = users_shared::service::delivery::sweep(&auth.store, &broken, None, now)
+        .await
+        .unwrap();
+    assert_eq!((first.delivered, first.retried), (0, 1));
+    assert_eq!(
+        published_per_channel(&app).await,
+        [("email".to_owned(), 1)].into()
+    );
+
+    // The retry publishes what is left, and e-mail not again.
+    let later = now.plus_seconds(600);
+    assert_eq!(app.sweep_at(later).await.delivered, 1);
+    assert_eq!(
+        published_per_channel(&app).await,
+        [("android".to_owned(), 1), ("ios".to_owned(), 1)].into()
+    );
+    assert_eq!(app.sweep_at(later.plus_seconds(600)).await.delivered, 0);
+    assert!(app.published().await.is_empty());
+}
+
+#[tokio::test]
+async fn delivering_a_notification_reads_nothing_and_writes_its_lease_and_once_per_channel() {
+    use crate::proxy::{sessions_behind, Proxy};
+    let app = TestApp::spawn().await;
+    let push = app.push_client("push").await;
+    let ann = push_user(
+        &push,
+        "ann",
+        &[("android", "ANN-ANDROID"), ("ios", "ANN-IOS")],
+    )
+    .await;
+    theme(&push, "alerts", "unicast").await;
+    let (boss, alice, _) = boss_and_alice(&app).await;
+    let proxy = Proxy::to_dynamodb().await;
+    let store = sessions_behind(&app, &proxy).await.store;
+    let notifier = &app.api.functions().auth.notifier;
+    let calls = |proxy: &Proxy| {
+        let mut counts = std::collections::BTreeMap::<String, u64>::new();
+        for call in proxy.take_timed_calls() {
+            *counts.entry(call.operation).or_default() += 1;
+        }
+        counts
+    };
+    let of = |pairs: &[(&str, u64)]| -> std::collections::BTreeMap<String, u64> {
+        pairs.iter().map(|(k, v)| ((*k).to_owned(), *v)).collect()
+    };
+    // The sweep itself: the send jobs' partition and the ten outbox shards.
+    let sweep_reads = ("Query", 11);
+
+    // One channel (alice's e-mail): the lease, then the entry's removal once it is out.
+    assert_eq!(
+        staff_send(&app, &boss, alice, "One").await.status,
+        StatusCode::OK
+    );
+    app.published().await;
+    proxy.take_timed_calls();
+    let report = users_shared::service::delivery::sweep(&store, notifier, None, Timestamp::now())
+        .await
+        .unwrap();
+    assert_eq!(report.delivered, 1);
+    assert_eq!(
+        calls(&proxy),
+        of(&[sweep_reads, ("UpdateItem", 1), ("DeleteItem", 1)])
+    );
+    assert_eq!(
+        published_per_channel(&app).await,
+        [("email".to_owned(), 1)].into()
+    );
+
+    // Three channels: the lease, a record on the entry after each channel but the last, and
+    // the removal, which records the last.
+    unicast(&push, ann)
+        .await
+        .assert_answer(StatusCode::OK, json!({"result": true}));
+    proxy.take_timed_calls();
+    let report = users_shared::service::delivery::sweep(&store, notifier, None, Timestamp::now())
+        .await
+        .unwrap();
+    assert_eq!(report.delivered, 1);
+    assert_eq!(
+        calls(&proxy),
+        of(&[sweep_reads, ("UpdateItem", 3), ("DeleteItem", 1)])
+    );
+    assert_eq!(
+        published_per_channel(&app).await,
+        [
+            ("android".to_owned(), 1),
+            ("email".to_owned(), 1),
+            ("ios".to_owned(), 1)
+        ]
+        .into()
+    );
+}

@@ -3,9 +3,10 @@
 //! jobs a page at a time. Nothing is lost: an outbox entry leaves the table only once every
 //! channel of it was published; a failed attempt is tried again with a growing pause, and
 //! after [`MAX_ATTEMPTS`] it is kept as dead (and its key sent to the dead-letter queue) until
-//! an operator replays it. A channel already published is never published again, so a retry
-//! never delivers twice (short of the worker stopping between a publish and its record, when a
-//! subscriber can drop the repeat by its `idempotency_key`).
+//! an operator replays it. A channel already published is never published again (each is
+//! recorded on the entry, whose removal records the last), so a retry never delivers twice
+//! (short of the worker stopping between a publish and its record, when a subscriber can drop
+//! the repeat by its `idempotency_key`).
 
 use super::ServiceError;
 use crate::clock::Timestamp;
@@ -66,46 +67,67 @@ pub fn channel_message(entry: &OutboxEntry, channel: Channel) -> Message {
     }
 }
 
-/// Publishes every channel of the entry not published yet, then removes the entry.
+/// Publishes every channel of the entry not published yet, each recorded on the entry as it
+/// goes out (in `entry.sent`, and in the table for every channel but the last), then removes
+/// the entry: its removal records the last channel, so a single-channel notification costs
+/// its lease and its removal alone.
 pub async fn deliver(
     store: &Store,
     notifier: &Notifier,
-    entry: &OutboxEntry,
+    entry: &mut OutboxEntry,
 ) -> Result<(), ServiceError> {
+    let mut due = Vec::new();
     for name in &entry.channels {
-        let Some(channel) = Channel::parse(name) else {
-            tracing::warn!(note = entry.note_id, channel = %name, "unknown channel skipped");
-            continue;
-        };
-        if !store.claim_delivery(entry.note_id, channel).await? {
-            continue;
-        }
-        let message = channel_message(entry, channel);
-        let failed = |e| ServiceError::Unexpected(Box::new(e));
-        match notifier.platform_app(channel) {
-            // Straight to each device's platform endpoint.
-            Some(app) => {
-                let tokens: Vec<String> = message.body["to"]
-                    .as_array()
-                    .map(|to| {
-                        to.iter()
-                            .filter_map(|t| t.as_str().map(str::to_owned))
-                            .collect()
-                    })
-                    .unwrap_or_default();
-                for token in tokens {
-                    notifier
-                        .publish_to_device(app, &token, &message)
-                        .await
-                        .map_err(failed)?;
-                }
+        match Channel::parse(name) {
+            Some(channel) if !entry.sent.contains(name) && !due.contains(&channel) => {
+                due.push(channel)
             }
-            None => notifier.publish(&message).await.map_err(failed)?,
+            Some(_) => {}
+            None => {
+                tracing::warn!(note = entry.note_id, channel = %name, "unknown channel skipped")
+            }
         }
-        store.delivery_sent(entry.note_id, channel).await?;
+    }
+    for (index, &channel) in due.iter().enumerate() {
+        publish(notifier, entry, channel).await?;
+        entry.sent.push(channel.as_str().to_owned());
+        if index + 1 < due.len() {
+            store.outbox_channel_sent(entry.note_id, channel).await?;
+        }
     }
     store.finish_outbox_entry(entry.note_id).await?;
     Ok(())
+}
+
+/// Publishes one channel of an entry: to each device's platform endpoint when the channel has
+/// a platform application, else once to the topic.
+async fn publish(
+    notifier: &Notifier,
+    entry: &OutboxEntry,
+    channel: Channel,
+) -> Result<(), ServiceError> {
+    let message = channel_message(entry, channel);
+    let failed = |e| ServiceError::Unexpected(Box::new(e));
+    match notifier.platform_app(channel) {
+        Some(app) => {
+            let tokens: Vec<String> = message.body["to"]
+                .as_array()
+                .map(|to| {
+                    to.iter()
+                        .filter_map(|t| t.as_str().map(str::to_owned))
+                        .collect()
+                })
+                .unwrap_or_default();
+            for token in tokens {
+                notifier
+                    .publish_to_device(app, &token, &message)
+                    .await
+                    .map_err(failed)?;
+            }
+            Ok(())
+        }
+        None => notifier.publish(&message).await.map_err(failed),
+    }
 }
 
 /// One pass of the worker at `now`: send-job pages first (they fill the outbox), then every
@@ -157,17 +179,17 @@ async fn sweep_shard(
     now: Timestamp,
 ) -> Result<Sweep, ServiceError> {
     let mut report = Sweep::default();
-    for entry in store
+    for listed in store
         .outbox_shard(shard, now, false, ENTRIES_PER_SHARD)
         .await?
     {
-        if !store
-            .lease_outbox_entry(entry.note_id, now, LEASE_SECONDS)
+        let Some(mut entry) = store
+            .lease_outbox_entry(listed.note_id, now, LEASE_SECONDS)
             .await?
-        {
+        else {
             continue;
-        }
-        match deliver(store, notifier, &entry).await {
+        };
+        match deliver(store, notifier, &mut entry).await {
             Ok(()) => report.delivered += 1,
             Err(error) => {
                 let attempts = entry.attempts + 1;
@@ -183,7 +205,7 @@ async fn sweep_shard(
                     attempts,
                     next_attempt_at: now.unix() + backoff_seconds(attempts),
                     dead,
-                    ..entry.clone()
+                    ..entry
                 };
                 store.put_outbox_entry(&retry).await?;
                 if dead {
@@ -311,6 +333,7 @@ mod tests {
             attempts: 0,
             next_attempt_at: 0,
             dead: false,
+            sent: Vec::new(),
         };
         let email = channel_message(&entry, Channel::Email);
         assert_eq!(email.body["to"], serde_json::json!(["a@example.com"]));

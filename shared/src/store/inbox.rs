@@ -124,6 +124,9 @@ pub struct OutboxEntry {
     /// Set when every attempt failed: it waits for an operator's replay.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub dead: bool,
+    /// The channels already published, in the order they went out: a retry skips them.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub sent: Vec<String>,
 }
 
 #[derive(Serialize)]
@@ -241,6 +244,7 @@ impl Store {
                     attempts: 0,
                     next_attempt_at: 0,
                     dead: false,
+                    sent: Vec::new(),
                 };
                 let item = OutboxItem {
                     pk: keys::outbox_pk(note.id),
@@ -514,14 +518,15 @@ impl Store {
             })
     }
 
-    /// Takes the entry for `seconds` so no other worker delivers it meanwhile; `false` if
-    /// another worker holds it (or it is gone).
+    /// Takes the entry for `seconds` so no other worker delivers it meanwhile, and returns it
+    /// as it is now (what an earlier attempt published included); `None` if another worker
+    /// holds it (or it is gone).
     pub async fn lease_outbox_entry(
         &self,
         note: u64,
         now: Timestamp,
         seconds: i64,
-    ) -> Result<bool, StoreError> {
+    ) -> Result<Option<OutboxEntry>, StoreError> {
         let update = self
             .update_item(key(keys::outbox_pk(note), keys::outbox_sk(note)))
             .update_expression("SET lease_until = :until")
@@ -529,40 +534,34 @@ impl Store {
                 "attribute_exists(PK) AND (attribute_not_exists(lease_until) OR lease_until <= :now)",
             )
             .expression_attribute_values(":until", n((now.unix() + seconds).max(0) as u64))
-            .expression_attribute_values(":now", n(now.unix().max(0) as u64));
-        super::plumbing::held(super::plumbing::send_update(update).await)
-    }
-
-    /// Removes a notification's outbox entry: everything of it is published.
-    pub async fn finish_outbox_entry(&self, note: u64) -> Result<(), StoreError> {
-        self.delete_keys(vec![key(keys::outbox_pk(note), keys::outbox_sk(note))])
-            .await
-    }
-
-    /// Claims the delivery of a notification on a channel: `true` unless it was published
-    /// already. A claim left by an attempt that did not finish counts as not published.
-    pub async fn claim_delivery(&self, note: u64, channel: Channel) -> Result<bool, StoreError> {
-        let claim = key(keys::delivery_pk(note), channel.as_str().to_owned());
-        match self.get(claim.clone()).await? {
-            Some(item) if super::plumbing::has(&item, "state", "sent") => Ok(false),
-            _ => Ok(true),
+            .expression_attribute_values(":now", n(now.unix().max(0) as u64))
+            .return_values(ReturnValue::AllNew);
+        match super::plumbing::send_update(update).await {
+            Ok(output) => Ok(Some(serde_dynamo::from_item(
+                output.attributes.unwrap_or_default(),
+            )?)),
+            Err(WriteError::ConditionFailed(())) => Ok(None),
+            Err(WriteError::Store(error)) => Err(error),
         }
     }
 
-    /// Records that a notification was published on a channel.
-    pub async fn delivery_sent(&self, note: u64, channel: Channel) -> Result<(), StoreError> {
-        let mut item = key(keys::delivery_pk(note), channel.as_str().to_owned());
-        item.insert(keys::ENTITY.to_owned(), s(super::items::ENTITY_DELIVERY));
-        item.insert("state".to_owned(), s("sent"));
-        item.insert(
-            keys::EXPIRES_AT.to_owned(),
-            n((Timestamp::now().unix() + 30 * 86_400) as u64),
-        );
-        self.put_item(item)
-            .send()
+    /// Records on a notification's outbox entry that it was published on `channel`, so a
+    /// retry skips that channel. An entry already gone has nothing left to record.
+    pub async fn outbox_channel_sent(&self, note: u64, channel: Channel) -> Result<(), StoreError> {
+        let update = self
+            .update_item(key(keys::outbox_pk(note), keys::outbox_sk(note)))
+            .update_expression("SET sent = list_append(if_not_exists(sent, :none), :channel)")
+            .condition_expression("attribute_exists(PK)")
+            .expression_attribute_values(":none", AttributeValue::L(Vec::new()))
+            .expression_attribute_values(":channel", AttributeValue::L(vec![s(channel.as_str())]));
+        super::plumbing::held(super::plumbing::send_update(update).await).map(drop)
+    }
+
+    /// Removes a notification's outbox entry: everything of it is published. The removal is
+    /// also the record of the last channel: an entry that is gone is never published again.
+    pub async fn finish_outbox_entry(&self, note: u64) -> Result<(), StoreError> {
+        self.delete_item(key(keys::outbox_pk(note), keys::outbox_sk(note)))
             .await
-            .map(drop)
-            .map_err(|e| StoreError::sdk("PutItem", e))
     }
 }
 

@@ -19,7 +19,6 @@ pub const ENTITY_AUDIT: &str = "AUDIT";
 pub const ENTITY_NOTE: &str = "NOTE";
 pub const ENTITY_INBOX: &str = "INBOX";
 pub const ENTITY_OUTBOX: &str = "OUTBOX";
-pub const ENTITY_DELIVERY: &str = "DELIVERY";
 pub const ENTITY_SEND_JOB: &str = "SEND_JOB";
 pub const ENTITY_SEND_GUARD: &str = "SEND_GUARD";
 pub const ENTITY_USERNAME_GUARD: &str = "USERNAME_GUARD";

@@ -43,7 +43,6 @@
 //! | inbox counts      | `USER#<id>`               | `INBOX`            |         |                        |
 //! | note id counter   | `COUNTER#NOTE_ID`         | `COUNTER`          |         |                        |
 //! | outbox entry      | `OUTBOX#<0-9>`            | `<note id:020>`    |         |                        |
-//! | delivery claim    | `DELIVERY#<note id>`      | `<channel>`        |         |                        |
 //! | send job          | `SENDJOB`                 | `<job id:020>`     |         |                        |
 //! | send job guard    | `SENDJOB#<job id>`        | `<user:020>`       |         |                        |
 //!
@@ -204,11 +203,6 @@ pub fn outbox_shard_pk(shard: u64) -> String {
 
 pub fn outbox_sk(note: u64) -> String {
     format!("{note:020}")
-}
-
-/// The claims of a notification's deliveries, one per channel.
-pub fn delivery_pk(note: u64) -> String {
-    format!("DELIVERY#{note}")
 }
 
 pub fn send_job_sk(job: u64) -> String {
