@@ -1022,7 +1022,7 @@ async fn published_per_channel(app: &TestApp) -> std::collections::BTreeMap<Stri
 }
 
 #[tokio::test]
-async fn a_channel_published_before_a_failure_is_not_published_again_on_the_retry() {
+async fn a_channel_published_before_a_failure_is_not_published_again_on_a_retry_or_replay() {
     let app = TestApp::spawn().await;
     let push = app.push_client("push").await;
     let ann = push_user(
@@ -1054,7 +1054,24 @@ async fn a_channel_published_before_a_failure_is_not_published_again_on_the_retr
         [("email".to_owned(), 1)].into()
     );
 
-    // The retry publishes what is left, and e-mail not again.
+    // Every later attempt fails the same way until it is given up: the operator's listing
+    // names what is left to publish.
+    let mut now = now;
+    for _ in 1..users_shared::service::delivery::MAX_ATTEMPTS {
+        now = now.plus_seconds(600);
+        users_shared::service::delivery::sweep(&auth.store, &broken, None, now)
+            .await
+            .unwrap();
+    }
+    assert!(app.published().await.is_empty(), "e-mail is not sent again");
+    let listed = app.admin(&["deliveries", "dead"], "").await.unwrap();
+    assert!(
+        listed.contains(&format!("\t{ann}\talerts\tandroid,ios\t8")),
+        "{listed}"
+    );
+
+    // Replayed, the retry publishes what is left, and e-mail not again.
+    app.admin(&["deliveries", "replay"], "").await.unwrap();
     let later = now.plus_seconds(600);
     assert_eq!(app.sweep_at(later).await.delivered, 1);
     assert_eq!(

@@ -194,7 +194,7 @@ pub async fn run(
                     entry.note_id,
                     entry.user_id,
                     entry.kind,
-                    entry.channels.join(","),
+                    unsent(&entry).join(","),
                     entry.attempts
                 )?;
             }
@@ -306,4 +306,14 @@ fn print_statistics(out: &mut impl Write, report: &stats::JobReport) -> std::io:
         writeln!(out, "{name}\t{}", shares.join("\t"))?;
     }
     Ok(())
+}
+
+/// The channels of an outbox entry not published yet.
+fn unsent(entry: &users_shared::store::OutboxEntry) -> Vec<&str> {
+    entry
+        .channels
+        .iter()
+        .filter(|channel| !entry.sent.contains(channel))
+        .map(String::as_str)
+        .collect()
 }
