@@ -1021,17 +1021,24 @@ async fn published_per_channel(app: &TestApp) -> std::collections::BTreeMap<Stri
     counts
 }
 
-#[tokio::test]
-async fn a_channel_published_before_a_failure_is_not_published_again_on_a_retry_or_replay() {
-    let app = TestApp::spawn().await;
-    let push = app.push_client("push").await;
+/// User `ann` of the push contract, with her e-mail, an android and an ios device, and the
+/// unicast theme `alerts`; her id.
+async fn ann_with_phones(push: &AppClient<'_>) -> u64 {
     let ann = push_user(
-        &push,
+        push,
         "ann",
         &[("android", "ANN-ANDROID"), ("ios", "ANN-IOS")],
     )
     .await;
-    theme(&push, "alerts", "unicast").await;
+    theme(push, "alerts", "unicast").await;
+    ann
+}
+
+#[tokio::test]
+async fn a_channel_published_before_a_failure_is_not_published_again_on_a_retry_or_replay() {
+    let app = TestApp::spawn().await;
+    let push = app.push_client("push").await;
+    let ann = ann_with_phones(&push).await;
     app.published().await;
     unicast(&push, ann)
         .await
@@ -1087,18 +1094,19 @@ async fn delivering_a_notification_reads_nothing_and_writes_its_lease_and_once_p
     use crate::proxy::{sessions_behind, Proxy};
     let app = TestApp::spawn().await;
     let push = app.push_client("push").await;
-    let ann = push_user(
-        &push,
-        "ann",
-        &[("android", "ANN-ANDROID"), ("ios", "ANN-IOS")],
-    )
-    .await;
-    theme(&push, "alerts", "unicast").await;
+    let ann = ann_with_phones(&push).await;
     let (boss, alice, _) = boss_and_alice(&app).await;
     let proxy = Proxy::to_dynamodb().await;
     let store = sessions_behind(&app, &proxy).await.store;
     let notifier = &app.api.functions().auth.notifier;
-    let calls = |proxy: &Proxy| {
+    // One sweep that delivers one notification: the DynamoDB calls it made.
+    let swept = || async {
+        proxy.take_timed_calls();
+        let report =
+            users_shared::service::delivery::sweep(&store, notifier, None, Timestamp::now())
+                .await
+                .unwrap();
+        assert_eq!(report.delivered, 1);
         let mut counts = std::collections::BTreeMap::<String, u64>::new();
         for call in proxy.take_timed_calls() {
             *counts.entry(call.operation).or_default() += 1;
@@ -1117,13 +1125,8 @@ async fn delivering_a_notification_reads_nothing_and_writes_its_lease_and_once_p
         StatusCode::OK
     );
     app.published().await;
-    proxy.take_timed_calls();
-    let report = users_shared::service::delivery::sweep(&store, notifier, None, Timestamp::now())
-        .await
-        .unwrap();
-    assert_eq!(report.delivered, 1);
     assert_eq!(
-        calls(&proxy),
+        swept().await,
         of(&[sweep_reads, ("UpdateItem", 1), ("DeleteItem", 1)])
     );
     assert_eq!(
@@ -1136,13 +1139,8 @@ async fn delivering_a_notification_reads_nothing_and_writes_its_lease_and_once_p
     unicast(&push, ann)
         .await
         .assert_answer(StatusCode::OK, json!({"result": true}));
-    proxy.take_timed_calls();
-    let report = users_shared::service::delivery::sweep(&store, notifier, None, Timestamp::now())
-        .await
-        .unwrap();
-    assert_eq!(report.delivered, 1);
     assert_eq!(
-        calls(&proxy),
+        swept().await,
         of(&[sweep_reads, ("UpdateItem", 3), ("DeleteItem", 1)])
     );
     assert_eq!(
