@@ -221,6 +221,7 @@ async fn replay(function: String, name: String, text: String) -> Option<String> 
     let expected = expected_status(&function, &name, &text);
     let app = TestApp::spawn().await;
     let request = prepare(&app, &function, &name, &text).await;
+    let credential = app_credential_state(&app, &request).await;
     let response = app
         .api
         .invoke(&function, request)
@@ -237,7 +238,44 @@ async fn replay(function: String, name: String, text: String) -> Option<String> 
         .is_some_and(|t| t.as_bytes().starts_with(b"application/json"));
     let json_body = !declared_json || serde_json::from_str::<Value>(&body).is_ok();
     (status != expected || !json_body)
-        .then(|| format!("{function}/{name}: expected {expected}, got {status} {body}"))
+        .then(|| format!("{function}/{name}: expected {expected}, got {status} {body}{credential}"))
+}
+
+/// For a failure's message: what the table held, just before the replay, of the app
+/// credential the request names (found, revoked, whether the presented secret is the one
+/// stored), or nothing for a request without one.
+async fn app_credential_state(app: &TestApp, request: &lambda_http::Request) -> String {
+    let header = |name: &str| {
+        request
+            .headers()
+            .get(name)
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_owned)
+    };
+    let named = [
+        ("x-app-id", "x-app-auth"),
+        ("x-app-id", "x-app-secret"),
+        ("qiscus_sdk_app_id", "qiscus_sdk_secret"),
+    ]
+    .into_iter()
+    .find_map(|(id, secret)| Some((header(id)?, header(secret)?)));
+    let Some((id, secret)) = named else {
+        return String::new();
+    };
+    let store = &app.api.functions().auth.store;
+    match store.get_app_credential(&id).await {
+        Ok(Some(stored)) => format!(
+            " (app {id}: stored, revoked {}, the secret sent {} the one stored)",
+            stored.revoked,
+            if users_shared::auth::sha256_b64(&secret) == stored.secret_hash {
+                "is"
+            } else {
+                "is not"
+            }
+        ),
+        Ok(None) => format!(" (app {id}: not in the table)"),
+        Err(error) => format!(" (app {id}: the read failed: {error})"),
+    }
 }
 
 #[tokio::test]
