@@ -1,6 +1,7 @@
 //! The user directory: users listed from the index of the order asked for (GSI1 sign-up,
 //! GSI2 username, GSI3 first name, GSI4 last name), each projecting only what a list shows.
 
+use super::dynamo_json::ItemAs;
 use super::items::{
     optional, parsed, stored_devices, stored_email, summary_of, timestamp, StoredDevice,
 };
@@ -257,7 +258,7 @@ impl Store {
             forward: !descending,
             consistent: false,
         };
-        self.query_each(&spec, limit, |item| visit(serde_dynamo::from_item(item)?))
+        self.query_each_as(&spec, limit, |entry: ItemAs<DirectoryEntry>| visit(entry.0))
             .await
     }
 }

@@ -8,6 +8,7 @@ mod counters;
 mod deletion;
 mod devices;
 mod directory;
+mod dynamo_json;
 mod follows;
 mod inbox;
 mod items;

@@ -430,6 +430,18 @@ impl Store {
         budget: Option<usize>,
         mut visit: impl FnMut(Item) -> Result<(), StoreError>,
     ) -> Result<f64, StoreError> {
+        self.query_each_as(spec, budget, |item: super::wire::ItemIn| visit(item.0))
+            .await
+    }
+
+    /// [`Store::query_each`] with each item read as `T` straight from the answer (as
+    /// [`super::dynamo_json::ItemAs`] reads one of our types, with no attribute map between).
+    pub(super) async fn query_each_as<T: for<'de> serde::Deserialize<'de>>(
+        &self,
+        spec: &QuerySpec,
+        budget: Option<usize>,
+        mut visit: impl FnMut(T) -> Result<(), StoreError>,
+    ) -> Result<f64, StoreError> {
         let mut seen = 0usize;
         let mut capacity = 0.0;
         let mut start: Option<Item> = None;

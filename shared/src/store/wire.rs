@@ -402,13 +402,17 @@ impl Wire {
         ))
     }
 
-    /// One Query call.
-    pub(crate) async fn query(&self, input: &QueryInput<'_>) -> Result<QueryPage, WireError> {
+    /// One Query call, its items read as `T` (`ItemIn` for attribute maps, or
+    /// [`super::dynamo_json::ItemAs`] for one of our types, read straight from the answer).
+    pub(crate) async fn query<T: for<'de> Deserialize<'de>>(
+        &self,
+        input: &QueryInput<'_>,
+    ) -> Result<QueryPage<T>, WireError> {
         #[derive(Deserialize)]
         #[serde(rename_all = "PascalCase")]
-        struct Output {
-            #[serde(default)]
-            items: Vec<ItemIn>,
+        struct Output<T> {
+            #[serde(default = "Vec::new")]
+            items: Vec<T>,
             last_evaluated_key: Option<ItemIn>,
             consumed_capacity: Option<Capacity>,
         }
@@ -417,9 +421,9 @@ impl Wire {
         struct Capacity {
             capacity_units: Option<f64>,
         }
-        let output: Output = self.call("Query", input).await?;
+        let output: Output<T> = self.call("Query", input).await?;
         Ok(QueryPage {
-            items: output.items.into_iter().map(|i| i.0).collect(),
+            items: output.items,
             last_evaluated_key: output.last_evaluated_key.map(|i| i.0),
             capacity_units: output
                 .consumed_capacity
@@ -470,8 +474,8 @@ pub(crate) struct QueryInput<'a> {
 }
 
 /// One page of a Query's answer.
-pub(crate) struct QueryPage {
-    pub items: Vec<Item>,
+pub(crate) struct QueryPage<T> {
+    pub items: Vec<T>,
     pub last_evaluated_key: Option<Item>,
     pub capacity_units: f64,
 }
@@ -770,7 +774,13 @@ impl<'de> Deserialize<'de> for ValueIn {
 }
 
 /// An item read from DynamoDB JSON.
-struct ItemIn(Item);
+pub(crate) struct ItemIn(pub Item);
+
+/// An item of DynamoDB JSON as an attribute map.
+#[cfg(test)]
+pub(crate) fn read_item(json: &str) -> Result<Item, serde_json::Error> {
+    serde_json::from_str::<ItemIn>(json).map(|i| i.0)
+}
 
 impl<'de> Deserialize<'de> for ItemIn {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
