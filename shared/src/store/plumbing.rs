@@ -2,7 +2,7 @@
 //! queries, and conditional writes and transactions that retry `TransactionConflict` one way
 //! and decode cancellation reasons once.
 
-use super::wire::WireError;
+use super::wire::{RawItem, WireError};
 use super::{keys, Store, StoreError};
 use aws_sdk_dynamodb::error::{ProvideErrorMetadata, SdkError};
 use aws_sdk_dynamodb::operation::delete_item::builders::DeleteItemFluentBuilder;
@@ -381,7 +381,7 @@ impl Batch {
 
 struct Waiter {
     keys: Vec<Item>,
-    reply: tokio::sync::oneshot::Sender<Result<Vec<Item>, StoreError>>,
+    reply: tokio::sync::oneshot::Sender<Result<Vec<RawItem>, StoreError>>,
 }
 
 /// A Query, as the store's modules describe one.
@@ -487,6 +487,19 @@ impl Store {
     /// The items with these keys (strongly consistent): the reads asked for at the same moment
     /// are gathered into one call ([`Gather`]).
     pub(super) async fn batch_get(&self, wanted: Vec<Item>) -> Result<Vec<Item>, StoreError> {
+        self.batch_get_raw(wanted)
+            .await?
+            .iter()
+            .map(|raw| raw.item().map_err(malformed))
+            .collect()
+    }
+
+    /// [`Store::batch_get`], each item as DynamoDB answered it, to be read straight into one
+    /// of our types ([`RawItem::read`]).
+    pub(super) async fn batch_get_raw(
+        &self,
+        wanted: Vec<Item>,
+    ) -> Result<Vec<RawItem>, StoreError> {
         if wanted.is_empty() {
             return Ok(Vec::new());
         }
@@ -568,7 +581,7 @@ impl Store {
                     let wanted: Vec<_> = waiter.keys.iter().filter_map(key_of).collect();
                     Ok(items
                         .iter()
-                        .filter(|item| key_of(item).is_some_and(|k| wanted.contains(&k)))
+                        .filter(|item| wanted.contains(&item.key()))
                         .cloned()
                         .collect())
                 }
@@ -580,7 +593,7 @@ impl Store {
 
     /// The items with these keys (strongly consistent), now: one GetItem for one key, else
     /// 100 per BatchGetItem, asking again for whatever DynamoDB leaves unprocessed.
-    async fn read_now(&self, wanted: Vec<Item>) -> Result<Vec<Item>, StoreError> {
+    async fn read_now(&self, wanted: Vec<Item>) -> Result<Vec<RawItem>, StoreError> {
         if let [key] = &wanted[..] {
             return Ok(self
                 .wire
@@ -666,6 +679,11 @@ impl Store {
     pub(super) async fn get(&self, key: Item) -> Result<Option<Item>, StoreError> {
         Ok(self.batch_get(vec![key]).await?.pop())
     }
+}
+
+/// An item that does not read as the attribute map or the type it was read as.
+pub(super) fn malformed(error: serde_json::Error) -> StoreError {
+    StoreError::Malformed(serde::de::Error::custom(error))
 }
 
 #[cfg(test)]

@@ -1,7 +1,8 @@
 //! Sessions: one item per refresh-token family, under the user's partition.
 
 use super::items::{SessionItem, UserItem};
-use super::plumbing::{has, held, key, send_delete, send_update, Item, Part};
+use super::plumbing::{held, key, malformed, send_delete, send_update, Item, Part};
+use super::wire::RawItem;
 use super::{keys, Store, StoreError};
 use crate::clock::Timestamp;
 use crate::domain::{Session, User, UserId};
@@ -38,7 +39,9 @@ impl Store {
         let (user, session) = self
             .get_user_and(user_id, keys::session_sk(session_id))
             .await?;
-        let session: Option<SessionItem> = session.map(serde_dynamo::from_item).transpose()?;
+        let session: Option<SessionItem> = session
+            .map(|raw| raw.read().map_err(malformed))
+            .transpose()?;
         Ok((
             user.map(User::try_from).transpose()?,
             session.map(Session::try_from).transpose()?,
@@ -46,25 +49,25 @@ impl Store {
     }
 
     /// The user's profile and one other item of the user's partition, in one strongly
-    /// consistent BatchGetItem.
+    /// consistent BatchGetItem (the user read straight from the answer).
     pub(super) async fn get_user_and(
         &self,
         user_id: UserId,
         other_sk: String,
-    ) -> Result<(Option<UserItem>, Option<Item>), StoreError> {
+    ) -> Result<(Option<UserItem>, Option<RawItem>), StoreError> {
         let items = self
-            .batch_get(vec![
+            .batch_get_raw(vec![
                 key(keys::user_pk(user_id), keys::PROFILE_SK.to_owned()),
                 key(keys::user_pk(user_id), other_sk),
             ])
             .await?;
         let mut user = None;
         let mut other = None;
-        for item in items {
-            if has(&item, keys::SK, keys::PROFILE_SK) {
-                user = Some(serde_dynamo::from_item(item)?);
+        for raw in items {
+            if raw.key().1 == keys::PROFILE_SK {
+                user = Some(raw.read().map_err(malformed)?);
             } else {
-                other = Some(item);
+                other = Some(raw);
             }
         }
         Ok((user, other))

@@ -152,12 +152,19 @@ impl Store {
                 )
             })
             .collect();
-        let total: i64 = self
-            .batch_get(shards)
-            .await?
-            .iter()
-            .filter_map(|item| number::<i64>(item, "count"))
-            .sum();
+        /// A shard of the count, read straight from the answer.
+        #[derive(serde::Deserialize)]
+        struct Shard {
+            #[serde(default)]
+            count: i64,
+        }
+        let mut total: i64 = 0;
+        for raw in self.batch_get_raw(shards).await? {
+            total += raw
+                .read::<Shard>()
+                .map_err(super::plumbing::malformed)?
+                .count;
+        }
         Ok(total.max(0) as u64)
     }
 

@@ -79,13 +79,15 @@ pub(crate) enum WireError {
     },
     /// No answer: no connection, a timeout, or an answer that could not be read.
     Transport(String),
+    /// An answer whose items are not of the shape they were read as.
+    Malformed(String),
 }
 
 impl WireError {
     pub(crate) fn code(&self) -> Option<&str> {
         match self {
             Self::Service { code, .. } => Some(code),
-            Self::Transport(_) => None,
+            Self::Transport(_) | Self::Malformed(_) => None,
         }
     }
 
@@ -93,6 +95,7 @@ impl WireError {
     fn transient(&self) -> bool {
         match self {
             Self::Transport(_) => true,
+            Self::Malformed(_) => false,
             Self::Service { status, code, .. } => {
                 *status >= 500 || super::retryable_code(Some(code))
             }
@@ -101,6 +104,9 @@ impl WireError {
 
     /// The store's error for this failure of `operation`.
     pub(crate) fn into_store(self, operation: &'static str) -> StoreError {
+        if let Self::Malformed(detail) = self {
+            return StoreError::Malformed(de::Error::custom(detail));
+        }
         let transient = self.transient();
         let detail = match self {
             Self::Service {
@@ -109,7 +115,7 @@ impl WireError {
                 message,
                 ..
             } => format!("{code} (HTTP {status}): {message}"),
-            Self::Transport(detail) => detail,
+            Self::Transport(detail) | Self::Malformed(detail) => detail,
         };
         if transient {
             StoreError::Unavailable { operation, detail }
@@ -300,8 +306,14 @@ impl Wire {
                     .await
                 {
                     Ok(Ok((200, answer))) => {
-                        return serde_json::from_slice(&answer)
-                            .map_err(|e| WireError::Transport(format!("reading the answer: {e}")));
+                        return serde_json::from_slice(&answer).map_err(|e| {
+                            let detail = format!("reading the answer: {e}");
+                            if e.classify() == serde_json::error::Category::Data {
+                                WireError::Malformed(detail)
+                            } else {
+                                WireError::Transport(detail)
+                            }
+                        });
                     }
                     Ok(Ok((status, answer))) => service_error(status, &answer),
                     Ok(Err(failure)) => failure,
@@ -325,7 +337,7 @@ impl Wire {
         table: &str,
         key: &Item,
         consistent: bool,
-    ) -> Result<Option<Item>, WireError> {
+    ) -> Result<Option<RawItem>, WireError> {
         #[derive(Serialize)]
         #[serde(rename_all = "PascalCase")]
         struct Input<'a> {
@@ -336,7 +348,7 @@ impl Wire {
         #[derive(Deserialize)]
         #[serde(rename_all = "PascalCase")]
         struct Output {
-            item: Option<ItemIn>,
+            item: Option<RawItem>,
         }
         let input = Input {
             table_name: table,
@@ -344,7 +356,7 @@ impl Wire {
             consistent_read: consistent,
         };
         let output: Output = self.call("GetItem", &input).await?;
-        Ok(output.item.map(|i| i.0))
+        Ok(output.item)
     }
 
     /// One BatchGetItem of `keys` (at most 100) in `table`: the items found, and the keys
@@ -354,7 +366,7 @@ impl Wire {
         table: &str,
         keys: &[Item],
         consistent: bool,
-    ) -> Result<(Vec<Item>, Vec<Item>), WireError> {
+    ) -> Result<(Vec<RawItem>, Vec<Item>), WireError> {
         #[derive(Serialize)]
         #[serde(rename_all = "PascalCase")]
         struct Input<'a> {
@@ -370,7 +382,7 @@ impl Wire {
         #[serde(rename_all = "PascalCase")]
         struct Output {
             #[serde(default)]
-            responses: HashMap<String, Vec<ItemIn>>,
+            responses: HashMap<String, Vec<RawItem>>,
             #[serde(default)]
             unprocessed_keys: HashMap<String, KeysIn>,
         }
@@ -396,10 +408,7 @@ impl Wire {
             .remove(table)
             .map(|k| k.keys)
             .unwrap_or_default();
-        Ok((
-            found.into_iter().map(|i| i.0).collect(),
-            left.into_iter().map(|i| i.0).collect(),
-        ))
+        Ok((found, left.into_iter().map(|i| i.0).collect()))
     }
 
     /// One Query call, its items read as `T` (`ItemIn` for attribute maps, or
@@ -775,6 +784,52 @@ impl<'de> Deserialize<'de> for ValueIn {
 
 /// An item read from DynamoDB JSON.
 pub(crate) struct ItemIn(pub Item);
+
+/// An item as DynamoDB answered it: its table key, and its JSON, read into an attribute map
+/// ([`RawItem::item`]) or straight into one of our types ([`RawItem::read`]) only when asked.
+#[derive(Debug, Clone)]
+pub(crate) struct RawItem {
+    pk: String,
+    sk: String,
+    json: Box<serde_json::value::RawValue>,
+}
+
+impl RawItem {
+    /// Its `PK` and `SK`.
+    pub(crate) fn key(&self) -> (&str, &str) {
+        (&self.pk, &self.sk)
+    }
+
+    /// As an attribute map.
+    pub(crate) fn item(&self) -> Result<Item, serde_json::Error> {
+        serde_json::from_str::<ItemIn>(self.json.get()).map(|i| i.0)
+    }
+
+    /// As `T`, read straight from the JSON.
+    pub(crate) fn read<T: for<'de> Deserialize<'de>>(&self) -> Result<T, serde_json::Error> {
+        serde_json::from_str::<super::dynamo_json::ItemAs<T>>(self.json.get()).map(|i| i.0)
+    }
+}
+
+impl<'de> Deserialize<'de> for RawItem {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        #[derive(Deserialize)]
+        struct Key {
+            #[serde(rename = "PK")]
+            pk: String,
+            #[serde(rename = "SK")]
+            sk: String,
+        }
+        let json = Box::<serde_json::value::RawValue>::deserialize(deserializer)?;
+        let key: super::dynamo_json::ItemAs<Key> =
+            serde_json::from_str(json.get()).map_err(de::Error::custom)?;
+        Ok(RawItem {
+            pk: key.0.pk,
+            sk: key.0.sk,
+            json,
+        })
+    }
+}
 
 /// An item of DynamoDB JSON as an attribute map.
 #[cfg(test)]
