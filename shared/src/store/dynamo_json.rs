@@ -83,28 +83,10 @@ impl<'de, A: MapAccess<'de>> MapAccess<'de> for UntaggedMap<A> {
     }
 }
 
-/// The elements of an `L`, each untagged.
-struct UntaggedSeq<A>(A);
-
-impl<'de, A: SeqAccess<'de>> SeqAccess<'de> for UntaggedSeq<A> {
-    type Error = A::Error;
-
-    fn next_element_seed<S: DeserializeSeed<'de>>(
-        &mut self,
-        seed: S,
-    ) -> Result<Option<S::Value>, A::Error> {
-        self.0.next_element_seed(ValueSeed(seed))
-    }
-
-    fn size_hint(&self) -> Option<usize> {
-        self.0.size_hint()
-    }
-}
-
 /// The type tags of DynamoDB JSON.
 #[derive(Deserialize, Clone, Copy, PartialEq, Eq)]
 #[allow(clippy::upper_case_acronyms)]
-enum Tag {
+pub(super) enum Tag {
     S,
     N,
     B,
@@ -168,8 +150,14 @@ impl<'de, A: MapAccess<'de>> Deserializer<'de> for Tagged<'_, A> {
                 visitor.visit_unit()
             }
             Tag::M => self.map.next_value_seed(MapSeed(visitor)),
-            Tag::L => self.map.next_value_seed(ListSeed(visitor)),
-            Tag::NS => self.map.next_value_seed(NumberSetSeed(visitor)),
+            Tag::L => self.map.next_value_seed(ListSeed {
+                visitor,
+                numbers: false,
+            }),
+            Tag::NS => self.map.next_value_seed(ListSeed {
+                visitor,
+                numbers: true,
+            }),
             Tag::B => {
                 let text: String = self.map.next_value()?;
                 visitor.visit_byte_buf(blob(&text)?)
@@ -285,24 +273,69 @@ impl<'de, V: Visitor<'de>> DeserializeSeed<'de> for MapSeed<V> {
     }
 }
 
-/// The value of an `L`.
-struct ListSeed<V>(V);
+/// The value of an `L` (each element tagged) or of an `NS` (each a number written as a string).
+struct ListSeed<V> {
+    visitor: V,
+    numbers: bool,
+}
 
 impl<'de, V: Visitor<'de>> DeserializeSeed<'de> for ListSeed<V> {
     type Value = V::Value;
 
     fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<V::Value, D::Error> {
-        struct Elements<V>(V);
-        impl<'de, V: Visitor<'de>> Visitor<'de> for Elements<V> {
-            type Value = V::Value;
-            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
-                f.write_str("a list of DynamoDB attribute values")
-            }
-            fn visit_seq<A: SeqAccess<'de>>(self, seq: A) -> Result<V::Value, A::Error> {
-                self.0.visit_seq(UntaggedSeq(seq))
-            }
+        deserializer.deserialize_seq(self)
+    }
+}
+
+impl<'de, V: Visitor<'de>> Visitor<'de> for ListSeed<V> {
+    type Value = V::Value;
+
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("a list of DynamoDB attribute values or a set of numbers")
+    }
+
+    fn visit_seq<A: SeqAccess<'de>>(self, seq: A) -> Result<V::Value, A::Error> {
+        self.visitor.visit_seq(Elements {
+            seq,
+            numbers: self.numbers,
+        })
+    }
+}
+
+struct Elements<A> {
+    seq: A,
+    numbers: bool,
+}
+
+impl<'de, A: SeqAccess<'de>> SeqAccess<'de> for Elements<A> {
+    type Error = A::Error;
+
+    fn next_element_seed<S: DeserializeSeed<'de>>(
+        &mut self,
+        seed: S,
+    ) -> Result<Option<S::Value>, A::Error> {
+        if self.numbers {
+            self.seq.next_element_seed(NumberElement(seed))
+        } else {
+            self.seq.next_element_seed(ValueSeed(seed))
         }
-        deserializer.deserialize_seq(Elements(self.0))
+    }
+
+    fn size_hint(&self) -> Option<usize> {
+        self.seq.size_hint()
+    }
+}
+
+/// One element of an `NS`.
+struct NumberElement<S>(S);
+
+impl<'de, S: DeserializeSeed<'de>> DeserializeSeed<'de> for NumberElement<S> {
+    type Value = S::Value;
+
+    fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<S::Value, D::Error> {
+        let text = String::deserialize(deserializer)?;
+        let number: StrDeserializer<'_, D::Error> = text.as_str().into_deserializer();
+        self.0.deserialize(NumberOf(number))
     }
 }
 
@@ -337,46 +370,6 @@ impl<'de, V: Visitor<'de>> Visitor<'de> for NumberText<V> {
         } else {
             Err(E::invalid_value(de::Unexpected::Str(text), &"a number"))
         }
-    }
-}
-
-/// The value of an `NS`: each element a number written as a string.
-struct NumberSetSeed<V>(V);
-
-impl<'de, V: Visitor<'de>> DeserializeSeed<'de> for NumberSetSeed<V> {
-    type Value = V::Value;
-
-    fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<V::Value, D::Error> {
-        struct Elements<V>(V);
-        impl<'de, V: Visitor<'de>> Visitor<'de> for Elements<V> {
-            type Value = V::Value;
-            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
-                f.write_str("a set of numbers")
-            }
-            fn visit_seq<A: SeqAccess<'de>>(self, seq: A) -> Result<V::Value, A::Error> {
-                self.0.visit_seq(Numbers(seq))
-            }
-        }
-        struct Numbers<A>(A);
-        impl<'de, A: SeqAccess<'de>> SeqAccess<'de> for Numbers<A> {
-            type Error = A::Error;
-            fn next_element_seed<S: DeserializeSeed<'de>>(
-                &mut self,
-                seed: S,
-            ) -> Result<Option<S::Value>, A::Error> {
-                self.0.next_element_seed(NumberElement(seed))
-            }
-        }
-        struct NumberElement<S>(S);
-        impl<'de, S: DeserializeSeed<'de>> DeserializeSeed<'de> for NumberElement<S> {
-            type Value = S::Value;
-            fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<S::Value, D::Error> {
-                let text = String::deserialize(d)?;
-                let number: StrDeserializer<'_, D::Error> = text.as_str().into_deserializer();
-                self.0.deserialize(NumberOf(number))
-            }
-        }
-        deserializer.deserialize_seq(Elements(self.0))
     }
 }
 

@@ -8,6 +8,7 @@
 //! the store's do: [`StoreError::Unavailable`] when the call may succeed if made again.
 //! Every other call still goes through the SDK.
 
+use super::dynamo_json::Tag;
 use super::plumbing::Item;
 use super::StoreError;
 use aws_sdk_dynamodb::config::{ProvideCredentials, SharedCredentialsProvider};
@@ -711,22 +712,6 @@ impl Serialize for TransactOut<'_> {
         map.serialize_entry(name, &write)?;
         map.end()
     }
-}
-
-/// The type tags of DynamoDB JSON.
-#[derive(Deserialize)]
-#[allow(clippy::upper_case_acronyms)]
-enum Tag {
-    S,
-    N,
-    B,
-    BOOL,
-    NULL,
-    M,
-    L,
-    SS,
-    NS,
-    BS,
 }
 
 /// An attribute value read from DynamoDB JSON.
