@@ -374,6 +374,30 @@ async fn later_requests_of_a_process_make_the_fewer_calls_the_table_notes() {
         (of(&[("BatchGetItem", 1), ("TransactWriteItems", 1)]), 2),
         "later follows take their id from the block"
     );
+    let unfollow = |name: &str| {
+        request(
+            Method::DELETE,
+            &format!("/careers/users/{name}/unfollow/"),
+            &json,
+            None,
+        )
+    };
+    assert_eq!(
+        states
+            .invoke(&app, "social", unfollow("bob"))
+            .await
+            .status(),
+        200
+    );
+    proxy.take_timed_calls();
+    let again = states.invoke(&app, "social", follow("bob")).await;
+    assert_eq!(again.status(), 201);
+    assert_eq!(
+        cost(proxy.take_timed_calls()),
+        (of(&[("TransactWriteItems", 1)]), 1),
+        "a follow between users the process knows is one transaction, which checks the \
+         caller's session and account itself"
+    );
 
     let profile = || request(Method::GET, "/careers/users/dave/", &[], None);
     assert_eq!(states.invoke(&app, "users", profile()).await.status(), 200);
@@ -416,6 +440,31 @@ async fn later_requests_of_a_process_make_the_fewer_calls_the_table_notes() {
         cost(proxy.take_timed_calls()),
         (of(&[("BatchGetItem", 2), ("Query", 1)]), 2),
         "alice follows two of them: which, is one more read"
+    );
+
+    // Signed out, alice's follow between users the process knows is tried as one transaction,
+    // refused by its check of her session, and answered 401 after her authentication is read.
+    assert_eq!(
+        states
+            .invoke(&app, "social", unfollow("carol"))
+            .await
+            .status(),
+        200
+    );
+    let logout = request(
+        Method::POST,
+        "/careers/users/logout/",
+        &json,
+        Some(&serde_json::json!({"refresh": alice["refresh"]}).to_string()),
+    );
+    assert_eq!(states.invoke(&app, "auth", logout).await.status(), 200);
+    proxy.take_timed_calls();
+    let refused = states.invoke(&app, "social", follow("carol")).await;
+    assert_eq!(refused.status(), 401);
+    assert_eq!(
+        cost(proxy.take_timed_calls()),
+        (of(&[("BatchGetItem", 1), ("TransactWriteItems", 1)]), 2),
+        "the transaction refused, then the caller's authentication read"
     );
 }
 

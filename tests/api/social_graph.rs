@@ -400,3 +400,113 @@ async fn a_follow_is_authenticated_before_its_body_is_judged() {
     assert_eq!(unknown.status, StatusCode::BAD_REQUEST);
     assert!(unknown.body["following"].is_array(), "{}", unknown.body);
 }
+
+/// How a signed-in caller's access token stops being good enough for a request.
+#[derive(Debug, Clone, Copy)]
+enum Spoiled {
+    SignedOut,
+    Deactivated,
+    Banned,
+    TokenVersionMovedOn,
+}
+
+/// Once the process knows alice and bob from an earlier follow, a follow between them is one
+/// transaction that checks alice's session and account itself instead of reading them first.
+/// Every way her token stops being good enough for a request still refuses the follow with the
+/// 401 a first follow gets, and writes nothing.
+#[tokio::test]
+async fn a_follow_between_users_the_process_knows_is_refused_whenever_the_callers_token_is() {
+    use aws_sdk_dynamodb::types::AttributeValue;
+    for spoiled in [
+        Spoiled::SignedOut,
+        Spoiled::Deactivated,
+        Spoiled::Banned,
+        Spoiled::TokenVersionMovedOn,
+    ] {
+        let app = TestApp::spawn().await;
+        let alice = app.register("alice").await;
+        let (access, alice_id) = (text(&alice, "access"), user_id(&alice));
+        app.register("bob").await;
+        assert_eq!(
+            follow(&app, &access, "bob").await.status,
+            StatusCode::CREATED
+        );
+        assert_eq!(unfollow(&app, &access, "bob").await.status, StatusCode::OK);
+
+        match spoiled {
+            Spoiled::SignedOut => {
+                let body = json!({"refresh": text(&alice, "refresh")});
+                let out = app
+                    .post_json("/careers/users/logout/", &body, Some(&access))
+                    .await;
+                assert_eq!(out.status, StatusCode::OK, "{}", out.body);
+            }
+            Spoiled::Deactivated => {
+                app.set_user_attribute(alice_id, "is_active", AttributeValue::Bool(false))
+                    .await
+            }
+            Spoiled::Banned => {
+                let since = AttributeValue::S("2026-01-01T00:00:00Z".to_owned());
+                app.set_user_attribute(alice_id, "banned_at", since).await
+            }
+            Spoiled::TokenVersionMovedOn => {
+                let version = number(&app.user_item(alice_id).await, "token_version");
+                let moved = AttributeValue::N((version + 1).to_string());
+                app.set_user_attribute(alice_id, "token_version", moved)
+                    .await
+            }
+        }
+        let refused = follow(&app, &access, "bob").await;
+
+        assert_eq!(
+            refused.status,
+            StatusCode::UNAUTHORIZED,
+            "{spoiled:?}: {}",
+            refused.body
+        );
+        assert_eq!(refused.body["code"], "token_not_valid", "{spoiled:?}");
+        let edges: Vec<_> = app
+            .all_items()
+            .await
+            .into_iter()
+            .filter(|i| ["FOLLOWING", "FOLLOWER"].contains(&s(i, keys::ENTITY)))
+            .collect();
+        assert!(edges.is_empty(), "{spoiled:?}: {edges:?}");
+        assert_eq!(number(&app.user_item(alice_id).await, "following_count"), 0);
+        assert_counters_match_edges(&app).await;
+    }
+}
+
+/// A follow between users the process knows writes what a first follow writes; a username that
+/// passed to a new user after its owner was deleted is followed as its new owner's.
+#[tokio::test]
+async fn a_follow_between_users_the_process_knows_follows_whom_the_name_names_now() {
+    let app = TestApp::spawn().await;
+    let alice = token(&app, "alice").await;
+    let first_bob = user_id(&app.register("bob").await);
+    assert_eq!(
+        follow(&app, &alice, "bob").await.status,
+        StatusCode::CREATED
+    );
+    assert_eq!(unfollow(&app, &alice, "bob").await.status, StatusCode::OK);
+
+    let again = follow(&app, &alice, "BOB").await;
+    assert_eq!(again.status, StatusCode::CREATED, "{}", again.body);
+    assert_eq!(again.body["following"], first_bob);
+    assert_eq!(app.profile("bob").await["followers_count"], 1);
+    let twice = follow(&app, &alice, "bob").await;
+    assert_eq!(twice.status, StatusCode::BAD_REQUEST, "{}", twice.body);
+    assert_counters_match_edges(&app).await;
+
+    let push = app.push_client("push").await;
+    let deleted = push.delete(&format!("/user/{first_bob}")).await;
+    assert_eq!(deleted.status, StatusCode::OK);
+    let second_bob = user_id(&app.register("bob").await);
+    let followed = follow(&app, &alice, "bob").await;
+
+    assert_eq!(followed.status, StatusCode::CREATED, "{}", followed.body);
+    assert_eq!(followed.body["following"], second_bob);
+    assert_eq!(app.profile("bob").await["followers_count"], 1);
+    assert_eq!(app.profile("alice").await["following_count"], 1);
+    assert_counters_match_edges(&app).await;
+}

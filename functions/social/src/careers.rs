@@ -6,9 +6,11 @@ use users_shared::http::response::json;
 use users_shared::http::{Call, Failure, Outcome};
 use users_shared::service::social::{self, Side};
 
-/// The caller's authentication, the read of whom they follow (and, once per 50 follows of a
-/// process, the taking of follow ids) run side by side: a follow is those reads and one
-/// transaction, two round trips. A bad body is still answered after the caller is
+/// Once the process remembers both users from earlier follows, a follow is one transaction
+/// that checks the caller's session and account itself ([`social::follow_at_once`]). Otherwise,
+/// or when a check fails, the caller's authentication, the read of whom they follow (and, once
+/// per 50 follows of a process, the taking of follow ids) run side by side, then the
+/// transaction: two round trips. A bad body is still answered after the caller is
 /// authenticated (401 before 400), as before.
 pub async fn follow(state: &SocialState, call: Call<'_>) -> Outcome {
     let target = match call.body() {
@@ -22,6 +24,11 @@ pub async fn follow(state: &SocialState, call: Call<'_>) -> Outcome {
             return Err(failure);
         }
     };
+    let at_once =
+        social::follow_at_once(&state.store, &state.verifier, call.bearer(), &target).await?;
+    if let Some(edge) = at_once {
+        return Ok(json(201, &careers::follow_edge(&edge)));
+    }
     let (caller, followed, ids) = tokio::join!(
         call.caller(state),
         social::find_target(&state.store, &target),

@@ -3,10 +3,11 @@
 use super::profiles::by_username;
 pub use super::sessions::Viewer;
 use super::{paging, FollowRefusal, ServiceError};
+use crate::auth::tokens::TokenVerifier;
 use crate::clock::Timestamp;
 pub use crate::domain::FollowSide as Side;
 use crate::domain::{User, UserId, UserSummary, Username};
-use crate::store::{FollowEdge, FollowOutcome, Store};
+use crate::store::{FollowEdge, FollowOutcome, Store, TokenCaller};
 use std::collections::HashSet;
 
 /// Most entries a follow list returns per page.
@@ -38,7 +39,7 @@ pub async fn find_target(store: &Store, target: &FollowTarget) -> Result<Followe
     let found = match target {
         FollowTarget::Id(id) => super::profiles::get(store, *id).await,
         FollowTarget::Username(name) => {
-            let canonical = name.trim().to_ascii_lowercase();
+            let canonical = canonical_name(name);
             if canonical.chars().count() > Username::MAX_LEN {
                 return Err(no_such_user());
             }
@@ -63,13 +64,76 @@ pub async fn find_target(store: &Store, target: &FollowTarget) -> Result<Followe
     }
 }
 
-/// `caller` follows `followed`, whom `target` named ([`find_target`]).
+/// The canonical form of a username a follow names.
+fn canonical_name(name: &str) -> String {
+    name.trim().to_ascii_lowercase()
+}
+
+/// A follow in one round trip, once this process remembers the caller's username and whom
+/// `target` names (an earlier follow read them): one transaction writes the follow and checks
+/// in its conditions what would otherwise be read first (the caller's session and account as
+/// [`super::sessions::authenticate`] checks them, and that both users still have the usernames
+/// remembered). `None` when it cannot be tried (no valid token, nothing remembered) or a check
+/// did not hold: nothing was written, and [`find_target`] and [`follow`] after the caller's
+/// authentication give the answer, as for any first follow.
+pub async fn follow_at_once(
+    store: &Store,
+    verifier: &TokenVerifier,
+    bearer: Option<&str>,
+    target: &FollowTarget,
+) -> Result<Option<FollowEdge>, ServiceError> {
+    let Some(claims) = bearer.and_then(|token| verifier.verify(token).ok()) else {
+        return Ok(None);
+    };
+    let Ok(caller_id) = UserId::parse(&claims.sub) else {
+        return Ok(None);
+    };
+    let followed_id = match target {
+        FollowTarget::Id(id) => Some(*id),
+        FollowTarget::Username(name) => store.remembered_username(&canonical_name(name)),
+    };
+    let (Some(caller_name), Some(followed_id)) = (store.remembered_name(caller_id), followed_id)
+    else {
+        return Ok(None);
+    };
+    let Some(followed_name) = store.remembered_name(followed_id) else {
+        return Ok(None);
+    };
+    let names_the_target = match target {
+        FollowTarget::Id(_) => true,
+        FollowTarget::Username(name) => followed_name.as_str().eq_ignore_ascii_case(name.trim()),
+    };
+    if followed_id == caller_id || !names_the_target {
+        return Ok(None);
+    }
+    let edge = FollowEdge::new(
+        store.next_follow_id().await?,
+        (caller_id, &caller_name),
+        (followed_id, &followed_name),
+        Timestamp::now(),
+    );
+    let caller = TokenCaller {
+        id: caller_id,
+        session_id: &claims.sid,
+        token_version: claims.ver,
+        username: caller_name.as_str(),
+    };
+    Ok(store.follow_checked(&caller, &edge).await?.then_some(edge))
+}
+
+/// `caller` follows `followed`, whom `target` named ([`find_target`]). The process remembers
+/// both users' usernames and whom a username named, for [`follow_at_once`].
 pub async fn follow(
     store: &Store,
     caller: &User,
     target: &FollowTarget,
     followed: Followed,
 ) -> Result<FollowEdge, ServiceError> {
+    store.remember_name(caller.id, &caller.username);
+    store.remember_name(followed.id, &followed.username);
+    if let FollowTarget::Username(name) = target {
+        store.remember_username(canonical_name(name), followed.id);
+    }
     if followed.id == caller.id {
         return Err(refused(FollowRefusal::Yourself));
     }

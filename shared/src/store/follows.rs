@@ -7,7 +7,7 @@ use super::plumbing::{key, Item, Part, QuerySpec, Transaction, WriteError};
 use super::{keys, Store, StoreError};
 use crate::domain::{FollowEdge, FollowSide, UserId};
 use aws_sdk_dynamodb::types::builders::DeleteBuilder;
-use aws_sdk_dynamodb::types::{AttributeValue, Delete, Update};
+use aws_sdk_dynamodb::types::{AttributeValue, ConditionCheck, Delete, Update};
 use std::collections::HashSet;
 
 /// What a follow or unfollow found.
@@ -56,6 +56,74 @@ fn count(
         .condition_expression(condition)
         .expression_attribute_names("#count", counter_of(side))
         .expression_attribute_values(":delta", AttributeValue::N(delta.to_string()));
+    transaction.update(Part::User, update)?;
+    Ok(())
+}
+
+/// The caller of a follow as their verified access token names them, with the username this
+/// process remembers for them: what a follow checks in its own transaction instead of reading
+/// the caller first.
+#[derive(Debug, Clone, Copy)]
+pub struct TokenCaller<'a> {
+    pub id: UserId,
+    /// The session the token was issued for (`sid`).
+    pub session_id: &'a str,
+    /// The user's token version the token was issued at (`ver`).
+    pub token_version: u64,
+    pub username: &'a str,
+}
+
+/// The caller's own counter, raised only while everything a request's authentication checks
+/// still holds of them (and no ban is recorded at all, expired or not), and while they have the
+/// username the edge is written with.
+fn count_as_caller(
+    transaction: &mut Transaction<'_>,
+    caller: &TokenCaller<'_>,
+) -> Result<(), StoreError> {
+    let update = Update::builder()
+        .set_key(Some(key(
+            keys::user_pk(caller.id),
+            keys::PROFILE_SK.to_owned(),
+        )))
+        .update_expression("ADD #count :delta")
+        .condition_expression(
+            "attribute_exists(PK) AND attribute_not_exists(deleting) \
+             AND attribute_not_exists(banned_at) AND is_active = :active \
+             AND token_version = :version AND username = :username",
+        )
+        .expression_attribute_names("#count", counter_of(FollowSide::Following))
+        .expression_attribute_values(":delta", AttributeValue::N("1".to_owned()))
+        .expression_attribute_values(":active", AttributeValue::Bool(true))
+        .expression_attribute_values(
+            ":version",
+            AttributeValue::N(caller.token_version.to_string()),
+        )
+        .expression_attribute_values(":username", AttributeValue::S(caller.username.to_owned()));
+    transaction.update(Part::User, update)?;
+    Ok(())
+}
+
+/// The followed user's counter, raised only while they have the username the edge is written
+/// with (so a remembered id and username are still theirs).
+fn count_as_followed(
+    transaction: &mut Transaction<'_>,
+    edge: &FollowEdge,
+) -> Result<(), StoreError> {
+    let update = Update::builder()
+        .set_key(Some(key(
+            keys::user_pk(edge.following),
+            keys::PROFILE_SK.to_owned(),
+        )))
+        .update_expression("ADD #count :delta")
+        .condition_expression(
+            "attribute_exists(PK) AND attribute_not_exists(deleting) AND username = :username",
+        )
+        .expression_attribute_names("#count", counter_of(FollowSide::Followers))
+        .expression_attribute_values(":delta", AttributeValue::N("1".to_owned()))
+        .expression_attribute_values(
+            ":username",
+            AttributeValue::S(edge.following_username.to_string()),
+        );
     transaction.update(Part::User, update)?;
     Ok(())
 }
@@ -149,6 +217,37 @@ impl Store {
             true,
         )?;
         outcome(transaction.commit().await)
+    }
+
+    /// The follow `edge` by `caller`, with the caller's authentication checked in the same
+    /// transaction (their session still exists, and their item as [`count_as_caller`] needs
+    /// it) instead of read before it. `false`: some condition did not hold, and nothing was
+    /// written; which one is for a follow that reads first to tell.
+    pub async fn follow_checked(
+        &self,
+        caller: &TokenCaller<'_>,
+        edge: &FollowEdge,
+    ) -> Result<bool, StoreError> {
+        debug_assert_eq!(caller.id, edge.follower);
+        debug_assert_eq!(caller.username, edge.follower_username.as_str());
+        let session = ConditionCheck::builder()
+            .set_key(Some(key(
+                keys::user_pk(caller.id),
+                keys::session_sk(caller.session_id),
+            )))
+            .condition_expression("attribute_exists(PK)");
+        let mut transaction = self.transaction();
+        transaction
+            .condition_check(Part::Other, session)?
+            .put_new(Part::Edge, &FollowEdgeItem::following_side(edge))?
+            .put_new(Part::Edge, &FollowEdgeItem::follower_side(edge))?;
+        count_as_caller(&mut transaction, caller)?;
+        count_as_followed(&mut transaction, edge)?;
+        match transaction.commit().await {
+            Ok(()) => Ok(true),
+            Err(WriteError::ConditionFailed(_)) => Ok(false),
+            Err(WriteError::Store(error)) => Err(error),
+        }
     }
 
     /// Deletes both edges and lowers both counters, unless there is no such follow.

@@ -33,7 +33,7 @@ pub use codes::CodeSendRefused;
 pub use counters::{CounterChangeError, CountersChanged};
 pub use devices::{DeviceHolder, DeviceWriteError};
 pub use directory::{directory_key_fits, DirectoryKey, DirectoryPage, FilteredRead};
-pub use follows::FollowOutcome;
+pub use follows::{FollowOutcome, TokenCaller};
 pub use inbox::{NewNote, OutboxEntry, UnreadEntry};
 pub use members::{Member, MemberPage, MemberWriteError};
 pub use profiles::ProfileUpdateError;
@@ -45,6 +45,7 @@ pub use stats::{OnProgress, ScanProgress};
 pub use topics::TopicWriteError;
 pub use users::{ChatUserUpdate, CreateUserError, Credentials};
 
+use crate::domain::{UserId, Username};
 use aws_sdk_dynamodb::error::{DisplayErrorContext, ProvideErrorMetadata, SdkError};
 use std::sync::Arc;
 
@@ -197,7 +198,9 @@ pub struct Store {
     /// Follow ids this process has taken from the counter and not used yet.
     follow_ids: Arc<std::sync::Mutex<std::ops::Range<u64>>>,
     /// Usernames (canonical form) this process has looked up, and whose they were.
-    usernames: Arc<std::sync::Mutex<std::collections::HashMap<String, crate::domain::UserId>>>,
+    usernames: Arc<std::sync::Mutex<std::collections::HashMap<String, UserId>>>,
+    /// The usernames (as written) of users this process has read, by id.
+    names: Arc<std::sync::Mutex<std::collections::HashMap<UserId, Username>>>,
 }
 
 /// How many usernames a process remembers; when full it starts over.
@@ -233,6 +236,7 @@ impl Store {
             sealing_key: None,
             follow_ids: Arc::default(),
             usernames: Arc::default(),
+            names: Arc::default(),
         }
     }
 
@@ -257,19 +261,17 @@ impl Store {
         self
     }
 
-    fn usernames(
-        &self,
-    ) -> std::sync::MutexGuard<'_, std::collections::HashMap<String, crate::domain::UserId>> {
+    fn usernames(&self) -> std::sync::MutexGuard<'_, std::collections::HashMap<String, UserId>> {
         self.usernames.lock().unwrap_or_else(|e| e.into_inner())
     }
 
     /// The user a username (canonical form) was found to belong to before, if remembered: a
     /// hint to check, never an answer (usernames are freed when users are deleted).
-    pub fn remembered_username(&self, canonical: &str) -> Option<crate::domain::UserId> {
+    pub fn remembered_username(&self, canonical: &str) -> Option<UserId> {
         self.usernames().get(canonical).copied()
     }
 
-    pub fn remember_username(&self, canonical: String, id: crate::domain::UserId) {
+    pub fn remember_username(&self, canonical: String, id: UserId) {
         let mut usernames = self.usernames();
         if usernames.len() >= USERNAMES_KEPT {
             usernames.clear();
@@ -279,6 +281,24 @@ impl Store {
 
     pub fn forget_username(&self, canonical: &str) {
         self.usernames().remove(canonical);
+    }
+
+    fn names(&self) -> std::sync::MutexGuard<'_, std::collections::HashMap<UserId, Username>> {
+        self.names.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// The username a user had when this process last read them: a hint that a write must
+    /// check (with a condition on the user's item), never an answer.
+    pub fn remembered_name(&self, id: UserId) -> Option<Username> {
+        self.names().get(&id).cloned()
+    }
+
+    pub fn remember_name(&self, id: UserId, username: &Username) {
+        let mut names = self.names();
+        if names.len() >= USERNAMES_KEPT && !names.contains_key(&id) {
+            names.clear();
+        }
+        names.insert(id, username.clone());
     }
 
     /// The same store, with the key that seals app secrets (`APP_SECRET_KEY`).
