@@ -229,15 +229,40 @@ def measure(base, route, users_lua, offset, api_pids, db_pids):
     return result
 
 
+def follow_pair(k, n):
+    """Pair k of load.lua's sequence of follows among n users: (follower, target)."""
+    return k % n, (k % n + (k // n) % (n - 1) + 1) % n
+
+
+def follows_taken(samples, n):
+    """The follows the counting instance makes (a warm-up of n, then `samples` counted): the
+    timed runs start after them, so that every follow they make is new."""
+    return n + samples
+
+
+def follow(url, users, k):
+    follower, target = follow_pair(k, len(users))
+    return call(url, "POST", "/careers/users/follow/", {"following": users[target]["id"]},
+                headers={"Authorization": f"Bearer {users[follower]['token']}"})
+
+
 def count_calls(count_url, proxy_url, users, samples):
     """Per route, the DynamoDB calls of one request through the counting instance: the most
-    common set over `samples` sequential requests (a delivery-worker sweep may land inside one)."""
+    common set over `samples` sequential requests (a delivery-worker sweep may land inside one).
+    Follows are counted after a warm-up of one follow by each user (as the timed run is, after
+    its first second), so that they show what a follow costs once the process knows its users."""
     results = {}
 
     def take():
         return call(proxy_url, "GET", "/__calls")[1]
 
     for route in ROUTES:
+        # The warm-up comes right before the follows (the routes before them run with no
+        # follows made, as in the timed runs).
+        for k in range(len(users) if route == "follow" else 0):
+            status, _ = follow(count_url, users, k)
+            if status != 201:
+                raise SystemExit(f"warming up follow: status {status}")
         seen = Counter()
         for i in range(samples):
             u = users[i % len(users)]
@@ -249,11 +274,8 @@ def count_calls(count_url, proxy_url, users, samples):
                 status, _ = call(count_url, "GET", f"/careers/users/{u['name']}/")
             elif route == "list":
                 status, _ = call(count_url, "GET", "/careers/users/?batch_size=10", headers=auth)
-            elif route == "follow":  # pairs 0..samples-1 of load.lua's sequence; wrk starts after
-                n = len(users)
-                follower, target = i % n, (i % n + (i // n) % (n - 1) + 1) % n
-                status, _ = call(count_url, "POST", "/careers/users/follow/", {"following": users[target]["id"]},
-                                 headers={"Authorization": f"Bearer {users[follower]['token']}"})
+            elif route == "follow":  # pairs n..n+samples-1 of load.lua's sequence; wrk starts after
+                status, _ = follow(count_url, users, len(users) + i)
             else:
                 status, _ = call(count_url, "POST", "/careers/users/login/",
                                  {"username": u["name"], "password": PASSWORD}, address=f"127.252.{i // 250}.{i % 250 + 2}")
@@ -293,10 +315,11 @@ def run():
     idle_db = (cpu_seconds(db_pids) - d0) * 1000 / idle
     idle_peer = (cpu_seconds(peer_pids) - p0) * 1000 / idle if peer_pids else None
 
+    offset = follows_taken(samples, len(json.load(open(out + "/this.json"))))
     rows = {}
     for route in routes:
-        this = measure(this_url, route, out + "/this.lua", samples, api_pids, db_pids)
-        peer = measure(peer_url, route, out + "/peer.lua", samples, peer_pids, []) if peer_url else None
+        this = measure(this_url, route, out + "/this.lua", offset, api_pids, db_pids)
+        peer = measure(peer_url, route, out + "/peer.lua", offset, peer_pids, []) if peer_url else None
         rows[route] = (this, peer)
         print(f"{route}: this {this['rps']:.0f}/s {this['api_ms']:.3f} ms CPU"
               + (f"; original {peer['rps']:.0f}/s {peer['api_ms']:.3f} ms CPU" if peer else ""), file=sys.stderr)
