@@ -5,7 +5,9 @@ process's resident memory sampled every 30 s, so a leak or a failure under susta
 
     benches/soak.sh [minutes] [requests per second]
 
-Each round signs a new user up (careers) and goes through the careers, accounts, campaign
+Each round signs a new user up (careers) and goes through the careers (sessions, the list, a
+profile, and the follow graph: the previous round's user followed, unfollowed and followed
+again, the lists of follows), accounts, campaign
 (settings, inbox, staff routes, stats, counters), chat (app credentials) and push (users,
 devices, channels, themes, subscriptions, preferences, /send) routes, from a different loopback
 address per round (the per-address limits would otherwise throttle one address). 4xx answers
@@ -25,6 +27,7 @@ PID = int(os.environ["SOAK_PID"])
 APP_ID = os.environ["SOAK_APP_ID"]
 APP_SECRET = os.environ["SOAK_APP_SECRET"]
 STAFF_TOKEN = os.environ["SOAK_STAFF_TOKEN"]
+STAFF_NAME = "soakstaff"  # the staff user soak.sh makes
 
 
 def rss_mib(pid):
@@ -83,12 +86,21 @@ def round_of(n, results):
     if status != 201:
         return
     token, user_id = body["access"], body["user"]["id"]
+    # Round 0 follows the soak's staff user, who exists before the first round.
+    previous = f"soak{os.getpid()}x{n - 1}" if n > 0 else STAFF_NAME
     me = {"Authorization": f"Bearer {token}"}
     steps = [
         ("careers login", 200, ("POST", "/careers/users/login/", {"username": name, "password": "password123"}, None, False)),
         ("careers me", 200, ("GET", "/careers/users/me/", None, me, False)),
         ("careers list", 200, ("GET", "/careers/users/?batch_size=10", None, me, False)),
         ("careers profile", 200, ("GET", f"/careers/users/{name}/", None, None, False)),
+        # The previous round's user: followed (the function's first follow by this user),
+        # unfollowed, then followed again (one transaction, both users known by then).
+        ("careers follow", 201, ("POST", "/careers/users/follow/", {"username": previous}, me, False)),
+        ("careers unfollow", 200, ("DELETE", f"/careers/users/{previous}/unfollow/", None, me, False)),
+        ("careers follow again", 201, ("POST", "/careers/users/follow/", {"username": previous}, me, False)),
+        ("careers my following", 200, ("GET", "/careers/users/following/", None, me, False)),
+        ("careers followers", 200, ("GET", f"/careers/users/{previous}/followers/", None, me, False)),
         ("careers refresh", 200, ("POST", "/careers/users/token/refresh/", {"refresh": body["refresh"]}, None, False)),
         ("accounts get", 200, ("GET", f"/api/v1/accounts/users/{user_id}/", None, me, False)),
         ("campaign check login", 200, ("POST", "/api/check/login/", None, me, False)),
