@@ -6,7 +6,7 @@ use super::items::FollowEdgeItem;
 use super::plumbing::{key, Item, Part, QuerySpec, Transaction, WriteError};
 use super::{keys, Store, StoreError};
 use crate::domain::{FollowEdge, FollowSide, UserId};
-use aws_sdk_dynamodb::types::builders::DeleteBuilder;
+use aws_sdk_dynamodb::types::builders::{DeleteBuilder, UpdateBuilder};
 use aws_sdk_dynamodb::types::{AttributeValue, ConditionCheck, Delete, Update};
 use std::collections::HashSet;
 
@@ -36,6 +36,16 @@ fn prefix_of(side: FollowSide) -> &'static str {
     }
 }
 
+/// The update adding `delta` to one of `user`'s follow counters under `condition`.
+fn counter_update(user: UserId, side: FollowSide, delta: i64, condition: &str) -> UpdateBuilder {
+    Update::builder()
+        .set_key(Some(key(keys::user_pk(user), keys::PROFILE_SK.to_owned())))
+        .update_expression("ADD #count :delta")
+        .condition_expression(condition)
+        .expression_attribute_names("#count", counter_of(side))
+        .expression_attribute_values(":delta", AttributeValue::N(delta.to_string()))
+}
+
 /// Adds `delta` to one of `user`'s follow counters; `guarded` also requires that the user is
 /// not being deleted (a user being deleted takes no new follows).
 fn count(
@@ -50,13 +60,7 @@ fn count(
     } else {
         "attribute_exists(PK)"
     };
-    let update = Update::builder()
-        .set_key(Some(key(keys::user_pk(user), keys::PROFILE_SK.to_owned())))
-        .update_expression("ADD #count :delta")
-        .condition_expression(condition)
-        .expression_attribute_names("#count", counter_of(side))
-        .expression_attribute_values(":delta", AttributeValue::N(delta.to_string()));
-    transaction.update(Part::User, update)?;
+    transaction.update(Part::User, counter_update(user, side, delta, condition))?;
     Ok(())
 }
 
@@ -80,19 +84,10 @@ fn count_as_caller(
     transaction: &mut Transaction<'_>,
     caller: &TokenCaller<'_>,
 ) -> Result<(), StoreError> {
-    let update = Update::builder()
-        .set_key(Some(key(
-            keys::user_pk(caller.id),
-            keys::PROFILE_SK.to_owned(),
-        )))
-        .update_expression("ADD #count :delta")
-        .condition_expression(
-            "attribute_exists(PK) AND attribute_not_exists(deleting) \
-             AND attribute_not_exists(banned_at) AND is_active = :active \
-             AND token_version = :version AND username = :username",
-        )
-        .expression_attribute_names("#count", counter_of(FollowSide::Following))
-        .expression_attribute_values(":delta", AttributeValue::N("1".to_owned()))
+    let condition = "attribute_exists(PK) AND attribute_not_exists(deleting) \
+                     AND attribute_not_exists(banned_at) AND is_active = :active \
+                     AND token_version = :version AND username = :username";
+    let update = counter_update(caller.id, FollowSide::Following, 1, condition)
         .expression_attribute_values(":active", AttributeValue::Bool(true))
         .expression_attribute_values(
             ":version",
@@ -109,17 +104,9 @@ fn count_as_followed(
     transaction: &mut Transaction<'_>,
     edge: &FollowEdge,
 ) -> Result<(), StoreError> {
-    let update = Update::builder()
-        .set_key(Some(key(
-            keys::user_pk(edge.following),
-            keys::PROFILE_SK.to_owned(),
-        )))
-        .update_expression("ADD #count :delta")
-        .condition_expression(
-            "attribute_exists(PK) AND attribute_not_exists(deleting) AND username = :username",
-        )
-        .expression_attribute_names("#count", counter_of(FollowSide::Followers))
-        .expression_attribute_values(":delta", AttributeValue::N("1".to_owned()))
+    let condition =
+        "attribute_exists(PK) AND attribute_not_exists(deleting) AND username = :username";
+    let update = counter_update(edge.following, FollowSide::Followers, 1, condition)
         .expression_attribute_values(
             ":username",
             AttributeValue::S(edge.following_username.to_string()),
