@@ -2,12 +2,14 @@
 //! counters, written in one transaction, so `followers_count` and `following_count` always
 //! equal the number of edges.
 
-use super::items::FollowEdgeItem;
+use super::items::{FollowEdgeItem, ENTITY_FOLLOWER, ENTITY_FOLLOWING};
 use super::plumbing::{key, Item, Part, QuerySpec, Transaction, WriteError};
+use super::write_json::{Check, Flag, Key, Number, Op, PutNew, Text, UpdateOf};
 use super::{keys, Store, StoreError};
 use crate::domain::{FollowEdge, FollowSide, UserId};
 use aws_sdk_dynamodb::types::builders::{DeleteBuilder, UpdateBuilder};
-use aws_sdk_dynamodb::types::{AttributeValue, ConditionCheck, Delete, Update};
+use aws_sdk_dynamodb::types::{AttributeValue, Delete, Update};
+use serde::Serialize;
 use std::collections::HashSet;
 
 /// What a follow or unfollow found.
@@ -77,42 +79,177 @@ pub struct TokenCaller<'a> {
     pub username: &'a str,
 }
 
-/// The caller's own counter, raised only while everything a request's authentication checks
+/// The caller's own counter is raised only while everything a request's authentication checks
 /// still holds of them (and no ban is recorded at all, expired or not), and while they have the
 /// username the edge is written with.
-fn count_as_caller(
-    transaction: &mut Transaction<'_>,
-    caller: &TokenCaller<'_>,
-) -> Result<(), StoreError> {
-    let condition = "attribute_exists(PK) AND attribute_not_exists(deleting) \
-                     AND attribute_not_exists(banned_at) AND is_active = :active \
-                     AND token_version = :version AND username = :username";
-    let update = counter_update(caller.id, FollowSide::Following, 1, condition)
-        .expression_attribute_values(":active", AttributeValue::Bool(true))
-        .expression_attribute_values(
-            ":version",
-            AttributeValue::N(caller.token_version.to_string()),
-        )
-        .expression_attribute_values(":username", AttributeValue::S(caller.username.to_owned()));
-    transaction.update(Part::User, update)?;
-    Ok(())
+const CALLER_CONDITION: &str = "attribute_exists(PK) AND attribute_not_exists(deleting) \
+                                AND attribute_not_exists(banned_at) AND is_active = :active \
+                                AND token_version = :version AND username = :username";
+
+/// The followed user's counter is raised only while they have the username the edge is
+/// written with (so a remembered id and username are still theirs).
+const FOLLOWED_CONDITION: &str =
+    "attribute_exists(PK) AND attribute_not_exists(deleting) AND username = :username";
+
+/// The expression adding `:delta` to the counter `#count` names.
+const COUNT_UPDATE: &str = "ADD #count :delta";
+
+/// `#count` of [`COUNT_UPDATE`].
+#[derive(Serialize)]
+struct CounterName {
+    #[serde(rename = "#count")]
+    count: &'static str,
 }
 
-/// The followed user's counter, raised only while they have the username the edge is written
-/// with (so a remembered id and username are still theirs).
-fn count_as_followed(
-    transaction: &mut Transaction<'_>,
-    edge: &FollowEdge,
-) -> Result<(), StoreError> {
-    let condition =
-        "attribute_exists(PK) AND attribute_not_exists(deleting) AND username = :username";
-    let update = counter_update(edge.following, FollowSide::Followers, 1, condition)
-        .expression_attribute_values(
-            ":username",
-            AttributeValue::S(edge.following_username.to_string()),
-        );
-    transaction.update(Part::User, update)?;
-    Ok(())
+/// The values of [`COUNT_UPDATE`] and [`CALLER_CONDITION`].
+#[derive(Serialize)]
+struct CallerValues<'a> {
+    #[serde(rename = ":delta")]
+    delta: Number<i64>,
+    #[serde(rename = ":active")]
+    active: Flag,
+    #[serde(rename = ":version")]
+    version: Number<u64>,
+    #[serde(rename = ":username")]
+    username: Text<'a>,
+}
+
+/// The values of [`COUNT_UPDATE`] and [`FOLLOWED_CONDITION`].
+#[derive(Serialize)]
+struct FollowedValues<'a> {
+    #[serde(rename = ":delta")]
+    delta: Number<i64>,
+    #[serde(rename = ":username")]
+    username: Text<'a>,
+}
+
+/// One side of a follow as DynamoDB JSON: the attributes of [`FollowEdgeItem`].
+#[derive(Serialize)]
+struct EdgeJson<'a> {
+    #[serde(rename = "PK")]
+    pk: Text<'a>,
+    #[serde(rename = "SK")]
+    sk: Text<'a>,
+    entity: Text<'static>,
+    follow_id: Number<u64>,
+    follower: Number<u64>,
+    following: Number<u64>,
+    follower_username: Text<'a>,
+    following_username: Text<'a>,
+    created_at: Text<'a>,
+}
+
+/// The keys and times a follow's items are written with, made once.
+struct FollowKeys {
+    follower_pk: String,
+    following_pk: String,
+    following_sk: String,
+    follower_sk: String,
+    created_at: String,
+}
+
+impl FollowKeys {
+    fn of(edge: &FollowEdge) -> Self {
+        Self {
+            follower_pk: keys::user_pk(edge.follower),
+            following_pk: keys::user_pk(edge.following),
+            following_sk: keys::following_sk(edge.following),
+            follower_sk: keys::follower_sk(edge.follower),
+            created_at: edge.created_at.to_rfc3339(),
+        }
+    }
+
+    /// The side of `edge` in `pk`'s partition, sorted by `sk`, of kind `entity`.
+    fn edge<'a>(
+        &'a self,
+        edge: &'a FollowEdge,
+        (pk, sk, entity): (&'a str, &'a str, &'static str),
+    ) -> EdgeJson<'a> {
+        EdgeJson {
+            pk: Text(pk),
+            sk: Text(sk),
+            entity: Text(entity),
+            follow_id: Number(edge.follow_id),
+            follower: Number(edge.follower.get()),
+            following: Number(edge.following.get()),
+            follower_username: Text(edge.follower_username.as_str()),
+            following_username: Text(edge.following_username.as_str()),
+            created_at: Text(&self.created_at),
+        }
+    }
+}
+
+/// What each item of [`Store::follow_checked`]'s transaction failing means, in its order.
+const CHECKED_FOLLOW_PARTS: [Part; 5] =
+    [Part::Other, Part::Edge, Part::Edge, Part::User, Part::User];
+
+/// The items of [`Store::follow_checked`]'s transaction: the session exists, both edges are
+/// new, and both counters are raised under [`CALLER_CONDITION`] and [`FOLLOWED_CONDITION`].
+fn checked_follow<'a>(
+    table_name: &'a str,
+    caller: &'a TokenCaller<'_>,
+    edge: &'a FollowEdge,
+    keys: &'a FollowKeys,
+    session_sk: &'a str,
+) -> impl Serialize + 'a {
+    (
+        Op::ConditionCheck(Check {
+            table_name,
+            key: Key::of(&keys.follower_pk, session_sk),
+            condition_expression: "attribute_exists(PK)",
+        }),
+        Op::Put(PutNew::new(
+            table_name,
+            keys.edge(
+                edge,
+                (&keys.follower_pk, &keys.following_sk, ENTITY_FOLLOWING),
+            ),
+        )),
+        Op::Put(PutNew::new(
+            table_name,
+            keys.edge(
+                edge,
+                (&keys.following_pk, &keys.follower_sk, ENTITY_FOLLOWER),
+            ),
+        )),
+        Op::Update(raised(
+            (table_name, &keys.follower_pk, FollowSide::Following),
+            CALLER_CONDITION,
+            CallerValues {
+                delta: Number(1),
+                active: Flag(true),
+                version: Number(caller.token_version),
+                username: Text(caller.username),
+            },
+        )),
+        Op::Update(raised(
+            (table_name, &keys.following_pk, FollowSide::Followers),
+            FOLLOWED_CONDITION,
+            FollowedValues {
+                delta: Number(1),
+                username: Text(edge.following_username.as_str()),
+            },
+        )),
+    )
+}
+
+/// The update raising the `side` counter of the user in partition `pk` under `condition`,
+/// whose values (`:delta` among them) `values` writes.
+fn raised<'a, V>(
+    (table_name, pk, side): (&'a str, &'a str, FollowSide),
+    condition: &'static str,
+    values: V,
+) -> UpdateOf<'a, CounterName, V> {
+    UpdateOf {
+        table_name,
+        key: Key::of(pk, keys::PROFILE_SK),
+        update_expression: COUNT_UPDATE,
+        condition_expression: condition,
+        expression_attribute_names: CounterName {
+            count: counter_of(side),
+        },
+        expression_attribute_values: values,
+    }
 }
 
 /// What a follow transaction's failed conditions mean.
@@ -217,20 +354,13 @@ impl Store {
     ) -> Result<bool, StoreError> {
         debug_assert_eq!(caller.id, edge.follower);
         debug_assert_eq!(caller.username, edge.follower_username.as_str());
-        let session = ConditionCheck::builder()
-            .set_key(Some(key(
-                keys::user_pk(caller.id),
-                keys::session_sk(caller.session_id),
-            )))
-            .condition_expression("attribute_exists(PK)");
-        let mut transaction = self.transaction();
-        transaction
-            .condition_check(Part::Other, session)?
-            .put_new(Part::Edge, &FollowEdgeItem::following_side(edge))?
-            .put_new(Part::Edge, &FollowEdgeItem::follower_side(edge))?;
-        count_as_caller(&mut transaction, caller)?;
-        count_as_followed(&mut transaction, edge)?;
-        match transaction.commit().await {
+        let keys = FollowKeys::of(edge);
+        let session_sk = keys::session_sk(caller.session_id);
+        let items = checked_follow(self.table_name(), caller, edge, &keys, &session_sk);
+        let sent = self
+            .transact(&CHECKED_FOLLOW_PARTS, || self.wire.transact_write(&items))
+            .await;
+        match sent {
             Ok(()) => Ok(true),
             Err(WriteError::ConditionFailed(_)) => Ok(false),
             Err(WriteError::Store(error)) => Err(error),
@@ -345,5 +475,95 @@ impl Store {
             Err(WriteError::ConditionFailed(_)) => self.delete_item(own).await,
             Err(WriteError::Store(error)) => Err(error),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::clock::Timestamp;
+    use crate::domain::Username;
+    use aws_sdk_dynamodb::types::{ConditionCheck, Put, TransactWriteItem};
+
+    fn name(text: &str) -> Username {
+        Username::parse(text).unwrap()
+    }
+
+    /// The follow's transaction as the SDK's types write it: the same conditions and values,
+    /// the edges as `serde_dynamo` writes `FollowEdgeItem`, which is how they are read.
+    fn through_the_sdk(caller: &TokenCaller<'_>, edge: &FollowEdge) -> Vec<TransactWriteItem> {
+        let put = |item: &FollowEdgeItem| {
+            let put = Put::builder()
+                .table_name("users")
+                .set_item(Some(serde_dynamo::to_item(item).unwrap()))
+                .condition_expression("attribute_not_exists(PK)");
+            TransactWriteItem::builder()
+                .put(put.build().unwrap())
+                .build()
+        };
+        let update = |builder: UpdateBuilder| {
+            let update = builder.table_name("users").build().unwrap();
+            TransactWriteItem::builder().update(update).build()
+        };
+        let check = ConditionCheck::builder()
+            .table_name("users")
+            .set_key(Some(key(
+                keys::user_pk(caller.id),
+                keys::session_sk(caller.session_id),
+            )))
+            .condition_expression("attribute_exists(PK)")
+            .build()
+            .unwrap();
+        vec![
+            TransactWriteItem::builder().condition_check(check).build(),
+            put(&FollowEdgeItem::following_side(edge)),
+            put(&FollowEdgeItem::follower_side(edge)),
+            update(
+                counter_update(caller.id, FollowSide::Following, 1, CALLER_CONDITION)
+                    .expression_attribute_values(":active", AttributeValue::Bool(true))
+                    .expression_attribute_values(
+                        ":version",
+                        AttributeValue::N(caller.token_version.to_string()),
+                    )
+                    .expression_attribute_values(
+                        ":username",
+                        AttributeValue::S(caller.username.to_owned()),
+                    ),
+            ),
+            update(
+                counter_update(edge.following, FollowSide::Followers, 1, FOLLOWED_CONDITION)
+                    .expression_attribute_values(
+                        ":username",
+                        AttributeValue::S(edge.following_username.to_string()),
+                    ),
+            ),
+        ]
+    }
+
+    #[test]
+    fn a_checked_follow_is_written_as_the_sdk_writes_the_same_items() {
+        let edge = FollowEdge::new(
+            4_000_000_017,
+            (UserId::new(12), &name("Ann_Lee")),
+            (UserId::new(9_007_199_254_740_993), &name("bob")),
+            Timestamp::from_unix(1_767_225_600),
+        );
+        let caller = TokenCaller {
+            id: edge.follower,
+            session_id: "s-1",
+            token_version: 3,
+            username: "Ann_Lee",
+        };
+        let keys = FollowKeys::of(&edge);
+        let session_sk = keys::session_sk(caller.session_id);
+        let written =
+            serde_json::to_value(checked_follow("users", &caller, &edge, &keys, &session_sk))
+                .unwrap();
+        let expected = super::super::wire::transact_items_json(&through_the_sdk(&caller, &edge));
+        assert_eq!(written, expected);
+        assert_eq!(
+            written.as_array().map(Vec::len),
+            Some(CHECKED_FOLLOW_PARTS.len())
+        );
     }
 }

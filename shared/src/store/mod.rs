@@ -26,6 +26,7 @@ mod stats;
 mod topics;
 mod users;
 mod wire;
+mod write_json;
 pub use wire::Observer as CallObserver;
 
 pub use crate::domain::{DirectoryOrder, FollowEdge};

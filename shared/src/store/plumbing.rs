@@ -301,14 +301,33 @@ impl Transaction<'_> {
             items,
             parts,
         } = self;
+        store
+            .transact(&parts, || store.wire.transact_write_items(&items))
+            .await
+    }
+}
+
+impl Store {
+    /// Runs the transaction `send` sends, whose items' failed conditions mean `parts` (one per
+    /// item, in order): as [`Transaction::commit`], for a transaction written without the
+    /// SDK's types.
+    pub(super) async fn transact<F, Fut>(
+        &self,
+        parts: &[Part],
+        send: F,
+    ) -> Result<(), WriteError<Vec<Part>>>
+    where
+        F: Fn() -> Fut,
+        Fut: Future<Output = Result<(), WireError>>,
+    {
         retrying(|| async {
-            match store.wire.transact_write_items(&items).await {
+            match send().await {
                 Ok(()) => Ok(()),
                 Err(WireError::Service { code, reasons, .. })
                     if code == "TransactionCanceledException" =>
                 {
                     let codes: Vec<&str> = reasons.iter().map(String::as_str).collect();
-                    Err(cancellation(&codes, &parts))
+                    Err(cancellation(&codes, parts))
                 }
                 Err(other) => Err(match other.code() {
                     Some("ConditionalCheckFailedException") => Attempt::Refused(Vec::new()),

@@ -448,14 +448,24 @@ impl Wire {
         &self,
         items: &[TransactWriteItem],
     ) -> Result<(), WireError> {
+        let items: Vec<TransactOut<'_>> = items.iter().map(TransactOut).collect();
+        self.transact_write(&items[..]).await
+    }
+
+    /// The same, of items that write themselves as DynamoDB's `TransactItems` (a sequence of
+    /// `{"Put": …}`, `{"Update": …}`, `{"Delete": …}` or `{"ConditionCheck": …}`).
+    pub(crate) async fn transact_write<T: Serialize + ?Sized>(
+        &self,
+        items: &T,
+    ) -> Result<(), WireError> {
         #[derive(Serialize)]
         #[serde(rename_all = "PascalCase")]
-        struct Input<'a> {
-            transact_items: Vec<TransactOut<'a>>,
+        struct Input<'a, T: ?Sized> {
+            transact_items: &'a T,
             client_request_token: String,
         }
         let input = Input {
-            transact_items: items.iter().map(TransactOut).collect(),
+            transact_items: items,
             client_request_token: request_token(),
         };
         let _: IgnoredAny = self.call("TransactWriteItems", &input).await?;
@@ -543,7 +553,11 @@ fn request_token() -> String {
             .map_or(0, |d| d.as_nanos());
         bytes = nanos.to_le_bytes();
     }
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
+    const DIGITS: &[u8; 16] = b"0123456789abcdef";
+    bytes
+        .iter()
+        .flat_map(|b| [b >> 4, b & 0xf].map(|d| char::from(DIGITS[usize::from(d)])))
+        .collect()
 }
 
 fn base64_of(bytes: &[u8]) -> String {
@@ -816,6 +830,13 @@ impl<'de> Deserialize<'de> for RawItem {
     }
 }
 
+/// The `TransactItems` the SDK's `items` are sent as.
+#[cfg(test)]
+pub(crate) fn transact_items_json(items: &[TransactWriteItem]) -> serde_json::Value {
+    let items: Vec<TransactOut<'_>> = items.iter().map(TransactOut).collect();
+    serde_json::to_value(&items).expect("transaction items are written")
+}
+
 /// An item of DynamoDB JSON as an attribute map.
 #[cfg(test)]
 pub(crate) fn read_item(json: &str) -> Result<Item, serde_json::Error> {
@@ -1018,7 +1039,11 @@ mod tests {
     }
 
     fn hex(bytes: &[u8]) -> String {
-        bytes.iter().map(|b| format!("{b:02x}")).collect()
+        const DIGITS: &[u8; 16] = b"0123456789abcdef";
+        bytes
+            .iter()
+            .flat_map(|b| [b >> 4, b & 0xf].map(|d| char::from(DIGITS[usize::from(d)])))
+            .collect()
     }
 
     fn hmac(key: &[u8], data: &str) -> Vec<u8> {
