@@ -3,8 +3,16 @@
 /// Sets up logging (JSON when `AWS_LAMBDA_LOG_FORMAT=JSON`, level from `AWS_LAMBDA_LOG_LEVEL`
 /// or `RUST_LOG`) and keeps memory bounded.
 pub fn init() {
+    init_with_writer(std::io::stdout);
+}
+
+/// The same, with log lines written by `writer`.
+pub fn init_with_writer<W>(writer: W)
+where
+    W: for<'w> lambda_http::tracing::subscriber::fmt::MakeWriter<'w> + Send + Sync + 'static,
+{
     keep_large_allocations_out_of_the_heap();
-    lambda_http::tracing::init_default_subscriber();
+    lambda_http::tracing::init_default_subscriber_with_writer(writer);
 }
 
 /// glibc raises its mmap threshold each time a large block is freed, so after the first

@@ -3,6 +3,7 @@
 //! (the table and topic `template.yaml` declares, created on DynamoDB Local and moto).
 
 pub mod admin;
+pub mod gathered_log;
 pub mod import;
 pub mod provision;
 pub mod server;

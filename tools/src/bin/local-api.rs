@@ -73,7 +73,15 @@ fn env_or(name: &str, default: &str) -> String {
 /// runs on tokio's blocking pool).
 #[tokio::main(flavor = "current_thread")]
 async fn main() -> Result<(), Error> {
-    users_shared::process::init();
+    let log = users_tools::gathered_log::GatheredLog::default();
+    users_shared::process::init_with_writer(log.clone());
+    tokio::spawn(log.clone().flush_periodically());
+    let served = serve_until_stopped().await;
+    log.flush();
+    served
+}
+
+async fn serve_until_stopped() -> Result<(), Error> {
     let local_dir = PathBuf::from(env_or("USERS_LOCAL_DIR", ".local"));
     let port: u16 = env_or("PORT", "3000").parse()?;
     let table_name = env_or("TABLE_NAME", "users-local");
