@@ -21,6 +21,7 @@ mod reference;
 mod sendjobs;
 mod sessions;
 mod settings;
+mod signing;
 mod staff;
 mod stats;
 mod topics;

@@ -3,15 +3,17 @@
 //! merged per call, the type-erased config bag, a dozen interceptors, endpoint rules, retry
 //! classifiers) costs this service's processes more CPU per call than the rest of a request;
 //! here a call is one signed HTTP/1.1 POST on a kept-alive connection, its JSON written from
-//! and read into the SDK's own `AttributeValue`s. Signing is `aws-sigv4` (the SDK's signer),
-//! credentials and region come from the SDK's configuration, and failures end as the rest of
+//! and read into the SDK's own `AttributeValue`s. Signing is SigV4 with `aws-sigv4`'s key
+//! and signature, the day's key kept ([`super::signing`]); credentials and region come from the
+//! SDK's configuration, and failures end as the rest of
 //! the store's do: [`StoreError::Unavailable`] when the call may succeed if made again.
 //! Every other call still goes through the SDK.
 
 use super::dynamo_json::Tag;
 use super::plumbing::Item;
+use super::signing::{Signer, CONTENT_TYPE};
 use super::StoreError;
-use aws_sdk_dynamodb::config::{ProvideCredentials, SharedCredentialsProvider};
+use aws_sdk_dynamodb::config::{Credentials, ProvideCredentials, SharedCredentialsProvider};
 use aws_sdk_dynamodb::primitives::Blob;
 use aws_sdk_dynamodb::types::{AttributeValue, TransactWriteItem};
 use aws_smithy_runtime_api::client::identity::Identity;
@@ -57,6 +59,7 @@ struct Inner {
     region: String,
     credentials: Option<SharedCredentialsProvider>,
     identity: Mutex<Option<(Identity, Option<SystemTime>)>>,
+    signer: Signer,
 }
 
 impl std::fmt::Debug for Wire {
@@ -160,6 +163,7 @@ impl Wire {
                 region: region.to_owned(),
                 credentials,
                 identity: Mutex::new(None),
+                signer: Signer::new(region),
             }),
             observer: None,
         }
@@ -220,47 +224,89 @@ impl Wire {
         body: &Bytes,
         identity: Option<&Identity>,
     ) -> Result<http::Request<Full<Bytes>>, WireError> {
+        self.request_at(target, body, identity, SystemTime::now())
+    }
+
+    /// The same, signed at `now`: by [`Signer`] when the endpoint's path is `/` (DynamoDB's),
+    /// else by `aws-sigv4`'s general signer.
+    fn request_at(
+        &self,
+        target: &str,
+        body: &Bytes,
+        identity: Option<&Identity>,
+        now: SystemTime,
+    ) -> Result<http::Request<Full<Bytes>>, WireError> {
         let inner = &self.inner;
-        let headers = [
-            ("content-type", "application/x-amz-json-1.0"),
-            ("host", inner.host.as_str()),
-            ("x-amz-target", target),
-        ];
         let mut request = http::Request::builder()
             .method(http::Method::POST)
-            .uri(inner.uri.clone());
-        for (name, value) in headers {
-            request = request.header(name, value);
-        }
-        if let Some(identity) = identity {
-            use aws_sigv4::http_request::{sign, SignableBody, SignableRequest, SigningSettings};
-            let failed = |e: &dyn std::fmt::Display| WireError::Transport(format!("signing: {e}"));
-            let params = aws_sigv4::sign::v4::SigningParams::builder()
-                .identity(identity)
-                .region(&inner.region)
-                .name("dynamodb")
-                .time(SystemTime::now())
-                .settings(SigningSettings::default())
-                .build()
-                .map_err(|e| failed(&e))?
-                .into();
-            let signable = SignableRequest::new(
-                "POST",
-                inner.uri_text.as_str(),
-                headers.iter().copied(),
-                SignableBody::Bytes(body),
-            )
-            .map_err(|e| failed(&e))?;
-            let (instructions, _) = sign(signable, &params)
-                .map_err(|e| failed(&e))?
-                .into_parts();
-            for (name, value) in instructions.headers() {
-                request = request.header(name, value);
+            .uri(inner.uri.clone())
+            .header("content-type", CONTENT_TYPE)
+            .header("host", inner.host.as_str())
+            .header("x-amz-target", target);
+        let credentials = identity.and_then(|i| i.data::<Credentials>());
+        match (identity, credentials) {
+            (_, Some(credentials)) if inner.uri.path() == "/" => {
+                let signed = inner
+                    .signer
+                    .sign(credentials, (&inner.host, target), body, now);
+                request = request
+                    .header("x-amz-date", signed.date)
+                    .header("authorization", signed.authorization);
+                if let Some(token) = credentials.session_token() {
+                    request = request.header("x-amz-security-token", token);
+                }
             }
+            (Some(identity), _) => {
+                for (name, value) in self.signed_generally(target, body, identity, now)? {
+                    request = request.header(name, value);
+                }
+            }
+            (None, _) => {}
         }
         request
             .body(Full::new(body.clone()))
             .map_err(|e| WireError::Transport(format!("request: {e}")))
+    }
+
+    /// The headers `aws-sigv4`'s general signer adds to the POST of `body` to `target`.
+    fn signed_generally(
+        &self,
+        target: &str,
+        body: &Bytes,
+        identity: &Identity,
+        now: SystemTime,
+    ) -> Result<Vec<(String, String)>, WireError> {
+        use aws_sigv4::http_request::{sign, SignableBody, SignableRequest, SigningSettings};
+        let inner = &self.inner;
+        let failed = |e: &dyn std::fmt::Display| WireError::Transport(format!("signing: {e}"));
+        let headers = [
+            ("content-type", CONTENT_TYPE),
+            ("host", inner.host.as_str()),
+            ("x-amz-target", target),
+        ];
+        let params = aws_sigv4::sign::v4::SigningParams::builder()
+            .identity(identity)
+            .region(&inner.region)
+            .name("dynamodb")
+            .time(now)
+            .settings(SigningSettings::default())
+            .build()
+            .map_err(|e| failed(&e))?
+            .into();
+        let signable = SignableRequest::new(
+            "POST",
+            inner.uri_text.as_str(),
+            headers.iter().copied(),
+            SignableBody::Bytes(body),
+        )
+        .map_err(|e| failed(&e))?;
+        let (instructions, _) = sign(signable, &params)
+            .map_err(|e| failed(&e))?
+            .into_parts();
+        Ok(instructions
+            .headers()
+            .map(|(name, value)| (name.to_owned(), value.to_owned()))
+            .collect())
     }
 
     /// One attempt: the status and the whole answer.
@@ -553,11 +599,7 @@ fn request_token() -> String {
             .map_or(0, |d| d.as_nanos());
         bytes = nanos.to_le_bytes();
     }
-    const DIGITS: &[u8; 16] = b"0123456789abcdef";
-    bytes
-        .iter()
-        .flat_map(|b| [b >> 4, b & 0xf].map(|d| char::from(DIGITS[usize::from(d)])))
-        .collect()
+    super::signing::hex(&bytes)
 }
 
 fn base64_of(bytes: &[u8]) -> String {
@@ -1112,6 +1154,51 @@ mod tests {
             key = hmac(&key, part);
         }
         assert_eq!(signature, hex(&hmac(&key, &to_sign)));
+    }
+
+    /// The store's own signer writes what `aws-sigv4`'s general signer writes for the same
+    /// call, with and without a session token, across a change of day and of secret (the
+    /// day's key is derived again).
+    #[tokio::test]
+    async fn the_direct_signature_is_the_general_signers() {
+        let at = |seconds: u64| SystemTime::UNIX_EPOCH + Duration::from_secs(seconds);
+        let cases = [
+            (Some("token/with+chars=="), "secret/key", at(1_795_710_000)),
+            (None, "secret/key", at(1_795_710_001)),
+            (Some("t2"), "secret/key", at(1_795_796_400)),
+            (Some("t2"), "another+secret", at(1_795_796_401)),
+        ];
+        let wire = Wire::new(
+            "https://dynamodb.eu-west-1.amazonaws.com",
+            "eu-west-1",
+            None,
+        );
+        let body = Bytes::from_static(br#"{"TableName":"t","Key":{"PK":{"S":"USER#1"}}}"#);
+        for (token, secret, now) in cases {
+            let credentials =
+                Credentials::new("AKIDEXAMPLE", secret, token.map(str::to_owned), None, "t");
+            let identity = Identity::from(credentials);
+            let direct = wire
+                .request_at("DynamoDB_20120810.GetItem", &body, Some(&identity), now)
+                .unwrap();
+            let general = wire
+                .signed_generally("DynamoDB_20120810.GetItem", &body, &identity, now)
+                .unwrap();
+            assert!(!general.is_empty());
+            for (name, value) in &general {
+                assert_eq!(
+                    direct.headers()[name.as_str()].to_str().unwrap(),
+                    value,
+                    "{name} (token {token:?}, secret {secret})"
+                );
+            }
+            let signed_by_us = ["authorization", "x-amz-date", "x-amz-security-token"];
+            let added = signed_by_us
+                .iter()
+                .filter(|name| direct.headers().contains_key(**name))
+                .count();
+            assert_eq!(added, general.len(), "the same headers are added");
+        }
     }
 
     /// A connection closed before any answer is tried again, three attempts in all, then
