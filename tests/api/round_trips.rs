@@ -536,3 +536,52 @@ async fn reads_asked_for_together_are_one_call_and_each_gets_its_own_items() {
     assert_eq!(first.unwrap().unwrap().id, alice);
     assert_eq!(second.unwrap(), 2);
 }
+
+/// A read that joined a gathering read still gets its items when the read it joined is
+/// dropped: before it took the batch, or while its call was under way.
+#[tokio::test]
+async fn a_read_whose_gathering_read_is_dropped_reads_alone() {
+    use std::future::Future;
+    use std::task::{Context, Poll, Waker};
+    use users_shared::domain::UserId;
+    use users_shared::store::Store;
+    let app = TestApp::spawn().await;
+    let alice = UserId::new(app.register("alice").await["user"]["id"].as_u64().unwrap());
+    let store = Store::new(
+        &users_shared::config::aws_sdk_config().await,
+        app.table.as_str(),
+    );
+    let mut cx = Context::from_waker(Waker::noop());
+    for polls_of_the_leader in [1, 2] {
+        let mut leader = Box::pin(store.get_user(alice));
+        let mut joiner = Box::pin(store.user_count());
+        assert!(
+            leader.as_mut().poll(&mut cx).is_pending(),
+            "the leader waits a turn"
+        );
+        assert!(
+            joiner.as_mut().poll(&mut cx).is_pending(),
+            "the count joins it"
+        );
+        for _ in 1..polls_of_the_leader {
+            // The leader takes the batch and starts the call.
+            assert!(matches!(leader.as_mut().poll(&mut cx), Poll::Pending));
+        }
+        drop(leader);
+        assert_eq!(
+            joiner.await.unwrap(),
+            1,
+            "dropped after {polls_of_the_leader} poll(s)"
+        );
+    }
+    assert_eq!(
+        store
+            .get_user(alice)
+            .await
+            .unwrap()
+            .unwrap()
+            .username
+            .as_str(),
+        "alice"
+    );
+}

@@ -400,7 +400,27 @@ impl Batch {
 
 struct Waiter {
     keys: Vec<Item>,
-    reply: tokio::sync::oneshot::Sender<Result<Vec<RawItem>, StoreError>>,
+    reply: tokio::sync::oneshot::Sender<Answer>,
+}
+
+/// What a read that joined a gathering read is answered.
+enum Answer {
+    /// Its own items, or why the gathered call failed.
+    Read(Result<Vec<RawItem>, StoreError>),
+    /// The gathering read was dropped before it answered: its keys, to read alone.
+    Alone(Vec<Item>),
+}
+
+/// Waiters taken out of a batch; any still here when it is dropped (the gathering read was
+/// cancelled) are given their keys back to read alone.
+struct Waiting(Vec<Waiter>);
+
+impl Drop for Waiting {
+    fn drop(&mut self) {
+        for waiter in self.0.drain(..) {
+            let _ = waiter.reply.send(Answer::Alone(waiter.keys));
+        }
+    }
 }
 
 /// A Query, as the store's modules describe one.
@@ -523,42 +543,43 @@ impl Store {
             return Ok(Vec::new());
         }
         if wanted.len() > GATHERED_KEYS {
-            return self.read_now(wanted).await;
+            return self.read_now(&wanted.iter().collect::<Vec<_>>()).await;
         }
         let (reply, answer) = tokio::sync::oneshot::channel();
-        // `None`: the gathering read is full, so this one is made alone.
+        // `Err`: the gathering read is full, so this one is made alone.
         let leads = {
             let mut pending = self.gather.pending();
             match pending.as_mut() {
                 Some(batch) if batch.keys() + wanted.len() <= GATHERED_KEYS => {
                     batch.waiters.push(Waiter {
-                        keys: wanted.clone(),
+                        keys: wanted,
                         reply,
                     });
-                    Some(false)
+                    Ok(false)
                 }
-                Some(_) => None,
+                Some(_) => Err(wanted),
                 None => {
                     *pending = Some(Batch {
                         waiters: vec![Waiter {
-                            keys: wanted.clone(),
+                            keys: wanted,
                             reply,
                         }],
                     });
-                    Some(true)
+                    Ok(true)
                 }
             }
         };
-        let Some(leads) = leads else {
-            return self.read_now(wanted).await;
-        };
-        if leads {
-            self.lead_gathered_read().await;
+        match leads {
+            Err(wanted) => return self.read_now(&wanted.iter().collect::<Vec<_>>()).await,
+            Ok(true) => self.lead_gathered_read().await,
+            Ok(false) => {}
         }
         match answer.await {
-            Ok(result) => result,
+            Ok(Answer::Read(result)) => result,
             // The read this one joined was dropped before it answered: read alone.
-            Err(_) => self.read_now(wanted).await,
+            Ok(Answer::Alone(wanted)) => self.read_now(&wanted.iter().collect::<Vec<_>>()).await,
+            // Every waiter is answered one way or the other ([`Waiting`]).
+            Err(_) => Err(StoreError::Contended),
         }
     }
 
@@ -567,53 +588,72 @@ impl Store {
     /// answers each with its own items.
     async fn lead_gathered_read(&self) {
         /// Dropped before the batch is taken (the leading future was cancelled): the batch is
-        /// taken away, and its waiters, seeing no answer, read alone.
+        /// taken away, and its waiters are told to read alone.
         struct Abandon<'a>(&'a Gather);
         impl Drop for Abandon<'_> {
             fn drop(&mut self) {
-                self.0.pending().take();
+                let batch = self.0.pending().take();
+                drop(batch.map(|b| Waiting(b.waiters)));
             }
         }
         let abandon = Abandon(&self.gather);
         tokio::task::yield_now().await;
         let batch = self.gather.pending().take();
         std::mem::forget(abandon);
-        let Some(mut batch) = batch else { return };
-        if batch.waiters.len() == 1 {
-            // Nobody joined: the read is this one's alone.
-            let waiter = batch.waiters.remove(0);
-            let _ = waiter.reply.send(self.read_now(waiter.keys).await);
-            return;
-        }
-        let mut unique = std::collections::HashSet::with_capacity(batch.keys());
-        let keys: Vec<Item> = batch
-            .waiters
+        let Some(batch) = batch else { return };
+        let mut waiting = Waiting(batch.waiters);
+        let mut unique =
+            std::collections::HashSet::with_capacity(waiting.0.iter().map(|w| w.keys.len()).sum());
+        let keys: Vec<&Item> = waiting
+            .0
             .iter()
             .flat_map(|w| &w.keys)
             .filter(|key| key_of(key).is_none_or(|k| unique.insert(k)))
-            .cloned()
             .collect();
-        let read = self.read_now(keys).await;
-        for waiter in batch.waiters {
-            let answer = match &read {
-                Ok(items) => {
-                    let wanted: Vec<_> = waiter.keys.iter().filter_map(key_of).collect();
-                    Ok(items
-                        .iter()
-                        .filter(|item| wanted.contains(&item.key()))
-                        .cloned()
-                        .collect())
+        let read = self.read_now(&keys).await;
+        drop(unique);
+        let waiters = std::mem::take(&mut waiting.0);
+        let items = match read {
+            Ok(items) => items,
+            Err(error) => {
+                for waiter in waiters {
+                    let _ = waiter.reply.send(Answer::Read(Err(error.again())));
                 }
-                Err(error) => Err(error.again()),
-            };
-            let _ = waiter.reply.send(answer);
+                return;
+            }
+        };
+        // Each waiter's own items, in the order they came: moved to the first waiter that
+        // asked for one, copied for any other.
+        let mut answers: Vec<Vec<RawItem>> = waiters.iter().map(|_| Vec::new()).collect();
+        {
+            let wanted: Vec<Vec<(&str, &str)>> = waiters
+                .iter()
+                .map(|w| w.keys.iter().filter_map(key_of).collect())
+                .collect();
+            for item in items {
+                let mut first = None;
+                for (n, keys) in wanted.iter().enumerate() {
+                    if keys.contains(&item.key()) {
+                        match first {
+                            None => first = Some(n),
+                            Some(_) => answers[n].push(item.clone()),
+                        }
+                    }
+                }
+                if let Some(n) = first {
+                    answers[n].push(item);
+                }
+            }
+        }
+        for (waiter, mine) in waiters.into_iter().zip(answers) {
+            let _ = waiter.reply.send(Answer::Read(Ok(mine)));
         }
     }
 
     /// The items with these keys (strongly consistent), now: one GetItem for one key, else
     /// 100 per BatchGetItem, asking again for whatever DynamoDB leaves unprocessed.
-    async fn read_now(&self, wanted: Vec<Item>) -> Result<Vec<RawItem>, StoreError> {
-        if let [key] = &wanted[..] {
+    async fn read_now(&self, wanted: &[&Item]) -> Result<Vec<RawItem>, StoreError> {
+        if let [key] = wanted {
             return Ok(self
                 .wire
                 .get_item(self.table_name(), key, true)
@@ -624,24 +664,27 @@ impl Store {
         }
         let mut found = Vec::new();
         for chunk in wanted.chunks(100) {
-            let mut pending = chunk.to_vec();
+            let (items, mut left) = self
+                .wire
+                .batch_get_item(self.table_name(), chunk, true)
+                .await
+                .map_err(|e| e.into_store("BatchGetItem"))?;
+            found.extend(items);
             let mut attempt = 0;
-            loop {
-                let (items, left) = self
+            while !left.is_empty() {
+                if attempt >= BATCH_ATTEMPTS {
+                    return Err(StoreError::Contended);
+                }
+                backoff(attempt).await;
+                attempt += 1;
+                let pending: Vec<&Item> = left.iter().collect();
+                let (items, rest) = self
                     .wire
                     .batch_get_item(self.table_name(), &pending, true)
                     .await
                     .map_err(|e| e.into_store("BatchGetItem"))?;
                 found.extend(items);
-                if left.is_empty() {
-                    break;
-                }
-                if attempt >= BATCH_ATTEMPTS {
-                    return Err(StoreError::Contended);
-                }
-                pending = left;
-                backoff(attempt).await;
-                attempt += 1;
+                left = rest;
             }
         }
         Ok(found)

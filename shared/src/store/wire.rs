@@ -411,7 +411,7 @@ impl Wire {
     pub(crate) async fn batch_get_item(
         &self,
         table: &str,
-        keys: &[Item],
+        keys: &[&Item],
         consistent: bool,
     ) -> Result<(Vec<RawItem>, Vec<Item>), WireError> {
         #[derive(Serialize)]
@@ -443,7 +443,7 @@ impl Wire {
             request_items: BTreeMap::from([(
                 table,
                 KeysOut {
-                    keys: keys.iter().map(ItemOut).collect(),
+                    keys: keys.iter().map(|key| ItemOut(key)).collect(),
                     consistent_read: consistent,
                 },
             )]),
