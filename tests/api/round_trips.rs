@@ -585,3 +585,68 @@ async fn a_read_whose_gathering_read_is_dropped_reads_alone() {
         "alice"
     );
 }
+
+/// Requests of one process that find its block of follow ids used up together wait for one
+/// block instead of each taking one (and throwing away the one before); when taking a block
+/// fails, they fail with it, not each after a call of its own.
+#[tokio::test]
+async fn follow_ids_are_taken_one_block_at_a_time() {
+    use crate::proxy::{FORWARD, THROTTLE};
+    use users_shared::store::{Store, FOLLOW_ID_BLOCK};
+    let app = TestApp::spawn().await;
+    let proxy = Proxy::to_dynamodb().await;
+    let store = Store::new(
+        &users_shared::config::aws_sdk_config().await,
+        app.table.as_str(),
+    )
+    .with_endpoint(&format!("http://127.0.0.1:{}", proxy.port));
+    proxy.take_timed_calls();
+    let wanted = FOLLOW_ID_BLOCK + 10;
+    let mut requests = tokio::task::JoinSet::new();
+    for _ in 0..wanted {
+        let store = store.clone();
+        requests.spawn(async move { store.next_follow_id().await });
+    }
+    let ids: std::collections::BTreeSet<u64> = requests
+        .join_all()
+        .await
+        .into_iter()
+        .map(Result::unwrap)
+        .collect();
+    assert_eq!(ids.len() as u64, wanted, "every id given once");
+    assert_eq!(
+        counts(&proxy.take_timed_calls()),
+        BTreeMap::from([("UpdateItem".to_owned(), 2)]),
+        "{wanted} ids: two blocks"
+    );
+
+    let fresh = || async {
+        Store::new(
+            &users_shared::config::aws_sdk_config().await,
+            app.table.as_str(),
+        )
+        .with_endpoint(&format!("http://127.0.0.1:{}", proxy.port))
+    };
+    proxy.set(THROTTLE);
+    let asked = || proxy.requests.load(std::sync::atomic::Ordering::SeqCst);
+    assert!(fresh().await.next_follow_id().await.is_err());
+    let one_failure = asked();
+    let store = fresh().await;
+    let mut requests = tokio::task::JoinSet::new();
+    for _ in 0..20 {
+        let store = store.clone();
+        requests.spawn(async move { store.next_follow_id().await });
+    }
+    let failed = requests.join_all().await;
+    proxy.set(FORWARD);
+    assert!(failed.iter().all(Result::is_err), "{failed:?}");
+    assert_eq!(
+        asked() - one_failure,
+        one_failure,
+        "20 requests failing together tried to take one block"
+    );
+    assert!(
+        store.next_follow_id().await.is_ok(),
+        "and the next one works"
+    );
+}

@@ -281,7 +281,7 @@ impl Store {
             if let Some(id) = self.take_follow_id() {
                 return Ok(id);
             }
-            self.take_follow_id_block().await?;
+            self.refill_follow_ids().await?;
         }
     }
 
@@ -291,7 +291,35 @@ impl Store {
         if self.has_follow_ids() {
             return Ok(());
         }
-        self.take_follow_id_block().await
+        self.refill_follow_ids().await
+    }
+
+    /// Takes a block of follow ids, one request at a time: the requests that find the block
+    /// used up together wait for the first one's call instead of each making one (and each
+    /// throwing away the block the one before took). If that call failed, they fail as it
+    /// did, at once, rather than one call after another.
+    async fn refill_follow_ids(&self) -> Result<(), StoreError> {
+        let waiting_since = std::time::Instant::now();
+        let mut last_failure = self.follow_id_refill.lock().await;
+        if self.has_follow_ids() {
+            return Ok(());
+        }
+        if let Some((at, error)) = last_failure.as_ref() {
+            if *at >= waiting_since {
+                return Err(error.again());
+            }
+        }
+        match self.take_follow_id_block().await {
+            Ok(()) => {
+                *last_failure = None;
+                Ok(())
+            }
+            Err(error) => {
+                let again = error.again();
+                *last_failure = Some((std::time::Instant::now(), error));
+                Err(again)
+            }
+        }
     }
 
     fn has_follow_ids(&self) -> bool {
@@ -306,8 +334,8 @@ impl Store {
         let last = self
             .advance_counter(keys::FOLLOW_ID_COUNTER_PK, FOLLOW_ID_BLOCK)
             .await?;
-        // Another request that took a block at the same time loses the rest of its block: a
-        // gap, never an id given twice.
+        // One block at a time (`refill_follow_ids`); ids a process leaves unused are a gap,
+        // never an id given twice.
         *self.follow_ids.lock().unwrap_or_else(|e| e.into_inner()) =
             last + 1 - FOLLOW_ID_BLOCK..last + 1;
         Ok(())

@@ -35,7 +35,7 @@ pub use codes::CodeSendRefused;
 pub use counters::{CounterChangeError, CountersChanged};
 pub use devices::{DeviceHolder, DeviceWriteError};
 pub use directory::{directory_key_fits, DirectoryKey, DirectoryPage, FilteredRead};
-pub use follows::{FollowOutcome, TokenCaller};
+pub use follows::{FollowOutcome, TokenCaller, FOLLOW_ID_BLOCK};
 pub use inbox::{NewNote, OutboxEntry, UnreadEntry};
 pub use members::{Member, MemberPage, MemberWriteError};
 pub use profiles::ProfileUpdateError;
@@ -199,6 +199,8 @@ pub struct Store {
     sealing_key: Option<crate::auth::sealing::SealingKey>,
     /// Follow ids this process has taken from the counter and not used yet.
     follow_ids: Arc<std::sync::Mutex<std::ops::Range<u64>>>,
+    /// Held while a block of follow ids is taken, with the last failure to take one.
+    follow_id_refill: Arc<tokio::sync::Mutex<Option<(std::time::Instant, StoreError)>>>,
     /// Usernames (canonical form) this process has looked up, and whose they were.
     usernames: Arc<std::sync::Mutex<std::collections::HashMap<String, UserId>>>,
     /// The usernames (as written) of users this process has read, by id.
@@ -237,6 +239,7 @@ impl Store {
             table: table.into(),
             sealing_key: None,
             follow_ids: Arc::default(),
+            follow_id_refill: Arc::default(),
             usernames: Arc::default(),
             names: Arc::default(),
         }

@@ -590,16 +590,27 @@ fn jitter(ceiling: Duration) -> Duration {
     ceiling.mul_f64(fraction)
 }
 
-/// 32 random hex digits: a TransactWriteItems idempotency token.
+/// A TransactWriteItems idempotency token, 32 hex digits: 16 random ones drawn once per
+/// process, then a count of the tokens it has made. Tokens only need to differ between
+/// transactions (DynamoDB refuses a token used within 10 minutes for other items), so one
+/// random draw per process, not per call, makes them unique.
 fn request_token() -> String {
-    let mut bytes = [0u8; 16];
-    if aws_lc_rs::rand::fill(&mut bytes).is_err() {
-        let nanos = SystemTime::now()
-            .duration_since(SystemTime::UNIX_EPOCH)
-            .map_or(0, |d| d.as_nanos());
-        bytes = nanos.to_le_bytes();
-    }
-    super::signing::hex(&bytes)
+    use std::sync::atomic::{AtomicU64, Ordering};
+    use std::sync::OnceLock;
+    static PREFIX: OnceLock<String> = OnceLock::new();
+    static MADE: AtomicU64 = AtomicU64::new(0);
+    let prefix = PREFIX.get_or_init(|| {
+        let mut bytes = [0u8; 8];
+        if aws_lc_rs::rand::fill(&mut bytes).is_err() {
+            let nanos = SystemTime::now()
+                .duration_since(SystemTime::UNIX_EPOCH)
+                .map_or(0, |d| d.as_nanos());
+            bytes = (nanos as u64 ^ u64::from(std::process::id())).to_le_bytes();
+        }
+        super::signing::hex(&bytes)
+    });
+    let made = MADE.fetch_add(1, Ordering::Relaxed);
+    format!("{prefix}{made:016x}")
 }
 
 fn base64_of(bytes: &[u8]) -> String {
@@ -1154,6 +1165,19 @@ mod tests {
             key = hmac(&key, part);
         }
         assert_eq!(signature, hex(&hmac(&key, &to_sign)));
+    }
+
+    #[test]
+    fn request_tokens_are_32_hex_digits_and_never_repeat() {
+        let tokens: Vec<String> = (0..1000).map(|_| request_token()).collect();
+        for token in &tokens {
+            assert_eq!(token.len(), 32, "{token}");
+            assert!(token
+                .bytes()
+                .all(|b| b.is_ascii_hexdigit() && !b.is_ascii_uppercase()));
+        }
+        let distinct: std::collections::HashSet<&String> = tokens.iter().collect();
+        assert_eq!(distinct.len(), tokens.len());
     }
 
     /// The store's own signer writes what `aws-sigv4`'s general signer writes for the same
