@@ -1,7 +1,7 @@
 //! The careers contract (`/careers/users/...`): Django REST framework with simplejwt.
 
 use crate::domain::{Avatar, Bio, NewUser, Password, PersonName, User, Username};
-use crate::domain::{UserId, UserSummary};
+use crate::domain::{UserCard, UserId, UserSummary};
 use crate::http::body::Fields;
 use crate::http::drf::Detail;
 use crate::http::Query;
@@ -314,21 +314,42 @@ pub struct Person<'a> {
     pub is_following: bool,
 }
 
-pub fn person(user: &UserSummary, is_following: bool) -> Person<'_> {
-    Person {
-        id: user.id.get(),
-        username: user.username.as_str(),
-        first_name: user.first_name.as_str(),
-        last_name: user.last_name.as_str(),
-        avatar: user.avatar.as_str(),
-        is_following,
+/// The users a list shows: whole summaries (a user's followers or follows) or directory
+/// cards (the directory).
+trait Shown {
+    fn person(&self, is_following: bool) -> Person<'_>;
+}
+
+/// A [`Person`] of any value with the fields of one.
+macro_rules! person_of {
+    ($user:expr, $is_following:expr) => {
+        Person {
+            id: $user.id.get(),
+            username: $user.username.as_str(),
+            first_name: $user.first_name.as_str(),
+            last_name: $user.last_name.as_str(),
+            avatar: $user.avatar.as_str(),
+            is_following: $is_following,
+        }
+    };
+}
+
+impl Shown for UserSummary {
+    fn person(&self, is_following: bool) -> Person<'_> {
+        person_of!(self, is_following)
     }
 }
 
-fn people_of(users: &[(UserSummary, bool)]) -> Vec<Person<'_>> {
+impl Shown for UserCard {
+    fn person(&self, is_following: bool) -> Person<'_> {
+        person_of!(self, is_following)
+    }
+}
+
+fn people_of<U: Shown>(users: &[(U, bool)]) -> Vec<Person<'_>> {
     users
         .iter()
-        .map(|(u, follows)| person(u, *follows))
+        .map(|(u, follows)| u.person(*follows))
         .collect()
 }
 
@@ -700,7 +721,7 @@ mod tests {
                 with(&[&IDENTITY, &["avatar", "is_following"]])
             );
             let listing_body = Listing {
-                users: people,
+                users: vec![(ann().summary().into(), true)],
                 total: 1,
                 next: None,
             };

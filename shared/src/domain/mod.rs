@@ -30,7 +30,7 @@ pub use stats::{Breakdown, Distribution, Share, StatsSnapshot, UserTraits};
 pub use topic::{ThemeRange, Topic, TopicKind, TopicName, MAX_TOPIC_NAME};
 pub use url::HttpUrl;
 pub use user::{
-    Ban, Bio, Email, NewUser, Password, PersonName, User, UserId, UserSummary, Username,
+    Ban, Bio, Email, NewUser, Password, PersonName, User, UserCard, UserId, UserSummary, Username,
 };
 
 /// Why a value was refused, in words a client can read.

@@ -308,6 +308,28 @@ impl UserSummary {
     }
 }
 
+/// What a list of users shows of each: who they are, and their avatar.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UserCard {
+    pub id: UserId,
+    pub username: Username,
+    pub first_name: PersonName,
+    pub last_name: PersonName,
+    pub avatar: Avatar,
+}
+
+impl From<UserSummary> for UserCard {
+    fn from(user: UserSummary) -> Self {
+        Self {
+            id: user.id,
+            username: user.username,
+            first_name: user.first_name,
+            last_name: user.last_name,
+            avatar: user.avatar,
+        }
+    }
+}
+
 impl std::ops::Deref for User {
     type Target = UserSummary;
     fn deref(&self) -> &UserSummary {

@@ -2,7 +2,7 @@
 
 use super::social::{following_set, Viewer};
 use super::ServiceError;
-use crate::domain::{UserId, UserSummary};
+use crate::domain::{UserCard, UserId};
 use crate::store::{directory_key_fits, DirectoryKey, DirectoryOrder, FilteredRead, Store};
 use serde::{Deserialize, Serialize};
 
@@ -59,7 +59,7 @@ pub const INVALID_CURSOR: &str = "Invalid cursor.";
 #[derive(Debug)]
 pub struct Listing {
     /// Each user, and whether the caller follows them.
-    pub users: Vec<(UserSummary, bool)>,
+    pub users: Vec<(UserCard, bool)>,
     /// How many users match in all; for an unfinished filtered read, the matches among the
     /// entries examined so far (by this request and those its cursor continues).
     pub total: u64,
@@ -140,7 +140,7 @@ pub async fn list_with_cap(
 /// caller, so a handler reads it while the caller is authenticated.
 #[derive(Debug)]
 pub struct UsersPage {
-    users: Vec<UserSummary>,
+    users: Vec<UserCard>,
     total: u64,
     next: Option<Option<String>>,
 }
@@ -165,14 +165,14 @@ pub async fn read_page(
     if !query.is_filtered() {
         let (total, page) = tokio::join!(
             store.user_count(),
-            store.directory_page(query.order, query.descending, query.skip, query.take)
+            store.directory_cards(query.order, query.descending, query.skip, query.take)
         );
         let total = total?;
         // Past the last page: nothing (the page read beside the count is dropped).
         let users = if u64::try_from(query.skip).unwrap_or(u64::MAX) >= total {
             Vec::new()
         } else {
-            page?.users
+            page?
         };
         return Ok(UsersPage {
             users,
@@ -211,7 +211,7 @@ pub async fn read_page(
         None => None,
     };
     Ok(UsersPage {
-        users: page.users,
+        users: page.users.into_iter().map(UserCard::from).collect(),
         total: page.matched.unwrap_or(0),
         next: Some(next),
     })

@@ -8,7 +8,7 @@ use super::items::{
 use super::plumbing::QuerySpec;
 use super::{keys, Store, StoreError};
 use crate::domain::{
-    Avatar, Bio, DirectoryOrder, DisplayName, PersonName, UserId, UserSummary, Username,
+    Avatar, Bio, DirectoryOrder, DisplayName, PersonName, UserCard, UserId, UserSummary, Username,
 };
 use aws_sdk_dynamodb::types::{AttributeValue, ReturnConsumedCapacity};
 use serde::Deserialize;
@@ -104,6 +104,37 @@ fn summary_of(entry: DirectoryEntry) -> Result<UserSummary, StoreError> {
     Ok(summary_of!(entry))
 }
 
+/// One directory entry, only what a [`UserCard`] shows: the entry's other attributes are
+/// passed over without being read into values.
+#[derive(Debug, Deserialize)]
+struct CardEntry {
+    id: u64,
+    username: String,
+    #[serde(default)]
+    first_name: String,
+    #[serde(default)]
+    last_name: String,
+    #[serde(default)]
+    avatar: String,
+}
+
+impl TryFrom<CardEntry> for UserCard {
+    type Error = StoreError;
+
+    fn try_from(entry: CardEntry) -> Result<Self, StoreError> {
+        let card = || -> Result<Self, StoreError> {
+            Ok(UserCard {
+                id: UserId::new(entry.id),
+                username: parsed("username", Username::parse(&entry.username))?,
+                first_name: parsed("first_name", PersonName::parse(&entry.first_name))?,
+                last_name: parsed("last_name", PersonName::parse(&entry.last_name))?,
+                avatar: parsed("avatar", Avatar::parse(&entry.avatar))?,
+            })
+        };
+        card().map_err(|e| e.in_item(&keys::user_pk(UserId::new(entry.id)), keys::PROFILE_SK))
+    }
+}
+
 /// A page of the directory and how much of the index was read for it.
 #[derive(Debug)]
 pub struct DirectoryPage {
@@ -143,10 +174,49 @@ impl Store {
         skip: usize,
         take: usize,
     ) -> Result<DirectoryPage, StoreError> {
+        let (users, entries_read, capacity_units) = self
+            .directory_slice::<DirectoryEntry, UserSummary>(order, descending, skip, take)
+            .await?;
+        Ok(DirectoryPage {
+            users,
+            matched: None,
+            entries_read,
+            capacity_units,
+            resume: None,
+        })
+    }
+
+    /// As [`Store::directory_page`], each user only as a list shows them.
+    pub async fn directory_cards(
+        &self,
+        order: DirectoryOrder,
+        descending: bool,
+        skip: usize,
+        take: usize,
+    ) -> Result<Vec<UserCard>, StoreError> {
+        let (cards, _, _) = self
+            .directory_slice::<CardEntry, UserCard>(order, descending, skip, take)
+            .await?;
+        Ok(cards)
+    }
+
+    /// The `take` entries after the first `skip` of `order`'s index, read as `E` and made into
+    /// `U`; with the entries read and the capacity units consumed.
+    async fn directory_slice<E, U>(
+        &self,
+        order: DirectoryOrder,
+        descending: bool,
+        skip: usize,
+        take: usize,
+    ) -> Result<(Vec<U>, usize, f64), StoreError>
+    where
+        E: for<'de> Deserialize<'de>,
+        U: TryFrom<E, Error = StoreError>,
+    {
         let mut users = Vec::with_capacity(take);
         let wanted = skip.saturating_add(take);
         let mut seen = 0;
-        let visit = |entry: DirectoryEntry| {
+        let visit = |entry: E| {
             if seen >= skip && seen < wanted {
                 users.push(entry.try_into()?);
             }
@@ -154,13 +224,7 @@ impl Store {
             Ok(())
         };
         let capacity_units = self.walk(order, descending, Some(wanted), visit).await?;
-        Ok(DirectoryPage {
-            users,
-            matched: None,
-            entries_read: seen,
-            capacity_units,
-            resume: None,
-        })
+        Ok((users, seen, capacity_units))
     }
 
     /// The users for which `keep(search_text, first_name, last_name)` holds, paged like
@@ -239,12 +303,12 @@ impl Store {
 
     /// Calls `visit` on each entry of the order's index, stopping after `limit` entries;
     /// returns the read capacity units consumed.
-    async fn walk(
+    async fn walk<E: for<'de> Deserialize<'de>>(
         &self,
         order: DirectoryOrder,
         descending: bool,
         limit: Option<usize>,
-        mut visit: impl FnMut(DirectoryEntry) -> Result<(), StoreError>,
+        mut visit: impl FnMut(E) -> Result<(), StoreError>,
     ) -> Result<f64, StoreError> {
         let (index, partition_key, _) = index(order);
         let spec = QuerySpec {
@@ -258,7 +322,7 @@ impl Store {
             forward: !descending,
             consistent: false,
         };
-        self.query_each_as(&spec, limit, |entry: ItemAs<DirectoryEntry>| visit(entry.0))
+        self.query_each_as(&spec, limit, |entry: ItemAs<E>| visit(entry.0))
             .await
     }
 }
