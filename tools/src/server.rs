@@ -2,7 +2,7 @@
 //! table of `template.yaml` to the function that serves it, and calls that function's own
 //! handler with the request as `lambda_http` would give it. Logs one line per request.
 
-use crate::template::{Template, TemplateError};
+use crate::template::{Template, TemplateError, TemplateRoute};
 use bytes::Bytes;
 use http_body_util::{BodyExt, Full, Limited};
 use hyper::server::conn::http1;
@@ -121,6 +121,9 @@ pub enum LocalApiError {
 pub struct LocalApi {
     template: Template,
     functions: Functions,
+    /// The template's routes as `(route, function's logical id)`, those with fewer
+    /// parameters first: the first that matches a request is API Gateway's choice.
+    routes: Vec<(TemplateRoute, String)>,
 }
 
 impl LocalApi {
@@ -128,9 +131,16 @@ impl LocalApi {
         if let Some(unknown) = template.functions.iter().find(|f| !Functions::runs(f)) {
             return Err(LocalApiError::UnknownFunction(unknown.logical_id.clone()));
         }
+        let mut routes: Vec<(TemplateRoute, String)> = template
+            .routes()
+            .map(|(function, route)| (route.clone(), function.logical_id.clone()))
+            .collect();
+        // Stable: of routes with as many parameters, the template's order decides, as before.
+        routes.sort_by_key(|(route, _)| parameter_count(&route.path));
         Ok(Self {
             template,
             functions,
+            routes,
         })
     }
 
@@ -155,19 +165,13 @@ impl LocalApi {
 
     /// Routes like API Gateway: the template's route or a 404 in the gateway's own words.
     pub async fn dispatch(&self, request: lambda_http::Request) -> HttpResponse {
-        let method = request.method().as_str().to_owned();
-        let path = request.uri().path().to_owned();
         // Like API Gateway: of the matching routes, the one with the fewest parameters.
-        let target = self
-            .template
-            .routes()
-            .filter(|(_, route)| {
-                route.method.as_str() == method && match_path(&route.path, &path).is_some()
-            })
-            .min_by_key(|(_, route)| parameter_count(&route.path))
-            .map(|(function, _)| function.logical_id.clone());
+        let target = self.routes.iter().find(|(route, _)| {
+            route.method.as_str() == request.method().as_str()
+                && match_path(&route.path, request.uri().path()).is_some()
+        });
         let response = match target {
-            Some(logical_id) => self.functions.invoke(&logical_id, request).await,
+            Some((_, logical_id)) => self.functions.invoke(logical_id, request).await,
             None => None,
         };
         response.unwrap_or_else(|| {
