@@ -475,16 +475,12 @@ async fn later_requests_of_a_process_make_the_fewer_calls_the_table_notes() {
 async fn reads_asked_for_together_are_one_call_and_each_gets_its_own_items() {
     use crate::proxy::{FORWARD, REFUSE};
     use users_shared::domain::UserId;
-    use users_shared::store::{Store, StoreError};
+    use users_shared::store::StoreError;
     let app = TestApp::spawn().await;
     let alice = UserId::new(app.register("alice").await["user"]["id"].as_u64().unwrap());
     let bob = UserId::new(app.register("bob").await["user"]["id"].as_u64().unwrap());
     let proxy = Proxy::to_dynamodb().await;
-    let store = Store::new(
-        &users_shared::config::aws_sdk_config().await,
-        app.table.as_str(),
-    )
-    .with_endpoint(&format!("http://127.0.0.1:{}", proxy.port));
+    let store = store_behind(&app, &proxy).await;
     proxy.take_timed_calls();
 
     let (first, second, again, count, owner) = tokio::join!(
@@ -592,14 +588,10 @@ async fn a_read_whose_gathering_read_is_dropped_reads_alone() {
 #[tokio::test]
 async fn follow_ids_are_taken_one_block_at_a_time() {
     use crate::proxy::{FORWARD, THROTTLE};
-    use users_shared::store::{Store, FOLLOW_ID_BLOCK};
+    use users_shared::store::FOLLOW_ID_BLOCK;
     let app = TestApp::spawn().await;
     let proxy = Proxy::to_dynamodb().await;
-    let store = Store::new(
-        &users_shared::config::aws_sdk_config().await,
-        app.table.as_str(),
-    )
-    .with_endpoint(&format!("http://127.0.0.1:{}", proxy.port));
+    let store = store_behind(&app, &proxy).await;
     proxy.take_timed_calls();
     let wanted = FOLLOW_ID_BLOCK + 10;
     let mut requests = tokio::task::JoinSet::new();
@@ -620,13 +612,7 @@ async fn follow_ids_are_taken_one_block_at_a_time() {
         "{wanted} ids: two blocks"
     );
 
-    let fresh = || async {
-        Store::new(
-            &users_shared::config::aws_sdk_config().await,
-            app.table.as_str(),
-        )
-        .with_endpoint(&format!("http://127.0.0.1:{}", proxy.port))
-    };
+    let fresh = || store_behind(&app, &proxy);
     proxy.set(THROTTLE);
     let asked = || proxy.requests.load(std::sync::atomic::Ordering::SeqCst);
     assert!(fresh().await.next_follow_id().await.is_err());
@@ -649,4 +635,13 @@ async fn follow_ids_are_taken_one_block_at_a_time() {
         store.next_follow_id().await.is_ok(),
         "and the next one works"
     );
+}
+
+/// A store of the test's table whose calls all go through `proxy`.
+async fn store_behind(app: &TestApp, proxy: &Proxy) -> users_shared::store::Store {
+    users_shared::store::Store::new(
+        &users_shared::config::aws_sdk_config().await,
+        app.table.as_str(),
+    )
+    .with_endpoint(&format!("http://127.0.0.1:{}", proxy.port))
 }
