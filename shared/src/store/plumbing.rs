@@ -543,7 +543,7 @@ impl Store {
             return Ok(Vec::new());
         }
         if wanted.len() > GATHERED_KEYS {
-            return self.read_now(&wanted.iter().collect::<Vec<_>>()).await;
+            return self.read_alone(&wanted).await;
         }
         let (reply, answer) = tokio::sync::oneshot::channel();
         // `Err`: the gathering read is full, so this one is made alone.
@@ -570,14 +570,14 @@ impl Store {
             }
         };
         match leads {
-            Err(wanted) => return self.read_now(&wanted.iter().collect::<Vec<_>>()).await,
+            Err(wanted) => return self.read_alone(&wanted).await,
             Ok(true) => self.lead_gathered_read().await,
             Ok(false) => {}
         }
         match answer.await {
             Ok(Answer::Read(result)) => result,
             // The read this one joined was dropped before it answered: read alone.
-            Ok(Answer::Alone(wanted)) => self.read_now(&wanted.iter().collect::<Vec<_>>()).await,
+            Ok(Answer::Alone(wanted)) => self.read_alone(&wanted).await,
             // Every waiter is answered one way or the other ([`Waiting`]).
             Err(_) => Err(StoreError::Contended),
         }
@@ -648,6 +648,11 @@ impl Store {
         for (waiter, mine) in waiters.into_iter().zip(answers) {
             let _ = waiter.reply.send(Answer::Read(Ok(mine)));
         }
+    }
+
+    /// [`Store::read_now`] of keys a read holds itself.
+    async fn read_alone(&self, wanted: &[Item]) -> Result<Vec<RawItem>, StoreError> {
+        self.read_now(&wanted.iter().collect::<Vec<_>>()).await
     }
 
     /// The items with these keys (strongly consistent), now: one GetItem for one key, else
